@@ -1,0 +1,152 @@
+// The greenlight CLI: start the engine, migrate, and the admin chores that a
+// technical artist scripts (projects, tokens, rules, events).
+import { Command, InvalidArgumentError } from 'commander';
+import fs from 'node:fs';
+import { pino } from 'pino';
+import { cliPrincipal } from '../engine/auth/principal.js';
+import { loadConfig, type EngineConfig } from '../engine/config.js';
+import { isGreenlightError } from '../engine/errors.js';
+import { createEngine } from '../engine/index.js';
+import { createRedis } from '../engine/queue/redis.js';
+import { startGreenlight } from '../engine/runtime.js';
+import { toApiRule } from '../engine/services/rules.js';
+import { dbFile, openDb } from '../engine/store/db.js';
+
+const config = (): EngineConfig => loadConfig(process.env, process.cwd());
+
+/** An engine over the data dir's database, for one-shot commands. */
+function localEngine(withRedis = false) {
+  const cfg = config();
+  const db = openDb(dbFile(cfg.dataDir));
+  const redis = withRedis && cfg.redisUrl ? createRedis(cfg.redisUrl, 'producer') : null;
+  redis?.on('error', () => {});
+  const engine = createEngine({ config: cfg, db, redis, logger: pino({ level: 'silent' }) });
+  return { engine, close: async () => { await engine.stop(); redis?.disconnect(); db.$client.close(); } };
+}
+
+function parseJsonOption(value: string): unknown {
+  const text = value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`not valid JSON (${(err as Error).message}); pass JSON or @file.json`);
+  }
+}
+
+const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+
+const program = new Command('greenlight')
+  .description('Greenlight: review game-art variants in chat and automate what follows with rules.')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('start')
+  .description('Run the engine (HTTP API on PORT, default 8787) on the embedded defaults: SQLite under GREENLIGHT_DATA_DIR, a private redis-server unless REDIS_URL is set.')
+  .action(async () => {
+    const running = await startGreenlight(config());
+    process.stdout.write(`Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`);
+    if (running.generatedAdminToken)
+      process.stdout.write(`Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`);
+    const shutdown = async (signal: string) => {
+      process.stdout.write(`${signal}: stopping…\n`);
+      await running.stop();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('Apply the database migrations in migrations/ to GREENLIGHT_DATA_DIR/greenlight.db (start does this too).')
+  .action(() => {
+    const file = dbFile(config().dataDir);
+    openDb(file).$client.close();
+    process.stdout.write(`Database ${file} is up to date.\n`);
+  });
+
+const project = program.command('project').description('Manage projects.');
+project
+  .command('create <id>')
+  .description('Create a project (id: lowercase letters, digits and "-").')
+  .requiredOption('--name <name>', 'display name')
+  .action(async (id: string, opts: { name: string }) => {
+    const { engine, close } = localEngine();
+    try {
+      print(engine.entities.createProject(cliPrincipal, { id, name: opts.name }));
+    } finally {
+      await close();
+    }
+  });
+
+const token = program.command('token').description('Manage API tokens.');
+token
+  .command('create <projectId>')
+  .description('Create a token for a project and print it once.')
+  .requiredOption('--role <role>', 'artist | lead | admin')
+  .option('--label <label>', 'what the token is for')
+  .action(async (projectId: string, opts: { role: string; label?: string }) => {
+    const { engine, close } = localEngine();
+    try {
+      const { token: t, row } = engine.entities.createToken(cliPrincipal, projectId, { role: opts.role, ...(opts.label ? { label: opts.label } : {}) });
+      print({ id: row.id, projectId, role: row.role, token: t });
+    } finally {
+      await close();
+    }
+  });
+
+const rule = program.command('rule').description('Import and export rules as JSON.');
+rule
+  .command('import <file>')
+  .description('Create rules from a JSON file holding one rule or an array of rules (imported disabled: dry-run, then enable).')
+  .requiredOption('--project <projectId>', 'project to import into')
+  .action(async (file: string, opts: { project: string }) => {
+    const body = parseJsonOption(`@${file}`);
+    const { engine, close } = localEngine();
+    try {
+      const list = Array.isArray(body) ? body : [body];
+      print(list.map((r) => {
+        const { row, warnings } = engine.rules.create(cliPrincipal, opts.project, r);
+        return { id: row.id, version: row.version, warnings };
+      }));
+    } finally {
+      await close();
+    }
+  });
+rule
+  .command('export <ruleId>')
+  .description('Print a rule as JSON.')
+  .requiredOption('--project <projectId>', 'project the rule belongs to')
+  .action(async (ruleId: string, opts: { project: string }) => {
+    const { engine, close } = localEngine();
+    try {
+      print(toApiRule(engine.rules.get(cliPrincipal, opts.project, ruleId)));
+    } finally {
+      await close();
+    }
+  });
+
+const event = program.command('event').description('Emit events.');
+event
+  .command('emit <projectId> <type>')
+  .description('Store an event; it is queued now if REDIS_URL is reachable, else by the running engine.')
+  .option('--payload <json>', 'payload as JSON or @file.json', parseJsonOption, {})
+  .option('--idempotency-key <key>', 'the same key twice creates one event')
+  .action(async (projectId: string, type: string, opts: { payload: unknown; idempotencyKey?: string }) => {
+    const { engine, close } = localEngine(true);
+    try {
+      const { row, created } = engine.events.emit(cliPrincipal, projectId, { type, payload: opts.payload, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) }, 'cli');
+      await engine.outbox.drain();
+      print({ id: row.id, duplicate: !created, queued: engine.events.get(cliPrincipal, projectId, row.id).published });
+    } finally {
+      await close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (isGreenlightError(err)) {
+    process.stderr.write(`greenlight: ${err.message}\n`);
+    for (const d of err.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+  } else process.stderr.write(`greenlight: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,8 @@
+// drizzle-kit: `npm run db:generate` writes SQL migrations from engine/store/schema.ts into migrations/.
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './engine/store/schema.ts',
+  out: './migrations',
+});

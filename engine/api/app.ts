@@ -1,0 +1,34 @@
+// The engine's Hono app: /healthz, /api/openapi.json and the authenticated /api routes.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { GreenlightError } from '../errors.js';
+import type { Engine } from '../index.js';
+import { bearerAuth, errorBody, handleError, type Env, type RouteDoc } from './http.js';
+import { openApiDocument } from './openapi.js';
+import { registerRoutes } from './routes.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApiApp(engine: Engine): Hono<Env> {
+  const app = new Hono<Env>();
+  const docs: RouteDoc[] = [];
+  app.onError(handleError(engine));
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}. See /api/openapi.json.`), 404));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new GreenlightError('payload_too_large', `Body is over ${MAX_BODY_BYTES} bytes; send less (large files go through the file store, not the API).`);
+      },
+    }),
+  );
+  app.get('/healthz', async (c) => {
+    const h = await engine.health();
+    return c.json(h, h.ok ? 200 : 503);
+  });
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
+  app.use('/api/*', bearerAuth(engine));
+  registerRoutes(app, engine, docs);
+  return app;
+}

@@ -1,0 +1,78 @@
+// HTTP plumbing shared by every route: the error shape, JSON body reading,
+// bearer-token auth, and a route table the OpenAPI document is built from.
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import { GreenlightError, httpStatusOf, isGreenlightError, type ErrorCode } from '../errors.js';
+import type { Engine } from '../index.js';
+
+export type Env = { Variables: { principal: Principal } };
+
+export interface RouteDoc {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  role: 'none' | 'artist' | 'lead' | 'admin' | 'global admin';
+  body?: z.ZodType;
+  status: number;
+  response?: z.ZodType;
+}
+
+export function errorBody(code: ErrorCode | string, message: string, details?: unknown) {
+  return { error: { code, message, ...(details ? { details } : {}) } };
+}
+
+const codeForStatus: Record<number, ErrorCode> = { 400: 'validation_failed', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 503: 'unavailable' };
+
+/** The one error handler: known errors keep their code; anything else is a 500 without a stack. */
+export function handleError(engine: Engine) {
+  return function onError(err: Error, c: Context): Response {
+    if (isGreenlightError(err)) {
+      const status = httpStatusOf(err.code);
+      if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="greenlight"');
+      return c.json(errorBody(err.code, err.message, err.details), status);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      return c.json(errorBody(codeForStatus[status] ?? 'internal', err.message || 'request refused'), status);
+    }
+    engine.logger.error({ err, path: c.req.path }, 'unhandled error in request');
+    return c.json(errorBody('internal', 'Internal error; it was logged. Try again, and report it if it persists.'), 500);
+  };
+}
+
+/** Read a JSON body; empty means {}. Malformed JSON is a 400 naming the problem. */
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new GreenlightError('bad_json', `Malformed JSON body: ${(err as Error).message}. Send one JSON object with Content-Type: application/json.`, { cause: err });
+  }
+}
+
+export function bearerAuth(engine: Engine): MiddlewareHandler<Env> {
+  return async function bearerAuthMiddleware(c, next) {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new GreenlightError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>" (create one with `greenlight token create`).');
+    const principal = engine.authenticate(m[1]!);
+    if (!principal) throw new GreenlightError('unauthorized', 'Unknown or revoked token.');
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/** Register a route and its documentation together, so the OpenAPI document cannot drift. */
+export function defineRoute(
+  app: Hono<Env>,
+  docs: RouteDoc[],
+  doc: RouteDoc,
+  handler: (c: Context<Env>) => Response | Promise<Response>,
+): void {
+  docs.push(doc);
+  app.on(doc.method.toUpperCase(), doc.path, handler);
+}

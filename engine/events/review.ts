@@ -1,0 +1,57 @@
+// Review decisions: update the variant and emit the matching event, in one
+// transaction, so a decision and its event are never apart.
+import { z } from 'zod';
+import type { Clock } from '../ids.js';
+import type { Db } from '../store/db.js';
+import { createEntitiesRepo } from '../store/entities.js';
+import { createEventsRepo, type EventRow } from '../store/events.js';
+import { buildEventRow, type Actor } from './intake.js';
+
+export const reviewInputSchema = z
+  .object({
+    decision: z.enum(['approve', 'reject', 'regenerate', 'select']),
+    note: z.string().min(1).max(2000).optional(),
+    tags: z.array(z.string().min(1).max(64)).max(50).optional(),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type ReviewInput = z.output<typeof reviewInputSchema>;
+
+const eventFor = { approve: 'variant.approved', reject: 'variant.rejected', regenerate: 'variant.regenerate_requested', select: 'variant.selected' } as const;
+const statusFor = { approve: 'approved', reject: 'rejected', regenerate: 'regenerate_requested' } as const;
+
+export function createReview(deps: { db: Db; clock: Clock; onStored: () => void }) {
+  const entities = createEntitiesRepo(deps.db, deps.clock);
+  const events = createEventsRepo(deps.db);
+  return {
+    decide(projectId: string, variantId: string, input: ReviewInput, actor: Actor, source: string): { event: EventRow; created: boolean } {
+      const result = deps.db.transaction(() => {
+        const twin = input.idempotencyKey ? events.findByKey(projectId, input.idempotencyKey) : undefined;
+        if (twin) return { event: twin, created: false };
+        const variant = entities.getVariant(projectId, variantId);
+        const asset = entities.getAsset(projectId, variant.assetId);
+        const now = deps.clock.now();
+        const row = buildEventRow(projectId, { type: eventFor[input.decision], payload: {}, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) }, actor, source, now);
+        const tags = [...new Set([...variant.tags, ...(input.tags ?? [])])];
+        const notes = input.note ? [...variant.notes, { by: actor.id, at: now, text: input.note }] : variant.notes;
+        const status = input.decision === 'select' ? variant.status : statusFor[input.decision];
+        entities.updateVariant(variantId, { status, tags, notes, decidedBy: actor.id, decidedAt: now, updatedAt: now });
+        if (input.decision === 'select') entities.clearPrimary(asset.id, variantId, now);
+        const payload = {
+          variantId,
+          assetId: asset.id,
+          assetType: asset.type,
+          specId: asset.specId,
+          status,
+          primary: input.decision === 'select' ? true : variant.primary,
+          tags,
+          ...(input.note ? { note: input.note } : {}),
+          decidedBy: actor.id,
+        };
+        return { event: events.insert({ ...row, payload }).row, created: true };
+      });
+      if (result.created) deps.onStored();
+      return result;
+    },
+  };
+}

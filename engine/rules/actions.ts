@@ -1,0 +1,91 @@
+// What each action type does, as data the planner and the runner share: the
+// job it enqueues (if any), whether it is costly, and the events it emits on
+// success. Pure: no queue, no store.
+import { costlyJobTypes, jobCompletionEventType, jobCompletionEvents, type JobEventSpec, type JobType } from '../jobs/contracts.js';
+import type { Action } from './schema.js';
+
+/** The job an action becomes, or null for engine-side actions. */
+export function jobTypeOf(action: Action): JobType | null {
+  switch (action.type) {
+    case 'enqueue_job':
+      return action.config.type;
+    case 'export':
+      return 'export';
+    case 'run_eval_grid':
+      return 'eval_grid';
+    case 'apply_tags':
+    case 'set_status':
+    case 'notify':
+    case 'call_webhook':
+      return null;
+  }
+}
+
+/** The input a job-type action submits (after placeholder resolution). */
+export function jobInputOf(action: Action, resolvedConfig: Record<string, unknown>): Record<string, unknown> {
+  if (action.type === 'enqueue_job') return (resolvedConfig.input as Record<string, unknown> | undefined) ?? {};
+  return resolvedConfig;
+}
+
+export function isCostly(action: Action): boolean {
+  const jt = jobTypeOf(action);
+  return jt !== null && costlyJobTypes.has(jt);
+}
+
+/** How many jobs an action submits: eval grids fan out per prompt. */
+export function jobCountOf(action: Action, resolvedConfig: Record<string, unknown>): number {
+  if (action.type !== 'run_eval_grid') return jobTypeOf(action) ? 1 : 0;
+  const prompts = resolvedConfig.prompts;
+  const loras = Array.isArray(resolvedConfig.loraIds) ? resolvedConfig.loraIds.length : 1;
+  return (Array.isArray(prompts) ? prompts.length : 1) * Math.max(1, loras);
+}
+
+/** Static view: the event types an action can emit on success (for the chain graph). */
+export function emittedTypesOf(action: Action): string[] {
+  const jt = jobTypeOf(action);
+  if (jt) return ['job.completed', jobCompletionEventType[jt]];
+  switch (action.type) {
+    case 'apply_tags':
+      return ['variant.tagged'];
+    case 'set_status':
+      return [action.config.variantId !== undefined ? 'variant.status_changed' : 'asset.status_changed'];
+    case 'call_webhook':
+      return ['webhook.delivered'];
+    default:
+      return [];
+  }
+}
+
+export interface StepEffectContext {
+  jobId: string;
+  resolvedConfig: Record<string, unknown>;
+  /** The step's output: real after it ran, an Unknown while planning. */
+  output: unknown;
+}
+
+/** The events one step emits on success: the same function for planning and running. */
+export function stepEvents(action: Action, ctx: StepEffectContext): JobEventSpec[] {
+  const jt = jobTypeOf(action);
+  if (jt) return jobCompletionEvents(jt, { jobId: ctx.jobId, input: jobInputOf(action, ctx.resolvedConfig), output: ctx.output });
+  const c = ctx.resolvedConfig;
+  switch (action.type) {
+    case 'apply_tags':
+      return [{ type: 'variant.tagged', subject: { kind: 'variant', id: c.variantId ?? c.assetId }, payload: { ...c } }];
+    case 'set_status':
+      return c.variantId !== undefined
+        ? [{ type: 'variant.status_changed', subject: { kind: 'variant', id: c.variantId }, payload: { ...c } }]
+        : [{ type: 'asset.status_changed', subject: { kind: 'asset', id: c.assetId }, payload: { ...c } }];
+    case 'call_webhook':
+      return [{ type: 'webhook.delivered', subject: { kind: 'job', id: ctx.jobId }, payload: { url: c.url, output: ctx.output } }];
+    default:
+      return [];
+  }
+}
+
+/** The run-level events every firing emits (rules may trigger on them; depth applies). */
+export const runEventTypes = { started: 'run.started', stepCompleted: 'run.step.completed', completed: 'run.completed', failed: 'run.failed' } as const;
+
+/** Deterministic id for a step's side effect (BullMQ job id): rule + event + step, no ':'. */
+export function stepJobId(ruleId: string, eventId: string, stepId: string): string {
+  return `${ruleId}.${eventId}.${stepId}`.replace(/:/g, '_');
+}

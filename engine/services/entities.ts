@@ -1,0 +1,122 @@
+// Projects, tokens, assets/variants/specs and manual overrides, with their input schemas.
+import { z } from 'zod';
+import { authorize, authorizeGlobalAdmin, type Principal } from '../auth/principal.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Clock } from '../ids.js';
+import { idSchema } from '../jobs/contracts.js';
+import type { Db } from '../store/db.js';
+import { createEntitiesRepo } from '../store/entities.js';
+import { createProjectsRepo, createTokensRepo, defaultProjectSettings } from '../store/projects.js';
+import { parseWith } from '../validation.js';
+
+const role = z.enum(['artist', 'lead', 'admin']);
+
+export const projectInputSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and "-", up to 63 characters'),
+    name: z.string().min(1).max(200),
+    settings: z
+      .object({
+        limits: z.object({ maxConcurrentRuns: z.number().int().min(1).max(1000), maxChainDepth: z.number().int().min(1).max(50), debounceMs: z.number().int().min(0) }).partial().optional(),
+        policies: z.object({ allowSelfApproval: z.boolean(), defaultExportProfile: z.string().min(1), approvalExpiryMs: z.number().int().positive().nullable() }).partial().optional(),
+        roles: z.record(z.string(), role).optional(),
+        tagGroups: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const tokenInputSchema = z.object({ role, label: z.string().max(200).optional() }).strict();
+
+export const assetInputSchema = z
+  .object({
+    id: idSchema.optional(),
+    type: z.string().min(1).max(64),
+    name: z.string().max(200).optional(),
+    specId: idSchema.optional(),
+    variants: z.union([z.number().int().min(0).max(64), z.array(z.object({ id: idSchema.optional() }).strict()).max(64)]).optional(),
+  })
+  .strict();
+
+export const specInputSchema = z
+  .object({
+    id: idSchema.optional(),
+    assetType: z.string().min(1).max(64),
+    prompt: z.object({ positive: z.string().min(1).max(4000), negative: z.string().max(4000).optional() }).strict(),
+    params: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const overrideInputSchema = z.object({ manualOverride: z.boolean() }).strict();
+
+export function createEntityService(deps: { db: Db; clock: Clock }) {
+  const projects = createProjectsRepo(deps.db, deps.clock);
+  const tokens = createTokensRepo(deps.db, deps.clock);
+  const entities = createEntitiesRepo(deps.db, deps.clock);
+  const requireProject = (id: string) => {
+    const row = projects.get(id);
+    if (!row) throw new NotFoundError('project', id);
+    return row;
+  };
+  return {
+    requireProject,
+    projects,
+    tokens,
+    createProject(p: Principal, body: unknown) {
+      authorizeGlobalAdmin(p);
+      const input = parseWith(projectInputSchema, body, 'project');
+      if (projects.get(input.id)) throw new ConflictError(`Project '${input.id}' already exists; pick another id.`);
+      const s = input.settings ?? {};
+      return projects.create(
+        {
+          id: input.id,
+          name: input.name,
+          settings: {
+            limits: { ...defaultProjectSettings.limits, ...s.limits },
+            policies: { ...defaultProjectSettings.policies, ...s.policies },
+            roles: s.roles ?? {},
+            tagGroups: s.tagGroups ?? {},
+          },
+        },
+        p.id,
+      );
+    },
+    getProject(p: Principal, projectId: string) {
+      authorize(p, projectId, 'project.read');
+      return requireProject(projectId);
+    },
+    createToken(p: Principal, projectId: string, body: unknown) {
+      authorize(p, projectId, 'project.admin');
+      requireProject(projectId);
+      const input = parseWith(tokenInputSchema, body, 'token request');
+      return tokens.create({ projectId, role: input.role, ...(input.label ? { label: input.label } : {}) }, p.id);
+    },
+    createAsset(p: Principal, projectId: string, body: unknown) {
+      authorize(p, projectId, 'entities.write');
+      requireProject(projectId);
+      const input = parseWith(assetInputSchema, body, 'asset');
+      if (input.specId && !entities.facts(projectId, 'spec', input.specId)) throw new NotFoundError('spec', input.specId);
+      return entities.createAsset(projectId, input);
+    },
+    createSpec(p: Principal, projectId: string, body: unknown) {
+      authorize(p, projectId, 'entities.write');
+      requireProject(projectId);
+      return entities.createSpec(projectId, parseWith(specInputSchema, body, 'spec'));
+    },
+    getAsset(p: Principal, projectId: string, assetId: string) {
+      authorize(p, projectId, 'project.read');
+      return { asset: entities.getAsset(projectId, assetId), variants: entities.variantsOf(assetId) };
+    },
+    getVariant(p: Principal, projectId: string, variantId: string) {
+      authorize(p, projectId, 'project.read');
+      return entities.getVariant(projectId, variantId);
+    },
+    setOverride(p: Principal, projectId: string, kind: 'asset' | 'spec' | 'atlas', id: string, body: unknown) {
+      authorize(p, projectId, 'entities.write');
+      const input = parseWith(overrideInputSchema, body, 'override');
+      entities.setManualOverride(projectId, kind, id, input.manualOverride, p.id);
+      return { kind, id, manualOverride: input.manualOverride };
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Rule use-cases: CRUD with versioning and cycle warnings, enable gated on a
+// dry-run, the dry-run planner over stored state, and the chain graph.
+import { z } from 'zod';
+import { authorize, type Principal } from '../auth/principal.js';
+import { NotFoundError } from '../errors.js';
+import type { Clock } from '../ids.js';
+import { eventTypeSchema } from '../events/names.js';
+import { inferSubject, subjectSchema } from '../events/schema.js';
+import { chainGraph, findCycles } from '../rules/graph.js';
+import type { EventView } from '../rules/matching.js';
+import { plan, type Plan } from '../rules/planner.js';
+import { ruleInputSchema, type RuleDefinition, type RuleRecord } from '../rules/schema.js';
+import type { Db } from '../store/db.js';
+import { createEventsRepo } from '../store/events.js';
+import { createRulesRepo, toRecord, type RuleRow } from '../store/rules.js';
+import { dbWorld } from '../store/world.js';
+import { parseWith } from '../validation.js';
+
+export const sampleEventSchema = z
+  .object({ type: eventTypeSchema, subject: subjectSchema.optional(), payload: z.record(z.string(), z.unknown()).default({}), depth: z.number().int().min(0).max(100).default(0) })
+  .strict();
+
+export const dryRunInputSchema = z
+  .union([z.object({ event: sampleEventSchema }).strict(), z.object({ eventId: z.string().min(1) }).strict()]);
+
+export const automationDryRunInputSchema = z.union([
+  z.object({ event: sampleEventSchema, draft: z.unknown().optional() }).strict(),
+  z.object({ eventId: z.string().min(1), draft: z.unknown().optional() }).strict(),
+]);
+
+export interface RuleWarning {
+  code: 'cycle' | 'disabled_by_update';
+  message: string;
+  cycle?: string[];
+}
+
+export function toApiRule(row: RuleRow) {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    name: row.name,
+    version: row.version,
+    enabled: row.enabled,
+    definition: row.definition,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<string, number>; requireProject: (id: string) => void }) {
+  const repo = createRulesRepo(deps.db, deps.clock);
+  const events = createEventsRepo(deps.db);
+
+  function cycleWarnings(projectId: string, ruleId: string): RuleWarning[] {
+    const records = repo.list(projectId).map(toRecord);
+    return findCycles(records)
+      .filter((c) => c.includes(ruleId))
+      .map((cycle) => ({ code: 'cycle' as const, cycle, message: `Saving this rule closes a cycle: ${cycle.join(' → ')}. Runs stop at each rule's maxDepth; consider a condition that breaks the loop.` }));
+  }
+
+  function eventView(projectId: string, input: z.output<typeof dryRunInputSchema>): EventView {
+    if ('eventId' in input) {
+      const row = events.get(projectId, input.eventId);
+      if (!row) throw new NotFoundError('event', input.eventId);
+      return { id: row.id, projectId, type: row.type, subject: { kind: row.subjectKind, id: row.subjectId }, payload: row.payload, depth: row.depth, actor: row.actor, source: row.source };
+    }
+    const e = input.event;
+    return { projectId, type: e.type, subject: e.subject ?? inferSubject(e.type, e.payload, projectId), payload: e.payload, depth: e.depth };
+  }
+
+  const service = {
+    list(p: Principal, projectId: string) {
+      authorize(p, projectId, 'rules.read');
+      deps.requireProject(projectId);
+      return repo.list(projectId);
+    },
+    get(p: Principal, projectId: string, ruleId: string) {
+      authorize(p, projectId, 'rules.read');
+      return repo.get(projectId, ruleId);
+    },
+    create(p: Principal, projectId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] } {
+      authorize(p, projectId, 'rules.write');
+      deps.requireProject(projectId);
+      const def = parseWith(ruleInputSchema, body, 'rule');
+      const row = repo.create(projectId, def, p.id);
+      return { row, warnings: cycleWarnings(projectId, row.id) };
+    },
+    update(p: Principal, projectId: string, ruleId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] } {
+      authorize(p, projectId, 'rules.write');
+      const def = parseWith(ruleInputSchema, body, 'rule');
+      const { row, wasEnabled } = repo.update(projectId, ruleId, def, p.id);
+      const warnings = cycleWarnings(projectId, ruleId);
+      if (wasEnabled)
+        warnings.push({ code: 'disabled_by_update', message: `Version ${row.version} is new and has not been dry-run, so the rule was disabled. Dry-run it, then enable it again.` });
+      return { row, warnings };
+    },
+    remove(p: Principal, projectId: string, ruleId: string) {
+      authorize(p, projectId, 'rules.write');
+      repo.remove(projectId, ruleId, p.id);
+    },
+    setEnabled(p: Principal, projectId: string, ruleId: string, enabled: boolean) {
+      authorize(p, projectId, 'rules.write');
+      return repo.setEnabled(projectId, ruleId, enabled, p.id);
+    },
+    /** Dry-run one rule (enabled or not) at the root; downstream, every enabled rule and this one. */
+    dryRun(p: Principal, projectId: string, ruleId: string, body: unknown): Plan {
+      authorize(p, projectId, 'rules.dryrun');
+      const input = parseWith(dryRunInputSchema, body, 'dry-run request');
+      const target = repo.get(projectId, ruleId);
+      const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
+      const result = plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), { costs: deps.costs, rootRuleIds: [ruleId] });
+      repo.markDryRun(target.id, target.version);
+      return result;
+    },
+    /** Dry-run every enabled rule, plus an optional unsaved draft rule. */
+    dryRunAll(p: Principal, projectId: string, body: unknown): Plan {
+      authorize(p, projectId, 'rules.dryrun');
+      deps.requireProject(projectId);
+      const input = parseWith(automationDryRunInputSchema, body, 'dry-run request');
+      const records: RuleRecord[] = repo.list(projectId).map(toRecord);
+      if ('draft' in input && input.draft !== undefined) {
+        const def: RuleDefinition = parseWith(ruleInputSchema, input.draft, 'draft rule');
+        records.push({ id: 'draft', projectId, version: 0, enabled: true, definition: def });
+      }
+      return plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), { costs: deps.costs });
+    },
+    graph(p: Principal, projectId: string) {
+      authorize(p, projectId, 'rules.read');
+      deps.requireProject(projectId);
+      return chainGraph(repo.list(projectId).map(toRecord));
+    },
+  };
+  return service;
+}

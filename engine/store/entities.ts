@@ -1,0 +1,81 @@
+// Specs, assets, variants and atlases: the things reviewers decide on and
+// rules act on, with manual override flags.
+import { and, eq } from 'drizzle-orm';
+import { NotFoundError } from '../errors.js';
+import { newId, type Clock } from '../ids.js';
+import type { Db } from './db.js';
+import { assets, atlases, auditLog, specs, variants } from './schema.js';
+
+export type AssetRow = typeof assets.$inferSelect;
+export type VariantRow = typeof variants.$inferSelect;
+export type OverridableKind = 'asset' | 'spec' | 'atlas';
+const overridable = { asset: assets, spec: specs, atlas: atlases } as const;
+
+export function createEntitiesRepo(db: Db, clock: Clock) {
+  const repo = {
+    createAsset(projectId: string, input: { id?: string; type: string; name?: string; specId?: string; variants?: number | { id?: string }[] }): { asset: AssetRow; variants: VariantRow[] } {
+      const now = clock.now();
+      const assetId = input.id ?? newId('ast');
+      const list = typeof input.variants === 'number' ? Array.from({ length: input.variants }, () => ({})) : (input.variants ?? []);
+      return db.transaction(() => {
+        db.insert(assets).values({ id: assetId, projectId, type: input.type, name: input.name ?? '', specId: input.specId ?? null, createdAt: now }).run();
+        for (const v of list as { id?: string }[]) db.insert(variants).values({ id: v.id ?? newId('var'), projectId, assetId, createdAt: now, updatedAt: now }).run();
+        return { asset: repo.getAsset(projectId, assetId), variants: repo.variantsOf(assetId) };
+      });
+    },
+    createSpec(projectId: string, input: { id?: string; assetType: string; prompt: { positive: string; negative?: string }; params?: Record<string, unknown> }) {
+      const id = input.id ?? newId('spec');
+      db.insert(specs).values({ id, projectId, assetType: input.assetType, prompt: input.prompt, params: input.params ?? {}, createdAt: clock.now() }).run();
+      return db.select().from(specs).where(eq(specs.id, id)).get()!;
+    },
+    getAsset(projectId: string, id: string): AssetRow {
+      const row = db.select().from(assets).where(and(eq(assets.id, id), eq(assets.projectId, projectId))).get();
+      if (!row) throw new NotFoundError('asset', id);
+      return row;
+    },
+    variantsOf(assetId: string): VariantRow[] {
+      return db.select().from(variants).where(eq(variants.assetId, assetId)).all();
+    },
+    getVariant(projectId: string, id: string): VariantRow {
+      const row = db.select().from(variants).where(and(eq(variants.id, id), eq(variants.projectId, projectId))).get();
+      if (!row) throw new NotFoundError('variant', id);
+      return row;
+    },
+    setManualOverride(projectId: string, kind: OverridableKind, id: string, on: boolean, actor: string): void {
+      const table = overridable[kind];
+      db.transaction(() => {
+        const res = db.update(table).set({ manualOverride: on }).where(and(eq(table.id, id), eq(table.projectId, projectId))).run();
+        if (res.changes === 0) throw new NotFoundError(kind, id);
+        db.insert(auditLog).values({ projectId, actor, action: on ? 'override.on' : 'override.off', target: `${kind}/${id}`, at: clock.now() }).run();
+      });
+    },
+    /** Facts the planner reads about one entity (type, parent, override). */
+    facts(projectId: string, kind: string, id: string) {
+      if (kind === 'variant') {
+        const v = db.select({ assetId: variants.assetId }).from(variants).where(and(eq(variants.id, id), eq(variants.projectId, projectId))).get();
+        return v ? { kind, id, assetId: v.assetId, manualOverride: false } : null;
+      }
+      if (kind === 'asset') {
+        const a = db.select().from(assets).where(and(eq(assets.id, id), eq(assets.projectId, projectId))).get();
+        return a ? { kind, id, specId: a.specId, assetType: a.type, manualOverride: a.manualOverride } : null;
+      }
+      if (kind === 'spec') {
+        const s = db.select().from(specs).where(and(eq(specs.id, id), eq(specs.projectId, projectId))).get();
+        return s ? { kind, id, assetType: s.assetType, manualOverride: s.manualOverride } : null;
+      }
+      if (kind === 'atlas') {
+        const a = db.select().from(atlases).where(and(eq(atlases.id, id), eq(atlases.projectId, projectId))).get();
+        return a ? { kind, id, manualOverride: a.manualOverride } : null;
+      }
+      return null;
+    },
+    clearPrimary(assetId: string, exceptId: string, now: number): void {
+      db.update(variants).set({ primary: false, updatedAt: now }).where(and(eq(variants.assetId, assetId), eq(variants.primary, true))).run();
+      db.update(variants).set({ primary: true, updatedAt: now }).where(eq(variants.id, exceptId)).run();
+    },
+    updateVariant(id: string, patch: Partial<VariantRow>): void {
+      db.update(variants).set(patch).where(eq(variants.id, id)).run();
+    },
+  };
+  return repo;
+}

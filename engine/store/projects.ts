@@ -1,0 +1,89 @@
+// Projects, API tokens (stored hashed) and chat bindings.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Clock } from '../ids.js';
+import { newId } from '../ids.js';
+import type { Db } from './db.js';
+import { apiTokens, auditLog, projects, type ProjectSettings, type Role } from './schema.js';
+
+export const defaultProjectSettings: ProjectSettings = {
+  limits: { maxConcurrentRuns: 4, maxChainDepth: 10, debounceMs: 0 },
+  policies: { allowSelfApproval: false, defaultExportProfile: 'custom', approvalExpiryMs: null },
+  roles: {},
+  tagGroups: {},
+};
+
+export type ProjectRow = typeof projects.$inferSelect;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function generateToken(): string {
+  return `gl_${randomBytes(24).toString('base64url')}`;
+}
+
+export function createProjectsRepo(db: Db, clock: Clock) {
+  return {
+    create(input: { id: string; name: string; settings?: Partial<ProjectSettings> }, actor: string): ProjectRow {
+      const row: ProjectRow = {
+        id: input.id,
+        name: input.name,
+        settings: { ...defaultProjectSettings, ...input.settings },
+        createdAt: clock.now(),
+      };
+      db.transaction((tx) => {
+        tx.insert(projects).values(row).run();
+        tx.insert(auditLog).values({ projectId: row.id, actor, action: 'project.create', target: row.id, at: row.createdAt }).run();
+      });
+      return row;
+    },
+    get(id: string): ProjectRow | undefined {
+      return db.select().from(projects).where(eq(projects.id, id)).get();
+    },
+    list(): ProjectRow[] {
+      return db.select().from(projects).all();
+    },
+    updateSettings(id: string, settings: ProjectSettings, actor: string): void {
+      db.transaction((tx) => {
+        tx.update(projects).set({ settings }).where(eq(projects.id, id)).run();
+        tx.insert(auditLog).values({ projectId: id, actor, action: 'project.settings', target: id, at: clock.now() }).run();
+      });
+    },
+  };
+}
+
+export type TokenRow = typeof apiTokens.$inferSelect;
+
+export function createTokensRepo(db: Db, clock: Clock) {
+  return {
+    /** Store a token's hash; the plain token is returned once and never kept. */
+    create(input: { projectId: string | null; role: Role; label?: string; token?: string }, actor: string): { token: string; row: TokenRow } {
+      const token = input.token ?? generateToken();
+      const row: TokenRow = {
+        id: newId('tok'),
+        projectId: input.projectId,
+        role: input.role,
+        tokenHash: hashToken(token),
+        label: input.label ?? '',
+        createdAt: clock.now(),
+        revokedAt: null,
+      };
+      db.transaction((tx) => {
+        tx.insert(apiTokens).values(row).onConflictDoNothing().run();
+        tx.insert(auditLog).values({ projectId: input.projectId, actor, action: 'token.create', target: row.id, details: { role: row.role }, at: row.createdAt }).run();
+      });
+      return { token, row };
+    },
+    findByToken(token: string): TokenRow | undefined {
+      return db
+        .select()
+        .from(apiTokens)
+        .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
+        .get();
+    },
+    hasGlobalAdmin(): boolean {
+      return db.select({ id: apiTokens.id }).from(apiTokens).where(and(isNull(apiTokens.projectId), isNull(apiTokens.revokedAt))).get() !== undefined;
+    },
+  };
+}

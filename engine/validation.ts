@@ -1,0 +1,25 @@
+// The one validation helper: every zod parse goes through here so errors read
+// the same everywhere (field path + what to do) and keep the zod error as cause.
+import type { z } from 'zod';
+import { ValidationError, type ErrorDetail } from './errors.js';
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}
+
+export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** Parse `input` with `schema`; on failure throw a ValidationError naming each failing field. */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = issuesToDetails(result.error);
+  const head = details
+    .slice(0, 3)
+    .map((d) => `${d.path}: ${d.message}`)
+    .join('; ');
+  const more = details.length > 3 ? ` (and ${details.length - 3} more)` : '';
+  throw new ValidationError(`Invalid ${what}: ${head}${more}`, details, result.error);
+}
