@@ -31,7 +31,7 @@ export function createReview(deps: { db: Db; clock: Clock; onStored: () => void 
         const variant = entities.getVariant(projectId, variantId);
         const asset = entities.getAsset(projectId, variant.assetId);
         const now = deps.clock.now();
-        const row = buildEventRow(projectId, { type: eventFor[input.decision], payload: {}, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) }, actor, source, now);
+        const row = buildEventRow(projectId, { type: eventFor[input.decision], payload: {}, subject: { kind: 'variant', id: variantId }, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) }, actor, source, now);
         const tags = [...new Set([...variant.tags, ...(input.tags ?? [])])];
         const notes = input.note ? [...variant.notes, { by: actor.id, at: now, text: input.note }] : variant.notes;
         const status = input.decision === 'select' ? variant.status : statusFor[input.decision];

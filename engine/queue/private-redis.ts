@@ -62,12 +62,17 @@ export async function startPrivateRedis(dir: string, options: { port?: number } 
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.resolve(dir), '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', 'redis.log', '--daemonize', 'no'],
     { stdio: 'ignore' },
   );
+  // Never outlive the process that started it; and do not keep that process alive.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.unref();
   await waitForPort(port, child, 10_000);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.removeListener('exit', killOnExit);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
