@@ -74,6 +74,7 @@ export async function startPrivateRedis(dir: string, options: { port?: number } 
       new Promise<void>((resolve) => {
         process.removeListener('exit', killOnExit);
         if (child.exitCode !== null) return resolve();
+        child.ref(); // keep the loop alive until redis has really exited
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

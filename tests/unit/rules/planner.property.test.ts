@@ -25,7 +25,8 @@ const ruleArb = fc.record({
 const worldArb = fc.record({ halted: fc.constantFrom<string | null>(null, 'r0', 'r1'), override: fc.boolean(), recent: fc.constantFrom<string | null>(null, 'r0', 'r2'), assetType: fc.constantFrom('character', 'prop') });
 type WorldSpec = { halted: string | null; override: boolean; recent: string | null; assetType: string };
 
-function toRules(raw: fc.infer<typeof ruleArb>[]): RuleRecord[] {
+type RawRule = typeof ruleArb extends fc.Arbitrary<infer T> ? T : never;
+function toRules(raw: RawRule[]): RuleRecord[] {
   return raw.map((r, i) => ({
     id: `r${i}`,
     projectId: 'p',
