@@ -10,7 +10,7 @@ import type { EngineConfig } from './config.js';
 import { createEngine, type Engine } from './index.js';
 import { startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
 import { createRedis } from './queue/redis.js';
-import { dbFile, openDb } from './store/db.js';
+import { dbFile, openDb, startCheckpointer } from './store/db.js';
 import { createTokensRepo } from './store/projects.js';
 import { systemClock } from './ids.js';
 
@@ -39,7 +39,9 @@ export function ensureAdminToken(engineDb: ReturnType<typeof openDb>, configured
 export async function startGreenlight(config: EngineConfig, options: { logger?: Logger; mount?: (app: Hono, engine: Engine) => void } = {}): Promise<Running> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const db = openDb(dbFile(config.dataDir));
+  const file = dbFile(config.dataDir);
+  const db = openDb(file);
+  const checkpointer = startCheckpointer(db, file);
   let privateRedis: PrivateRedis | null = null;
   let redisUrl = config.redisUrl;
   if (!redisUrl) {
@@ -72,6 +74,7 @@ export async function startGreenlight(config: EngineConfig, options: { logger?: 
       await engine.stop();
       redis.disconnect();
       await privateRedis?.stop();
+      await checkpointer.stop();
       db.$client.close();
     },
   };

@@ -3,11 +3,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { GreenlightError } from '../errors.js';
 import type { Engine } from '../index.js';
-import { bearerAuth, errorBody, handleError, type Env, type RouteDoc } from './http.js';
+import { bearerAuth, errorBody, handleError, MAX_BODY_BYTES, type Env, type RouteDoc } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerRoutes } from './routes.js';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 export function createApiApp(engine: Engine): Hono<Env> {
   const app = new Hono<Env>();

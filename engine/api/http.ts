@@ -1,6 +1,7 @@
 // HTTP plumbing shared by every route: the error shape, JSON body reading,
 // bearer-token auth, and a route table the OpenAPI document is built from.
 import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { IncomingMessage } from 'node:http';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -9,6 +10,9 @@ import { GreenlightError, httpStatusOf, isGreenlightError, type ErrorCode } from
 import type { Engine } from '../index.js';
 
 export type Env = { Variables: { principal: Principal } };
+
+/** Largest request body the API reads (the rest answers 413). */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -43,9 +47,26 @@ export function handleError(engine: Engine) {
   };
 }
 
+/**
+ * The raw body. On Node, read straight from the IncomingMessage: building a
+ * WHATWG Request just to read a small JSON body cost ~10% of intake CPU.
+ */
+async function bodyText(c: Context): Promise<string> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.readableEnded || incoming.readableDidRead) return c.req.text();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new GreenlightError('payload_too_large', `Body is over ${MAX_BODY_BYTES} bytes; send less.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Read a JSON body; empty means {}. Malformed JSON is a 400 naming the problem. */
 export async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await bodyText(c);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;

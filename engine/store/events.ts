@@ -1,27 +1,72 @@
 // The events table doubles as the outbox: a row is written (durably) before
 // anything else, and `published_at` stays null until it is on the queue.
-import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
+// Intake is the hot path, so its statements are prepared once per database.
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { events } from './schema.js';
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
 
+function prepare(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    insert: db
+      .insert(events)
+      .values({
+        id: p('id'),
+        projectId: p('projectId'),
+        type: p('type'),
+        subjectKind: p('subjectKind'),
+        subjectId: p('subjectId'),
+        payload: p('payload'),
+        actor: p('actor'),
+        source: p('source'),
+        correlationId: p('correlationId'),
+        causationId: p('causationId'),
+        depth: p('depth'),
+        idempotencyKey: p('idempotencyKey'),
+        occurredAt: p('occurredAt'),
+        publishedAt: p('publishedAt'),
+      })
+      .onConflictDoNothing({ target: [events.projectId, events.idempotencyKey] })
+      .returning()
+      .prepare(),
+    byKey: db
+      .select()
+      .from(events)
+      .where(and(eq(events.projectId, p('projectId')), eq(events.idempotencyKey, p('key'))))
+      .prepare(),
+    unpublished: db
+      .select({ id: events.id, projectId: events.projectId, type: events.type, seq: events.seq })
+      .from(events)
+      .where(isNull(events.publishedAt))
+      .orderBy(asc(events.seq))
+      .limit(p('limit'))
+      .prepare(),
+  };
+}
+
+const statements = new WeakMap<Db, ReturnType<typeof prepare>>();
+
 export function createEventsRepo(db: Db) {
-  const findByKey = (projectId: string, key: string) =>
-    db.select().from(events).where(and(eq(events.projectId, projectId), eq(events.idempotencyKey, key))).get();
+  let st = statements.get(db);
+  if (!st) statements.set(db, (st = prepare(db)));
+  const s = st;
+  const findByKey = (projectId: string, key: string): EventRow | undefined => s.byKey.get({ projectId, key });
   return {
     /** Insert unless the idempotency key was seen; either way return the stored row. */
     insert(row: NewEvent): { row: EventRow; created: boolean } {
-      const res = db.insert(events).values(row).onConflictDoNothing({ target: [events.projectId, events.idempotencyKey] }).run();
-      return { row: findByKey(row.projectId, row.idempotencyKey)!, created: res.changes > 0 };
+      const inserted = s.insert.get({ causationId: null, depth: 0, publishedAt: null, ...row });
+      return inserted ? { row: inserted, created: true } : { row: findByKey(row.projectId, row.idempotencyKey)!, created: false };
     },
     findByKey,
     get(projectId: string, id: string): EventRow | undefined {
       return db.select().from(events).where(and(eq(events.id, id), eq(events.projectId, projectId))).get();
     },
-    unpublished(limit: number): EventRow[] {
-      return db.select().from(events).where(isNull(events.publishedAt)).orderBy(asc(events.seq)).limit(limit).all();
+    /** The oldest unpublished events: only what the queue job needs, no JSON decoding. */
+    unpublished(limit: number): { id: string; projectId: string; type: string; seq: number }[] {
+      return s.unpublished.all({ limit });
     },
     markPublished(ids: string[], at: number): void {
       if (ids.length > 0) db.update(events).set({ publishedAt: at }).where(inArray(events.id, ids)).run();

@@ -1,6 +1,6 @@
 // Projects, API tokens (stored hashed) and chat bindings.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
 import type { Db } from './db.js';
@@ -23,7 +23,13 @@ export function generateToken(): string {
   return `gl_${randomBytes(24).toString('base64url')}`;
 }
 
+const projectLookups = new WeakMap<Db, ReturnType<typeof prepareProjectLookup>>();
+const prepareProjectLookup = (db: Db) => db.select().from(projects).where(eq(projects.id, sql.placeholder('id'))).prepare();
+
 export function createProjectsRepo(db: Db, clock: Clock) {
+  let lookup = projectLookups.get(db);
+  if (!lookup) projectLookups.set(db, (lookup = prepareProjectLookup(db)));
+  const byId = lookup;
   return {
     create(input: { id: string; name: string; settings?: Partial<ProjectSettings> }, actor: string): ProjectRow {
       const row: ProjectRow = {
@@ -39,7 +45,7 @@ export function createProjectsRepo(db: Db, clock: Clock) {
       return row;
     },
     get(id: string): ProjectRow | undefined {
-      return db.select().from(projects).where(eq(projects.id, id)).get();
+      return byId.get({ id });
     },
     list(): ProjectRow[] {
       return db.select().from(projects).all();
@@ -55,7 +61,19 @@ export function createProjectsRepo(db: Db, clock: Clock) {
 
 export type TokenRow = typeof apiTokens.$inferSelect;
 
+const tokenLookups = new WeakMap<Db, ReturnType<typeof prepareTokenLookup>>();
+// Every request authenticates: the lookup is prepared once per database.
+const prepareTokenLookup = (db: Db) =>
+  db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt)))
+    .prepare();
+
 export function createTokensRepo(db: Db, clock: Clock) {
+  let lookup = tokenLookups.get(db);
+  if (!lookup) tokenLookups.set(db, (lookup = prepareTokenLookup(db)));
+  const byHash = lookup;
   return {
     /** Store a token's hash; the plain token is returned once and never kept. */
     create(input: { projectId: string | null; role: Role; label?: string; token?: string }, actor: string): { token: string; row: TokenRow } {
@@ -76,11 +94,7 @@ export function createTokensRepo(db: Db, clock: Clock) {
       return { token, row };
     },
     findByToken(token: string): TokenRow | undefined {
-      return db
-        .select()
-        .from(apiTokens)
-        .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
-        .get();
+      return byHash.get({ hash: hashToken(token) });
     },
     hasGlobalAdmin(): boolean {
       return db.select({ id: apiTokens.id }).from(apiTokens).where(and(isNull(apiTokens.projectId), isNull(apiTokens.revokedAt))).get() !== undefined;

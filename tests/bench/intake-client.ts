@@ -1,0 +1,84 @@
+// The load side of the intake benchmark, in its own process (clients are
+// other machines in real life). It both sends and watches the queue, so every
+// latency is start → 'added' on one clock. Prints one JSON line of results.
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Pool } from 'undici';
+import { paced, saturate, summarize } from './stats.js';
+
+const args = JSON.parse(process.argv[2]!) as { url: string; token: string; redisUrl: string; prefix: string; total: number; rate: number; seconds: number };
+// undici's Pool.request, not fetch: fetch costs the client ~1 ms of CPU a call,
+// which on 2 cores would measure the client, not the server.
+const target = new URL(args.url);
+const pool = new Pool(target.origin, { connections: 64, pipelining: 1 });
+const conns: Redis[] = [];
+const conn = () => {
+  const c = new Redis(args.redisUrl, { maxRetriesPerRequest: null });
+  c.on('error', () => {});
+  conns.push(c);
+  return c;
+};
+
+/** Watch a queue's 'added' events; `probe` adds one job, repeated until one is seen (the reader is live). */
+async function watch(queue: string, prefix: string, probe: (n: number) => Promise<string>) {
+  const qe = new QueueEvents(queue, { connection: conn(), prefix });
+  await qe.waitUntilReady();
+  const seen = new Map<string, number>();
+  qe.on('added', ({ jobId }) => seen.set(jobId, performance.now()));
+  for (let n = 0; seen.size === 0; n++) {
+    if (n > 100) throw new Error(`QueueEvents on ${queue} never saw a probe job`);
+    await probe(n);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const waitAll = async (ids: string[], timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (ids.some((id) => !seen.has(id))) {
+      if (Date.now() > deadline) throw new Error(`${ids.filter((id) => !seen.has(id)).length} of ${ids.length} jobs never showed up on ${queue}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { qe, seen, waitAll };
+}
+
+/** Throughput is noisy on a shared 2-core machine: the median of three rounds. */
+async function median3(fn: (round: number) => Promise<number>): Promise<number> {
+  const r = [await fn(0), await fn(1), await fn(2)].sort((a, b) => a - b);
+  return r[1]!;
+}
+
+// Raw BullMQ baseline.
+const rawPrefix = `${args.prefix}raw`;
+const raw = new Queue('raw', { connection: conn(), prefix: rawPrefix });
+const rawThroughput = await median3((round) => saturate(args.total, 32, (i) => raw.add('x', { i }, { jobId: `t${round}-${i}` })));
+const rawWatch = await watch('raw', rawPrefix, async (n) => (await raw.add('probe', {}, { jobId: `probe${n}` })).id!);
+const rawStart = new Map<string, number>();
+await paced(args.rate, args.seconds, async (i) => {
+  rawStart.set(`l${i}`, performance.now());
+  await raw.add('x', { i }, { jobId: `l${i}` });
+});
+await rawWatch.waitAll([...rawStart.keys()]);
+const rawLatency = summarize([...rawStart].map(([id, t0]) => rawWatch.seen.get(id)! - t0));
+await raw.obliterate({ force: true });
+
+// Greenlight over HTTP.
+const headers = { authorization: `Bearer ${args.token}`, 'content-type': 'application/json' };
+const post = async (payload: unknown) => {
+  const res = await pool.request({ path: target.pathname, method: 'POST', headers, body: JSON.stringify({ type: 'variant.approved', payload }) });
+  const text = await res.body.text();
+  if (res.statusCode !== 202) throw new Error(`POST answered ${res.statusCode}: ${text}`);
+  return (JSON.parse(text) as { id: string }).id;
+};
+const throughput = await median3((round) => saturate(args.total, 32, (i) => post({ assetId: 'hero', round, i })));
+const evWatch = await watch('events', args.prefix, (n) => post({ probe: n }));
+const start = new Map<string, number>();
+await paced(args.rate, args.seconds, async (i) => {
+  const t0 = performance.now();
+  start.set(await post({ assetId: 'hero', i }), t0);
+});
+await evWatch.waitAll([...start.keys()]);
+const latency = summarize([...start].map(([id, t0]) => evWatch.seen.get(id)! - t0));
+
+await Promise.all([rawWatch.qe.close(), evWatch.qe.close(), raw.close()]);
+for (const c of conns) c.disconnect();
+await pool.close();
+process.stdout.write(`${JSON.stringify({ throughput, rawThroughput, latency, rawLatency })}\n`);

@@ -1,0 +1,29 @@
+// `npm run bench`: starts Greenlight on a temporary data dir (file SQLite,
+// private redis-server unless REDIS_URL is set) and prints each figure beside
+// its raw-BullMQ baseline measured in the same run.
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { cliPrincipal } from '../../engine/auth/principal.js';
+import { loadConfig } from '../../engine/config.js';
+import { startGreenlight } from '../../engine/runtime.js';
+import { benchIntake } from './intake.js';
+
+const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex')}`);
+const quick = process.argv.includes('--quick');
+const config = loadConfig({ ...process.env, GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
+const running = await startGreenlight(config, { logger: pino({ level: 'warn' }) });
+try {
+  const { engine } = running;
+  engine.entities.createProject(cliPrincipal, { id: 'bench', name: 'Bench' });
+  const { token } = engine.entities.createToken(cliPrincipal, 'bench', { role: 'lead' });
+  console.log(`greenlight bench — node ${process.version}, ${os.cpus().length} cores, redis ${running.redisUrl}${quick ? ' (quick)' : ''}\n`);
+  const rows = await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 });
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+} finally {
+  await running.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
