@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { GreenlightError } from '../errors.js';
 import type { Engine } from '../index.js';
-import { bearerAuth, errorBody, handleError, MAX_BODY_BYTES, type Env, type RouteDoc } from './http.js';
+import { errorBody, handleError, MAX_BODY_BYTES, type Env, type RouteDoc } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerRoutes } from './routes.js';
 
@@ -28,7 +28,6 @@ export function createApiApp(engine: Engine): Hono<Env> {
     return c.json(h, h.ok ? 200 : 503);
   });
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
-  app.use('/api/*', bearerAuth(engine));
   registerRoutes(app, engine, docs);
   return app;
 }

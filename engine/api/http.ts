@@ -91,9 +91,12 @@ export function bearerAuth(engine: Engine): MiddlewareHandler<Env> {
 export function defineRoute(
   app: Hono<Env>,
   docs: RouteDoc[],
+  auth: MiddlewareHandler<Env>,
   doc: RouteDoc,
   handler: (c: Context<Env>) => Response | Promise<Response>,
 ): void {
   docs.push(doc);
-  app.on(doc.method.toUpperCase(), doc.path, handler);
+  // Auth per route, so an unknown route is a 404 rather than a 401.
+  if (doc.role === 'none') app.on(doc.method.toUpperCase(), doc.path, handler);
+  else app.on(doc.method.toUpperCase(), doc.path, auth, handler);
 }

@@ -8,7 +8,7 @@ import type { Engine } from '../index.js';
 import { ruleInputSchema } from '../rules/schema.js';
 import { assetInputSchema, overrideInputSchema, projectInputSchema, specInputSchema, tokenInputSchema } from '../services/entities.js';
 import { automationDryRunInputSchema, dryRunInputSchema, toApiRule } from '../services/rules.js';
-import { defineRoute, readJson, type Env, type RouteDoc } from './http.js';
+import { bearerAuth, defineRoute, readJson, type Env, type RouteDoc } from './http.js';
 
 const P = '/api/projects/:projectId';
 const ruleOut = z.object({ id: z.string(), version: z.number(), enabled: z.boolean(), name: z.string(), definition: z.record(z.string(), z.unknown()) });
@@ -16,7 +16,8 @@ const saved = z.object({ id: z.string(), version: z.number(), warnings: z.array(
 const planOut = z.object({ hash: z.string(), root: z.record(z.string(), z.unknown()), summary: z.record(z.string(), z.unknown()), stops: z.array(z.unknown()), cycles: z.array(z.array(z.string())) });
 
 export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[]): void {
-  const route = (doc: RouteDoc, handler: Parameters<typeof defineRoute>[3]) => defineRoute(app, docs, doc, handler);
+  const auth = bearerAuth(engine);
+  const route = (doc: RouteDoc, handler: Parameters<typeof defineRoute>[4]) => defineRoute(app, docs, auth, doc, handler);
   const who = (c: { get(k: 'principal'): Env['Variables']['principal'] }) => c.get('principal');
 
   route({ method: 'post', path: '/api/projects', summary: 'Create a project', role: 'global admin', body: projectInputSchema, status: 201 }, async (c) => {

@@ -58,6 +58,7 @@ describe('HTTP API', () => {
     const otherLead = (await t.call('POST', '/api/projects/other/tokens', { role: 'lead' })).body.token;
     const cases: [string, string, unknown, string | null, number][] = [
       ['GET', `${P}/rules`, undefined, null, 401],
+      ['GET', '/api/unknown-route', undefined, null, 404],
       ['GET', `${P}/rules`, undefined, 'gl_not-a-real-token', 401],
       ['GET', `${P}/rules`, undefined, tokens.artist, 200],
       ['POST', `${P}/rules`, seedRule, tokens.artist, 403],
@@ -99,6 +100,7 @@ describe('HTTP API', () => {
       ['POST', `${P}/variants/ghost/review`, { decision: 'approve' }, 404, null],
       ['GET', `${P}/rules/rule_missing`, undefined, 404, null],
       ['GET', '/api/nothing/here', undefined, 404, null],
+      ['DELETE', `${P}/automation/events`, undefined, 404, null],
     ];
     for (const [method, url, body, status, field] of cases) {
       const res = await t.call(method, url, body, ADMIN);

@@ -1,0 +1,98 @@
+// The greenlight CLI as a user runs it: real processes, a temp data dir.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const bin = path.resolve('bin/greenlight.mjs');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-'));
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), GREENLIGHT_DATA_DIR: dataDir };
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, [bin, ...args], { env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { code: res.status, out: res.stdout, err: res.stderr };
+}
+
+describe('greenlight CLI', () => {
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('GIVEN --help on every command THEN each prints its usage', () => {
+    const top = cli(['--help']);
+    assert.equal(top.code, 0);
+    for (const c of ['start', 'migrate', 'project', 'token', 'rule', 'event']) assert.match(top.out, new RegExp(`\\b${c}\\b`));
+    for (const args of [['start'], ['migrate'], ['project', 'create'], ['token', 'create'], ['rule', 'import'], ['rule', 'export'], ['event', 'emit']]) {
+      const r = cli([...args, '--help']);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.out, /^Usage: greenlight /, args.join(' '));
+    }
+  });
+
+  it('GIVEN the admin chores THEN project, token, rule import/export and event emit work on the data dir', () => {
+    assert.equal(cli(['migrate']).code, 0);
+    assert.equal(cli(['project', 'create', 'art', '--name', 'Art team']).code, 0);
+    const tok = cli(['token', 'create', 'art', '--role', 'lead']);
+    assert.equal(tok.code, 0);
+    assert.match(JSON.parse(tok.out).token, /^gl_/);
+    const file = path.join(dataDir, 'rule.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'cut out', trigger: { event: 'asset_approved' }, actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}' } } }] }));
+    const imported = cli(['rule', 'import', file, '--project', 'art']);
+    assert.equal(imported.code, 0, imported.err);
+    const id = JSON.parse(imported.out)[0].id;
+    const exported = JSON.parse(cli(['rule', 'export', id, '--project', 'art']).out);
+    assert.equal(exported.definition.trigger.event, 'asset.approved');
+    assert.equal(exported.enabled, false);
+    const ev = cli(['event', 'emit', 'art', 'asset_approved', '--payload', '{"assetId":"a1"}', '--idempotency-key', 'k1']);
+    assert.equal(ev.code, 0, ev.err);
+    const again = cli(['event', 'emit', 'art', 'asset_approved', '--payload', '{"assetId":"a1"}', '--idempotency-key', 'k1']);
+    assert.equal(JSON.parse(again.out).id, JSON.parse(ev.out).id);
+    assert.equal(JSON.parse(again.out).duplicate, true);
+  });
+
+  it('GIVEN bad input THEN the CLI says what is wrong and exits non-zero', () => {
+    const role = cli(['token', 'create', 'art', '--role', 'owner']);
+    assert.equal(role.code, 2);
+    assert.match(role.err, /role/);
+    const payload = cli(['event', 'emit', 'art', 'a.b', '--payload', '{nope']);
+    assert.notEqual(payload.code, 0);
+    assert.match(payload.err, /not valid JSON/);
+    const port = cli(['start'], { PORT: 'eighty' });
+    assert.equal(port.code, 2);
+    assert.match(port.err, /PORT/);
+  });
+
+  it('GIVEN no redis-server on PATH and no REDIS_URL THEN start says how to install it and exits non-zero', () => {
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-path-'));
+    fs.symlinkSync(process.execPath, path.join(bare, 'node'));
+    const r = cli(['start'], { PATH: bare, PORT: '0' });
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /apt-get install -y redis-server/);
+    assert.match(r.err, /REDIS_URL/);
+  });
+
+  it('GIVEN `greenlight start` on the embedded defaults THEN it serves /healthz with a private Redis and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [bin, 'start'], { env: { ...baseEnv, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const m = /running at (http:\/\/[^\s]+)/.exec(out);
+        if (m) {
+          clearTimeout(t);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
+    assert.deepEqual([health.ok, health.redis], [true, true]);
+    assert.match(out, /Generated a bootstrap admin token/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 0);
+    assert.ok(fs.existsSync(path.join(dataDir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
+  });
+});
