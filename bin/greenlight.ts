@@ -24,6 +24,16 @@ function localEngine(withRedis = false) {
   return { engine, close: async () => { await engine.stop(); redis?.disconnect(); db.$client.close(); } };
 }
 
+/** Run one command against the local engine, closing it whatever happens. */
+async function withEngine<T>(fn: (engine: ReturnType<typeof localEngine>['engine']) => T | Promise<T>, withRedis = false): Promise<T> {
+  const { engine, close } = localEngine(withRedis);
+  try {
+    return await fn(engine);
+  } finally {
+    await close();
+  }
+}
+
 function parseJsonOption(value: string): unknown {
   const text = value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value;
   try {
@@ -71,12 +81,9 @@ project
   .description('Create a project (id: lowercase letters, digits and "-").')
   .requiredOption('--name <name>', 'display name')
   .action(async (id: string, opts: { name: string }) => {
-    const { engine, close } = localEngine();
-    try {
+    await withEngine(async (engine) => {
       print(engine.entities.createProject(cliPrincipal, { id, name: opts.name }));
-    } finally {
-      await close();
-    }
+    });
   });
 
 const token = program.command('token').description('Manage API tokens.');
@@ -86,13 +93,10 @@ token
   .requiredOption('--role <role>', 'artist | lead | admin')
   .option('--label <label>', 'what the token is for')
   .action(async (projectId: string, opts: { role: string; label?: string }) => {
-    const { engine, close } = localEngine();
-    try {
+    await withEngine(async (engine) => {
       const { token: t, row } = engine.entities.createToken(cliPrincipal, projectId, { role: opts.role, ...(opts.label ? { label: opts.label } : {}) });
       print({ id: row.id, projectId, role: row.role, token: t });
-    } finally {
-      await close();
-    }
+    });
   });
 
 const rule = program.command('rule').description('Import and export rules as JSON.');
@@ -102,28 +106,22 @@ rule
   .requiredOption('--project <projectId>', 'project to import into')
   .action(async (file: string, opts: { project: string }) => {
     const body = parseJsonOption(`@${file}`);
-    const { engine, close } = localEngine();
-    try {
+    await withEngine(async (engine) => {
       const list = Array.isArray(body) ? body : [body];
       print(list.map((r) => {
         const { row, warnings } = engine.rules.create(cliPrincipal, opts.project, r);
         return { id: row.id, version: row.version, warnings };
       }));
-    } finally {
-      await close();
-    }
+    });
   });
 rule
   .command('export <ruleId>')
   .description('Print a rule as JSON.')
   .requiredOption('--project <projectId>', 'project the rule belongs to')
   .action(async (ruleId: string, opts: { project: string }) => {
-    const { engine, close } = localEngine();
-    try {
+    await withEngine(async (engine) => {
       print(toApiRule(engine.rules.get(cliPrincipal, opts.project, ruleId)));
-    } finally {
-      await close();
-    }
+    });
   });
 
 const event = program.command('event').description('Emit events.');
@@ -133,14 +131,11 @@ event
   .option('--payload <json>', 'payload as JSON or @file.json', parseJsonOption, {})
   .option('--idempotency-key <key>', 'the same key twice creates one event')
   .action(async (projectId: string, type: string, opts: { payload: unknown; idempotencyKey?: string }) => {
-    const { engine, close } = localEngine(true);
-    try {
+    await withEngine(async (engine) => {
       const { row, created } = engine.events.emit(cliPrincipal, projectId, { type, payload: opts.payload, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) }, 'cli');
       await engine.outbox.drain();
       print({ id: row.id, duplicate: !created, queued: engine.events.get(cliPrincipal, projectId, row.id).published });
-    } finally {
-      await close();
-    }
+    }, true);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
