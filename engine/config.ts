@@ -37,6 +37,8 @@ export const envSchema = z.object({
   GREENLIGHT_JOB_COSTS: jobCosts.optional(),
   /** BullMQ key prefix, so several installs can share one Redis. Default "greenlight". */
   GREENLIGHT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('greenlight'),
+  /** Secret for the HMAC-SHA256 signature (X-Greenlight-Signature) on call_webhook requests. Unset: requests go unsigned. */
+  GREENLIGHT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** pino log level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -49,6 +51,7 @@ export interface EngineConfig {
   adminToken: string | undefined;
   jobCosts: Record<string, number>;
   queuePrefix: string;
+  webhookSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -76,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     adminToken: e.GREENLIGHT_ADMIN_TOKEN,
     jobCosts: { ...defaultJobCosts, ...(e.GREENLIGHT_JOB_COSTS ?? {}) },
     queuePrefix: e.GREENLIGHT_QUEUE_PREFIX,
+    webhookSecret: e.GREENLIGHT_WEBHOOK_SECRET,
     logLevel: e.LOG_LEVEL,
   };
 }

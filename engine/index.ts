@@ -10,7 +10,11 @@ import { createOutbox } from './events/outbox.js';
 import { createReview, reviewInputSchema } from './events/review.js';
 import { eventInputSchema } from './events/schema.js';
 import { systemClock, type Clock } from './ids.js';
+import { createJobQueues, startEngineConsumers, type EngineConsumers, type JobQueues } from './queue/jobs.js';
 import { createQueues, type EngineQueues } from './queue/queues.js';
+import { createEngineActions } from './runs/engine-actions.js';
+import { logNotifier, type ChatNotifier } from './runs/ports.js';
+import { createRunner, type Runner } from './runs/runner.js';
 import { pingRedis } from './queue/redis.js';
 import type { Db } from './store/db.js';
 import { createEventsRepo } from './store/events.js';
@@ -25,6 +29,8 @@ export interface EngineResources {
   redis: Redis | null;
   logger: Logger;
   clock?: Clock;
+  /** Where `notify` actions and approval requests go; default: the log. */
+  notifier?: ChatNotifier;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -49,6 +55,11 @@ export function createEngine(res: EngineResources) {
   const intake = createIntake({ db, clock, onStored });
   const review = createReview({ db, clock, onStored });
   const eventsRepo = createEventsRepo(db);
+  const jobs: JobQueues | null = res.redis ? createJobQueues(res.redis, config.queuePrefix) : null;
+  const notifier = res.notifier ?? logNotifier((msg, data) => logger.info(data, msg));
+  const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
+  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, onStored }) : null;
+  let consumers: EngineConsumers | null = null;
 
   return {
     config,
@@ -94,12 +105,29 @@ export function createEngine(res: EngineResources) {
       const redis = res.redis ? await pingRedis(res.redis) : false;
       return { ok: database && redis, database, redis, outbox: { failing: outbox.failing } };
     },
-    start() {
+    runner,
+    /** Start publishing stored events; with `consume`, also run rules for them (the runner). */
+    start(options: { consume?: boolean } = {}) {
       outbox.start();
+      if (options.consume && res.redis && runner) {
+        consumers = startEngineConsumers(
+          res.redis,
+          config.queuePrefix,
+          {
+            onEvent: async (e) => {
+              await runner.processEvent(e.projectId, e.eventId);
+            },
+            onStepDone: (d) => runner.stepFinished(d.runId, d.stepId, d.jobId, d.output, d.error),
+          },
+          (err, where) => logger.error({ err, where }, 'engine consumer error'),
+        );
+      }
     },
     async stop() {
+      await consumers?.close();
       await outbox.stop();
       await queues?.close();
+      await jobs?.close();
     },
   };
 }

@@ -55,7 +55,7 @@ export async function startGreenlight(config: EngineConfig, options: { logger?: 
   const engine = createEngine({ config, db, redis, logger });
   const app = createApiApp(engine) as unknown as Hono;
   options.mount?.(app, engine);
-  engine.start();
+  engine.start({ consume: true });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });

@@ -73,6 +73,9 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
       db.update(variants).set({ primary: false, updatedAt: now }).where(and(eq(variants.assetId, assetId), eq(variants.primary, true))).run();
       db.update(variants).set({ primary: true, updatedAt: now }).where(eq(variants.id, exceptId)).run();
     },
+    setAssetStatus(id: string, status: string): void {
+      db.update(assets).set({ status }).where(eq(assets.id, id)).run();
+    },
     updateVariant(id: string, patch: Partial<VariantRow>): void {
       db.update(variants).set(patch).where(eq(variants.id, id)).run();
     },

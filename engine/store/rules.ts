@@ -54,6 +54,11 @@ export function createRulesRepo(db: Db, clock: Clock) {
         audit(projectId, actor, 'rule.delete', ruleId);
       });
     },
+    /** The definition of one version (what a run fired with). */
+    version(ruleId: string, version: number): RuleDefinition | undefined {
+      const row = db.select().from(ruleVersions).where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version))).get();
+      return row?.definition as unknown as RuleDefinition | undefined;
+    },
     markDryRun(ruleId: string, version: number): void {
       db.update(ruleVersions).set({ dryRunAt: clock.now() }).where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version))).run();
     },

@@ -38,7 +38,7 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function makeEngine(options: { redisUrl?: string | null } = {}): Promise<TestEngine> {
+export async function makeEngine(options: { redisUrl?: string | null; consume?: boolean } = {}): Promise<TestEngine> {
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const config = { ...loadConfig({ GREENLIGHT_DATA_DIR: os.tmpdir() }, process.cwd()), queuePrefix: prefix };
   const db = openDb(':memory:');
@@ -51,7 +51,7 @@ export async function makeEngine(options: { redisUrl?: string | null } = {}): Pr
   }
   const engine = createEngine({ config, db, redis, logger: pino({ level: 'silent' }) });
   const app = createApiApp(engine);
-  engine.start();
+  engine.start({ consume: options.consume ?? false });
   return {
     engine,
     app,

@@ -1,0 +1,91 @@
+// Worker-queue plumbing for runs: each job-type step is a BullMQ flow — the
+// work job on its type's queue (gpu-worker consumes it) under a parent on the
+// engine's `steps` queue, which becomes ready once the work job has finished,
+// failed or not. Redis keeps that link, so a step's end is never missed while
+// the engine is down. Also the engine's own consumers (events, steps).
+import { FlowProducer, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobType } from '../jobs/contracts.js';
+import { EVENTS_QUEUE, type EventJobData } from './queues.js';
+
+export const STEPS_QUEUE = 'steps';
+
+/** What a work job carries; gpu-worker validates `input` with engine/jobs. */
+export interface WorkJobData {
+  projectId: string;
+  runId: string;
+  stepId: string;
+  input: Record<string, unknown>;
+}
+
+export interface StepDone {
+  runId: string;
+  stepId: string;
+  jobId: string;
+  output?: unknown;
+  error?: string;
+}
+
+export interface JobQueues {
+  /** Submit one step's work job; the same jobId twice adds nothing. */
+  submit(jobType: JobType, jobId: string, data: WorkJobData): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const workJobOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } } as const;
+
+export function createJobQueues(connection: Redis, prefix: string): JobQueues {
+  const flows = new FlowProducer({ connection, prefix });
+  flows.on('error', () => {});
+  return {
+    async submit(jobType, jobId, data) {
+      await flows.add({
+        name: `${data.runId}.${data.stepId}`,
+        queueName: STEPS_QUEUE,
+        prefix,
+        data: { runId: data.runId, stepId: data.stepId, jobId },
+        opts: { jobId: `${jobId}.done`, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } },
+        children: [{ name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...workJobOptions, ignoreDependencyOnFailure: true } }],
+      });
+    },
+    close: () => flows.close(),
+  };
+}
+
+export interface EngineConsumers {
+  close(): Promise<void>;
+}
+
+/** The engine's consumers: stored events → runner, finished steps → runner. */
+export function startEngineConsumers(
+  connection: Redis,
+  prefix: string,
+  handlers: { onEvent(data: EventJobData): Promise<void>; onStepDone(done: StepDone): Promise<void> },
+  onError: (err: Error, where: string) => void,
+): EngineConsumers {
+  // Workers block on Redis: they need connections of their own that wait and retry.
+  const conns = [0, 1].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
+  for (const c of conns) c.on('error', () => {});
+  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), { connection: conns[0]!, prefix, concurrency: 1 });
+  const steps = new Worker(
+    STEPS_QUEUE,
+    async (job: Job<{ runId: string; stepId: string; jobId: string }>) => {
+      const values = await job.getChildrenValues();
+      const failures = await job.getIgnoredChildrenFailures();
+      const failed = Object.values(failures)[0];
+      const output = Object.values(values)[0];
+      await handlers.onStepDone({ ...job.data, ...(failed !== undefined ? { error: failed } : { output }) });
+    },
+    { connection: conns[1]!, prefix, concurrency: 4 },
+  );
+  events.on('error', (err) => onError(err, 'events worker'));
+  steps.on('error', (err) => onError(err, 'steps worker'));
+  events.on('failed', (job, err) => onError(err, `event ${job?.id}`));
+  steps.on('failed', (job, err) => onError(err, `step ${job?.id}`));
+  return {
+    async close() {
+      await Promise.all([events.close(), steps.close()]);
+      for (const c of conns) c.disconnect();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// The runner: each stored event → the rules that fire (the planner's own
+// decide()), a durable run per firing, its steps in order (or in parallel),
+// and the events each finished step emits, one level deeper — how chains form.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { GreenlightError } from '../errors.js';
+import type { Clock } from '../ids.js';
+import { newId } from '../ids.js';
+import { buildEventRow } from '../events/intake.js';
+import { idSchema } from '../jobs/contracts.js';
+import type { JobQueues } from '../queue/jobs.js';
+import { jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId } from '../rules/actions.js';
+import { decide, triggersOn, type EventView } from '../rules/matching.js';
+import type { Action, RuleDefinition } from '../rules/schema.js';
+import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
+import type { Db } from '../store/db.js';
+import { createEventsRepo, type EventRow } from '../store/events.js';
+import { createRulesRepo, toRecord } from '../store/rules.js';
+import { createRunsRepo, type RunRow } from '../store/runs.js';
+import { dbWorld } from '../store/world.js';
+import type { createEngineActions } from './engine-actions.js';
+
+export interface RunnerDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  jobs: JobQueues;
+  actions: ReturnType<typeof createEngineActions>;
+  onStored: () => void;
+}
+
+/** Reasons worth a durable 'skipped' run; the rest (conditions, scope) only go to the log. */
+const recordedSkips = new Set(['depth_limit', 'debounced', 'manual_override', 'halted']);
+
+export function runIdempotencyKey(ruleId: string, version: number, eventKey: string): string {
+  return createHash('sha256').update(`${ruleId}\n${version}\n${eventKey}`).digest('hex').slice(0, 40);
+}
+
+export function eventView(ev: EventRow): EventView {
+  return { id: ev.id, projectId: ev.projectId, type: ev.type, subject: { kind: ev.subjectKind, id: ev.subjectId }, payload: ev.payload, depth: ev.depth, actor: ev.actor, source: ev.source, correlationId: ev.correlationId };
+}
+
+export function createRunner(deps: RunnerDeps) {
+  const { db, clock, logger } = deps;
+  const events = createEventsRepo(db);
+  const rules = createRulesRepo(db, clock);
+  const runs = createRunsRepo(db, clock);
+  const world = dbWorld(db, clock);
+
+  /** Store an event the engine itself emits; its key makes a redelivery add nothing. */
+  function emit(cause: EventRow, spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> }, key: string, fallback: { kind: string; id: string }): void {
+    const subject = typeof spec.subject.id === 'string' && idSchema.safeParse(spec.subject.id).success ? (spec.subject as { kind: string; id: string }) : fallback;
+    const row = buildEventRow(
+      cause.projectId,
+      { type: spec.type, payload: spec.payload, subject, idempotencyKey: key, correlationId: cause.correlationId, causationId: cause.id, depth: cause.depth + 1 },
+      { kind: 'engine', id: 'runner' },
+      'engine',
+      clock.now(),
+    );
+    if (events.insert(row).created) deps.onStored();
+  }
+
+  function context(run: RunRow, def: RuleDefinition, cause: EventRow): TemplateContext {
+    const ctx: TemplateContext = { projectId: run.projectId, event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId }, payload: cause.payload, depth: cause.depth }, steps: {} };
+    for (const s of runs.steps(run.id)) {
+      if (s.status !== 'succeeded') continue;
+      const action = def.actions.find((a) => a.id === s.stepId)!;
+      const state = { input: jobTypeOf(action) ? s.config : undefined, output: s.output, jobId: s.jobIds[0] };
+      ctx.steps[s.stepId] = state;
+      if (def.mode === 'sequential') ctx.previous = state;
+    }
+    return ctx;
+  }
+
+  function load(runId: string) {
+    const run = runs.get(runId);
+    if (!run) return null;
+    const def = rules.version(run.ruleId, run.ruleVersion);
+    const cause = events.get(run.projectId, run.eventId);
+    if (!def || !cause) throw new GreenlightError('internal', `run ${runId} lost its rule version or event`);
+    return { run, def, cause };
+  }
+
+  function finish(run: RunRow, cause: EventRow, status: 'succeeded' | 'failed', error?: string): void {
+    runs.setStatus(run.id, status, error ? { error } : {});
+    const type = status === 'succeeded' ? runEventTypes.completed : runEventTypes.failed;
+    emit(cause, { type, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type, ...(error ? { error } : {}) } }, `${run.id}.${type}`, { kind: 'run', id: run.id });
+  }
+
+  async function startStep(run: RunRow, def: RuleDefinition, cause: EventRow, action: Action): Promise<void> {
+    const jobId = stepJobId(run.ruleId, cause.id, action.id);
+    const { value, missing } = resolveTemplates(action.config, context(run, def, cause));
+    const config = value as Record<string, unknown>;
+    if (missing.length > 0) return stepFinished(run.id, action.id, jobId, undefined, `placeholder ${missing[0]!.placeholder} has no value`);
+    const jt = jobTypeOf(action);
+    if (jt) {
+      const input = jobInputOf(action, config);
+      runs.updateStep(run.id, action.id, { status: 'running', config: input, jobIds: [jobId], startedAt: clock.now() }, `submitted ${jt} job ${jobId}`);
+      await deps.jobs.submit(jt, jobId, { projectId: run.projectId, runId: run.id, stepId: action.id, input });
+      return;
+    }
+    runs.updateStep(run.id, action.id, { status: 'running', config, jobIds: [jobId], startedAt: clock.now() }, `running ${action.type} in the engine`);
+    try {
+      const output = await deps.actions.run(action, { projectId: run.projectId, runId: run.id, jobId, config });
+      await stepFinished(run.id, action.id, jobId, output);
+    } catch (err) {
+      await stepFinished(run.id, action.id, jobId, undefined, (err as Error).message);
+    }
+  }
+
+  /** Start whatever the run can start now; finish it when nothing is left. */
+  async function advance(runId: string): Promise<void> {
+    const loaded = load(runId);
+    if (!loaded || loaded.run.status !== 'running') return;
+    const { run, def, cause } = loaded;
+    const steps = runs.steps(run.id);
+    const failed = steps.find((s) => s.status === 'failed');
+    if (steps.some((s) => s.status === 'running')) {
+      if (!failed || def.mode === 'parallel') return;
+    }
+    if (failed) return finish(run, cause, 'failed', `step ${failed.stepId}: ${failed.error}`);
+    const pending = steps.filter((s) => s.status === 'pending');
+    if (pending.length === 0) return finish(run, cause, 'succeeded');
+    const toStart = def.mode === 'sequential' ? pending.slice(0, 1) : pending;
+    for (const s of toStart) await startStep(run, def, cause, def.actions.find((a) => a.id === s.stepId)!);
+  }
+
+  /** A step ended (its job finished, or the engine ran it): record, emit, go on. */
+  async function stepFinished(runId: string, stepId: string, jobId: string, output: unknown, error?: string): Promise<void> {
+    const loaded = load(runId);
+    if (!loaded) return;
+    const { run, def, cause } = loaded;
+    const step = runs.steps(runId).find((s) => s.stepId === stepId);
+    if (!step || step.status === 'succeeded' || step.status === 'failed' || step.status === 'cancelled') return;
+    const action = def.actions.find((a) => a.id === stepId)!;
+    if (error !== undefined) {
+      runs.updateStep(runId, stepId, { status: 'failed', error, finishedAt: clock.now() }, `failed: ${error}`);
+      const jt = jobTypeOf(action);
+      if (jt) emit(cause, { type: 'job.failed', subject: { kind: 'job', id: jobId }, payload: { jobType: jt, jobId, runId, stepId, error } }, `${runId}.${stepId}.job.failed`, { kind: 'job', id: jobId });
+    } else {
+      runs.updateStep(runId, stepId, { status: 'succeeded', output: output ?? null, finishedAt: clock.now() }, 'succeeded');
+      const config = (step.config ?? {}) as Record<string, unknown>;
+      const resolvedConfig = jobTypeOf(action) && action.type === 'enqueue_job' ? { type: action.config.type, input: config } : config;
+      for (const spec of stepEvents(action, { jobId, resolvedConfig, output }))
+        emit(cause, spec, `${runId}.${stepId}.${spec.type}`, { kind: 'job', id: jobId });
+      emit(cause, { type: runEventTypes.stepCompleted, subject: { kind: 'run', id: runId }, payload: { runId, ruleId: run.ruleId, stepId, eventId: cause.id } }, `${runId}.${stepId}.${runEventTypes.stepCompleted}`, { kind: 'run', id: runId });
+    }
+    await advance(runId);
+  }
+
+  return {
+    /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
+    async processEvent(projectId: string, eventId: string): Promise<RunRow[]> {
+      const ev = events.get(projectId, eventId);
+      if (!ev) {
+        logger.warn({ eventId }, 'runner: event not found');
+        return [];
+      }
+      const view = eventView(ev);
+      const started: RunRow[] = [];
+      for (const row of rules.list(projectId)) {
+        const rule = toRecord(row);
+        if (!rule.enabled || !triggersOn(rule, ev.type)) continue;
+        const d = decide(rule, view, world);
+        const base = {
+          projectId,
+          ruleId: rule.id,
+          ruleVersion: rule.version,
+          eventId: ev.id,
+          subjectKind: ev.subjectKind,
+          subjectId: ev.subjectId,
+          idempotencyKey: runIdempotencyKey(rule.id, rule.version, `${ev.projectId}/${ev.idempotencyKey}`),
+          correlationId: ev.correlationId,
+          depth: ev.depth,
+          planHash: null,
+        };
+        if (!d.fires) {
+          logger.info({ ruleId: rule.id, eventId: ev.id, reason: d.reason, detail: d.detail }, 'rule did not fire');
+          if (recordedSkips.has(d.reason!)) runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
+          continue;
+        }
+        const { run, created } = runs.create({ ...base, id: newId('run'), status: 'running', reason: null }, rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })));
+        if (!created) continue;
+        emit(ev, { type: runEventTypes.started, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: rule.id, eventId: ev.id, eventType: ev.type } }, `${run.id}.${runEventTypes.started}`, { kind: 'run', id: run.id });
+        started.push(run);
+        await advance(run.id);
+      }
+      return started;
+    },
+    stepFinished,
+    advance,
+    runs,
+  };
+}
+
+export type Runner = ReturnType<typeof createRunner>;

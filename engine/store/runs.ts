@@ -1,0 +1,58 @@
+// Runs and their steps: the durable record of each rule firing (the trigger log).
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Clock } from '../ids.js';
+import type { Db } from './db.js';
+import { runs, runSteps } from './schema.js';
+
+export type RunRow = typeof runs.$inferSelect;
+export type StepRow = typeof runSteps.$inferSelect;
+export type RunStatus = RunRow['status'];
+export type StepStatus = StepRow['status'];
+
+export function createRunsRepo(db: Db, clock: Clock) {
+  const repo = {
+    /** Insert a run and its pending steps, unless its idempotency key exists. */
+    create(run: Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>, steps: { stepId: string; type: string }[]): { run: RunRow; created: boolean } {
+      return db.transaction(() => {
+        const now = clock.now();
+        const res = db.insert(runs).values({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null }).onConflictDoNothing().run();
+        if (res.changes === 0) return { run: db.select().from(runs).where(eq(runs.idempotencyKey, run.idempotencyKey)).get()!, created: false };
+        steps.forEach((s, position) => db.insert(runSteps).values({ runId: run.id, stepId: s.stepId, position, type: s.type, status: 'pending' }).run());
+        return { run: repo.get(run.id)!, created: true };
+      });
+    },
+    get(id: string): RunRow | undefined {
+      return db.select().from(runs).where(eq(runs.id, id)).get();
+    },
+    steps(runId: string): StepRow[] {
+      return db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.position)).all();
+    },
+    setStatus(id: string, status: RunStatus, patch: { error?: string | null; reason?: string | null } = {}): void {
+      const now = clock.now();
+      const done = ['succeeded', 'failed', 'cancelled', 'skipped', 'halted'].includes(status);
+      db.update(runs)
+        .set({ status, ...patch, ...(status === 'running' ? { startedAt: now } : {}), ...(done ? { finishedAt: now } : {}) })
+        .where(eq(runs.id, id))
+        .run();
+    },
+    updateStep(runId: string, stepId: string, patch: Partial<Omit<StepRow, 'runId' | 'stepId'>>, log?: string): void {
+      db.transaction(() => {
+        const cur = db.select().from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId))).get();
+        if (!cur) return;
+        const logs = log ? [...cur.logs, { at: clock.now(), msg: log }] : cur.logs;
+        db.update(runSteps).set({ ...patch, logs }).where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId))).run();
+      });
+    },
+    list(projectId: string, filter: { ruleId?: string; status?: RunStatus; subjectId?: string; limit?: number }): RunRow[] {
+      const conds = [eq(runs.projectId, projectId)];
+      if (filter.ruleId) conds.push(eq(runs.ruleId, filter.ruleId));
+      if (filter.status) conds.push(eq(runs.status, filter.status));
+      if (filter.subjectId) conds.push(eq(runs.subjectId, filter.subjectId));
+      return db.select().from(runs).where(and(...conds)).orderBy(desc(runs.createdAt)).limit(filter.limit ?? 100).all();
+    },
+    byEvent(eventId: string): RunRow[] {
+      return db.select().from(runs).where(eq(runs.eventId, eventId)).orderBy(asc(runs.createdAt)).all();
+    },
+  };
+  return repo;
+}

@@ -1,0 +1,118 @@
+// The runner on real Redis and SQLite: rules fire on stored events, job steps
+// run as BullMQ flows on small real processors, and finished steps emit the
+// events that chain the next rules.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { makeEngine, seedProject, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+
+const P = '/api/projects/art';
+let t: TestEngine;
+let tokens: { artist: string; lead: string; admin: string };
+const workers: Worker[] = [];
+const conns: Redis[] = [];
+const seen: Record<string, Record<string, unknown>[]> = { bg_remove: [], pack_atlas: [] };
+
+async function processor(queue: string, fn: (input: Record<string, unknown>) => unknown) {
+  const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
+  conns.push(connection);
+  const w = new Worker(queue, async (job) => fn(job.data.input), { connection, prefix: t.prefix });
+  workers.push(w);
+}
+
+async function enabledRule(body: unknown, sample: unknown): Promise<string> {
+  const created = await t.call('POST', `${P}/rules`, body, tokens.lead);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal((await t.call('POST', `${P}/rules/${created.body.id}/dry-run`, { event: sample }, tokens.lead)).status, 200);
+  assert.equal((await t.call('POST', `${P}/rules/${created.body.id}/enable`, undefined, tokens.lead)).status, 200);
+  return created.body.id;
+}
+
+const stored = (where: string, ...args: unknown[]) => t.engine.db.$client.prepare(`SELECT * FROM events WHERE ${where} ORDER BY seq`).all(...args) as { id: string; type: string; depth: number; causation_id: string }[];
+
+describe('runner', () => {
+  before(async () => {
+    t = await makeEngine({ consume: true });
+    ({ tokens } = await seedProject(t));
+    await processor('bg_remove', (input) => {
+      seen.bg_remove!.push(input);
+      return { alphaPaths: [`alpha/${String(input.variantId)}.png`] };
+    });
+    await processor('pack_atlas', (input) => {
+      seen.pack_atlas!.push(input);
+      return { atlasId: 'atl-hero', pages: ['atlas-0.png'] };
+    });
+  });
+  after(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    for (const c of conns) c.disconnect();
+    await t.close();
+    await stopTestRedis();
+  });
+
+  it('GIVEN the MVP rule "variant approved → bg_remove → pack_atlas" THEN approving runs both jobs in order and chains their events', async () => {
+    const ruleId = await enabledRule(
+      {
+        name: 'Approved character → cut-out → atlas',
+        trigger: { event: 'variant.approved' },
+        scope: { assetType: 'character' },
+        conditions: { all: [{ field: 'payload.tags', op: 'contains', value: 'quality:high' }] },
+        actions: [
+          { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } } },
+          { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { assetIds: ['${event.payload.assetId}'], frames: '${steps.cutout.output.alphaPaths}' } } },
+        ],
+      },
+      { type: 'variant.approved', subject: { kind: 'variant', id: 'hero-v1' }, payload: { assetId: 'hero', tags: ['quality:high'] } },
+    );
+    const review = await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve', tags: ['quality:high'] }, tokens.artist);
+    assert.equal(review.status, 200);
+    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'run succeeded');
+    const [run] = t.engine.runner!.runs.list('art', { ruleId });
+    assert.equal(run!.eventId, review.body.eventId);
+    assert.deepEqual(seen.bg_remove, [{ assetId: 'hero', variantId: 'hero-v1' }]);
+    assert.deepEqual(seen.pack_atlas, [{ assetIds: ['hero'], frames: ['alpha/hero-v1.png'] }]);
+    const steps = t.engine.runner!.runs.steps(run!.id);
+    assert.deepEqual(steps.map((s) => [s.stepId, s.status]), [['cutout', 'succeeded'], ['atlas', 'succeeded']]);
+    assert.deepEqual(steps[0]!.jobIds, [`${ruleId}.${review.body.eventId}.cutout`]);
+    const chained = stored('causation_id = ?', review.body.eventId).map((e) => [e.type, e.depth]);
+    for (const expected of [['run.started', 1], ['job.completed', 1], ['bg_remove.completed', 1], ['atlas.ready', 1], ['run.step.completed', 1], ['run.completed', 1]])
+      assert.ok(chained.some((c) => c[0] === expected[0] && c[1] === expected[1]), `${expected[0]} in ${JSON.stringify(chained)}`);
+  });
+
+  it('GIVEN the same event delivered 4 times THEN there is one run and one set of jobs', async () => {
+    const before = { bg: seen.bg_remove!.length, runs: t.engine.runner!.runs.list('art', {}).length };
+    const review = await t.call('POST', `${P}/variants/hero-v2/review`, { decision: 'approve', tags: ['quality:high'] }, tokens.artist);
+    await Promise.all([1, 2, 3].map(() => t.engine.runner!.processEvent('art', review.body.eventId)));
+    await waitFor(() => t.engine.runner!.runs.list('art', {}).filter((r) => r.eventId === review.body.eventId).every((r) => r.status === 'succeeded'), 15_000, 'run done');
+    await t.engine.runner!.processEvent('art', review.body.eventId);
+    const runsForEvent = t.engine.runner!.runs.list('art', {}).filter((r) => r.eventId === review.body.eventId);
+    assert.equal(runsForEvent.length, 1);
+    assert.equal(seen.bg_remove!.length, before.bg + 1);
+    assert.equal(t.engine.runner!.runs.list('art', {}).length, before.runs + 1);
+  });
+
+  it('GIVEN two rules that trigger each other THEN the chain stops at depth 10 with the stop recorded, as dry-run predicted', async () => {
+    const a = await enabledRule(
+      { name: 'status on tag', trigger: { event: 'variant.tagged' }, actions: [{ type: 'set_status', config: { variantId: 'hero-v1', status: 'approved' } }] },
+      { type: 'variant.tagged', subject: { kind: 'variant', id: 'hero-v1' }, payload: {} },
+    );
+    const b = await enabledRule(
+      { name: 'tag on status', trigger: { event: 'variant.status_changed' }, actions: [{ type: 'apply_tags', config: { variantId: 'hero-v1', add: ['looped'] } }] },
+      { type: 'variant.status_changed', subject: { kind: 'variant', id: 'hero-v1' }, payload: {} },
+    );
+    const sample = { type: 'variant.tagged', subject: { kind: 'variant', id: 'hero-v1' }, payload: { variantId: 'hero-v1' } };
+    const plan = await t.call('POST', `${P}/automation/dry-run`, { event: sample }, tokens.lead);
+    const ev = await t.call('POST', `${P}/automation/events`, sample, tokens.lead);
+    await waitFor(() => t.engine.runner!.runs.list('art', {}).some((r) => r.status === 'skipped' && r.reason?.startsWith('depth_limit')), 20_000, 'depth stop');
+    const chain = t.engine.runner!.runs.list('art', { limit: 1000 }).filter((r) => r.correlationId === ev.body.id);
+    const fired = chain.filter((r) => r.status === 'succeeded');
+    assert.equal(fired.length, 10);
+    assert.equal(Math.max(...fired.map((r) => r.depth)), 9);
+    const stop = chain.find((r) => r.status === 'skipped')!;
+    assert.equal(stop.depth, 10);
+    assert.equal(plan.body.summary.firings, fired.length);
+    assert.equal(plan.body.stops.filter((s: { reason: string }) => s.reason === 'depth_limit').length, 1);
+    for (const id of [a, b]) await t.call('POST', `${P}/rules/${id}/disable`, undefined, tokens.lead);
+  });
+});
