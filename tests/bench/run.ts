@@ -10,6 +10,7 @@ import { cliPrincipal } from '../../engine/auth/principal.js';
 import { loadConfig } from '../../engine/config.js';
 import { startGreenlight } from '../../engine/runtime.js';
 import { benchIntake } from './intake.js';
+import { fmt, summarize } from './stats.js';
 
 const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex')}`);
 const quick = process.argv.includes('--quick');
@@ -21,6 +22,10 @@ try {
   const { token } = engine.entities.createToken(cliPrincipal, 'bench', { role: 'lead' });
   console.log(`greenlight bench — node ${process.version}, ${os.cpus().length} cores, redis ${running.redisUrl}${quick ? ' (quick)' : ''}\n`);
   const rows = await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 });
+  // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
+  const lag = (engine.db.$client.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?').all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]).map((r) => r.d);
+  const s = summarize(lag);
+  rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 } finally {
