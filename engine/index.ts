@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authorize, type Principal } from './auth/principal.js';
 import type { EngineConfig } from './config.js';
-import { NotFoundError } from './errors.js';
+import { GreenlightError, NotFoundError } from './errors.js';
+import type { RunStatus } from './store/runs.js';
 import { createIntake, toApiEvent, type Actor } from './events/intake.js';
 import { createOutbox } from './events/outbox.js';
 import { createReview, reviewInputSchema } from './events/review.js';
@@ -58,8 +59,13 @@ export function createEngine(res: EngineResources) {
   const jobs: JobQueues | null = res.redis ? createJobQueues(res.redis, config.queuePrefix) : null;
   const notifier = res.notifier ?? logNotifier((msg, data) => logger.info(data, msg));
   const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
-  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, onStored }) : null;
+  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored }) : null;
   let consumers: EngineConsumers | null = null;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  const needRunner = (): Runner => {
+    if (!runner) throw new GreenlightError('unavailable', 'Runs need Redis: set REDIS_URL or let Greenlight start its private redis-server.');
+    return runner;
+  };
 
   return {
     config,
@@ -95,6 +101,33 @@ export function createEngine(res: EngineResources) {
       const input = parseWith(reviewInputSchema, body, 'review');
       return review.decide(projectId, variantId, input, actorOf(p), source);
     },
+    approvals: {
+      list(p: Principal, projectId: string) {
+        authorize(p, projectId, 'approvals');
+        entities.requireProject(projectId);
+        return needRunner().approvals.pending(projectId);
+      },
+      decide(p: Principal, projectId: string, approvalId: string, decision: 'approve' | 'deny') {
+        authorize(p, projectId, 'approvals');
+        return needRunner().decide(projectId, approvalId, decision, `${p.kind}:${p.id}`);
+      },
+    },
+    runs: {
+      list(p: Principal, projectId: string, filter: { ruleId?: string; status?: RunStatus; subjectId?: string }) {
+        authorize(p, projectId, 'rules.read');
+        entities.requireProject(projectId);
+        return needRunner().runs.list(projectId, filter);
+      },
+      get(p: Principal, projectId: string, runId: string) {
+        authorize(p, projectId, 'rules.read');
+        const r = needRunner().runs;
+        const run = r.get(runId);
+        if (!run || run.projectId !== projectId) throw new NotFoundError('run', runId);
+        const cause = eventsRepo.get(projectId, run.eventId);
+        const downstream = r.list(projectId, { limit: 1000 }).filter((x) => x.correlationId === run.correlationId && x.depth === run.depth + 1);
+        return { run, steps: r.steps(runId), event: cause ? toApiEvent(cause) : null, approval: needRunner().approvals.byRun(runId) ?? null, downstream };
+      },
+    },
     async health() {
       let database = false;
       try {
@@ -121,9 +154,12 @@ export function createEngine(res: EngineResources) {
           },
           (err, where) => logger.error({ err, where }, 'engine consumer error'),
         );
+        expiryTimer = setInterval(() => void runner.expireApprovals().catch((err: unknown) => logger.error({ err }, 'approval expiry failed')), 1000);
+        expiryTimer.unref();
       }
     },
     async stop() {
+      clearInterval(expiryTimer);
       await consumers?.close();
       await outbox.stop();
       await queues?.close();

@@ -9,6 +9,7 @@ import { ruleInputSchema } from '../rules/schema.js';
 import { assetInputSchema, overrideInputSchema, projectInputSchema, specInputSchema, tokenInputSchema } from '../services/entities.js';
 import { automationDryRunInputSchema, dryRunInputSchema, toApiRule } from '../services/rules.js';
 import { bearerAuth, defineRoute, readJson, type Env, type RouteDoc } from './http.js';
+import { registerRunRoutes } from './runs-routes.js';
 
 const P = '/api/projects/:projectId';
 const ruleOut = z.object({ id: z.string(), version: z.number(), enabled: z.boolean(), name: z.string(), definition: z.record(z.string(), z.unknown()) });
@@ -18,6 +19,7 @@ const planOut = z.object({ hash: z.string(), root: z.record(z.string(), z.unknow
 export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[]): void {
   const auth = bearerAuth(engine);
   const route = (doc: RouteDoc, handler: Parameters<typeof defineRoute>[4]) => defineRoute(app, docs, auth, doc, handler);
+  registerRunRoutes(app, engine, docs, auth);
   const who = (c: { get(k: 'principal'): Env['Variables']['principal'] }) => c.get('principal');
 
   route({ method: 'post', path: '/api/projects', summary: 'Create a project', role: 'global admin', body: projectInputSchema, status: 201 }, async (c) => {

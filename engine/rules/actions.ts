@@ -89,3 +89,26 @@ export const runEventTypes = { started: 'run.started', stepCompleted: 'run.step.
 export function stepJobId(ruleId: string, eventId: string, stepId: string): string {
   return `${ruleId}.${eventId}.${stepId}`.replace(/:/g, '_');
 }
+
+/** Which steps put a run behind an admin approval, and why (shared by planner and runner). */
+export function approvalGate(def: { requiresApproval: 'auto' | 'always' | 'never'; actions: Action[] }): { reason: 'always' | 'costly'; steps: string[] } | null {
+  if (def.requiresApproval === 'never') return null;
+  if (def.requiresApproval === 'always') return { reason: 'always', steps: def.actions.map((a) => a.id) };
+  const costly = def.actions.filter(isCostly).map((a) => a.id);
+  return costly.length > 0 ? { reason: 'costly', steps: costly } : null;
+}
+
+export interface ActionDefaults {
+  /** The project's default export profile (settings.policies.defaultExportProfile). */
+  exportProfile: string;
+}
+
+/** Fill what an action leaves to the project: the same for planning and running. */
+export function withDefaults(action: Action, config: Record<string, unknown>, defaults: ActionDefaults): Record<string, unknown> {
+  if (action.type === 'export' && config.profileId === undefined) return { ...config, profileId: defaults.exportProfile };
+  if (action.type === 'enqueue_job' && action.config.type === 'export') {
+    const input = (config.input ?? {}) as Record<string, unknown>;
+    if (input.profileId === undefined) return { ...config, input: { ...input, profileId: defaults.exportProfile } };
+  }
+  return config;
+}

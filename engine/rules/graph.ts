@@ -1,7 +1,7 @@
 // The static chain graph of a project's rules (event → rule → action →
 // emitted event), and cycle detection across rules for save-time warnings.
 // Conditions are ignored here: the graph shows what *can* follow what.
-import { emittedTypesOf, isCostly, runEventTypes } from './actions.js';
+import { approvalGate, emittedTypesOf, runEventTypes } from './actions.js';
 import type { RuleRecord } from './schema.js';
 
 export interface GraphNode {
@@ -98,7 +98,7 @@ export function chainGraph(rules: RuleRecord[]): ChainGraph {
       nodes.set(id, { id, kind: 'schedule', label: def.trigger.schedule, ruleId: r.id });
       edges.push({ from: id, to: ruleNode });
     }
-    const gated = def.requiresApproval === 'always' || (def.requiresApproval === 'auto' && def.actions.some(isCostly));
+    const gated = approvalGate(def) !== null;
     let from = ruleNode;
     if (gated) {
       from = `gate:${r.id}`;

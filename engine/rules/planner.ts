@@ -4,7 +4,7 @@
 // and goes into the plan's hash, so "run exactly this" can tell when anything
 // the plan depended on has changed.
 import { createHash } from 'node:crypto';
-import { isCostly, jobCountOf, jobTypeOf, runEventTypes, stepEvents, stepJobId } from './actions.js';
+import { approvalGate, jobCountOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults, type ActionDefaults } from './actions.js';
 import { decide, triggersOn, type EntityFacts, type EventView, type HaltFacts, type PlanWorld, type SkipReason } from './matching.js';
 import type { RuleRecord } from './schema.js';
 import { resolveTemplates, type Missing, type TemplateContext } from './templates.js';
@@ -17,6 +17,8 @@ export interface PlanOptions {
   rootRuleIds?: string[];
   /** Stop expanding after this many firing nodes (each one past it is a 'truncated' stop). */
   maxFirings?: number;
+  /** Project defaults actions fall back on. */
+  defaults?: ActionDefaults;
 }
 
 export interface PlannedEvent {
@@ -170,9 +172,9 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
         if (!cycles.has(key)) cycles.set(key, node.cycle);
       }
       node.mode = def.mode;
-      const costly = def.actions.filter(isCostly).map((a) => a.id);
-      if (def.requiresApproval === 'always' || (def.requiresApproval === 'auto' && costly.length > 0)) {
-        node.approval = { required: true, reason: def.requiresApproval === 'always' ? 'always' : 'costly', steps: def.requiresApproval === 'always' ? def.actions.map((a) => a.id) : costly };
+      const gate = approvalGate(def);
+      if (gate) {
+        node.approval = { required: true, ...gate };
         summary.approvals++;
       }
       const tctx: TemplateContext = { projectId: rootEvent.projectId, event: { id: ev.id, type: ev.type, subject: ev.subject as { kind: string; id: string }, payload: ev.payload, depth: ev.depth }, steps: {} };
@@ -182,7 +184,7 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
         if (failed && def.mode === 'sequential') break;
         const jobId = stepJobId(rule.id, ev.id, action.id);
         const { value, missing } = resolveTemplates(action.config, tctx);
-        const config = value as Record<string, unknown>;
+        const config = withDefaults(action, value as Record<string, unknown>, options.defaults ?? { exportProfile: 'custom' });
         const jt = jobTypeOf(action);
         const jobs = jobCountOf(action, config);
         const cost = jt ? (options.costs[jt] ?? 0) * jobs : 0;

@@ -9,7 +9,7 @@ import { newId } from '../ids.js';
 import { buildEventRow } from '../events/intake.js';
 import { idSchema } from '../jobs/contracts.js';
 import type { JobQueues } from '../queue/jobs.js';
-import { jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId } from '../rules/actions.js';
+import { approvalGate, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
 import { decide, triggersOn, type EventView } from '../rules/matching.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
@@ -18,7 +18,11 @@ import { createEventsRepo, type EventRow } from '../store/events.js';
 import { createRulesRepo, toRecord } from '../store/rules.js';
 import { createRunsRepo, type RunRow } from '../store/runs.js';
 import { dbWorld } from '../store/world.js';
+import { AuthError } from '../errors.js';
+import { createApprovalsRepo, type ApprovalRow } from '../store/approvals.js';
+import { createProjectsRepo } from '../store/projects.js';
 import type { createEngineActions } from './engine-actions.js';
+import type { ChatNotifier } from './ports.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -26,6 +30,7 @@ export interface RunnerDeps {
   logger: Logger;
   jobs: JobQueues;
   actions: ReturnType<typeof createEngineActions>;
+  notifier: ChatNotifier;
   onStored: () => void;
 }
 
@@ -46,6 +51,9 @@ export function createRunner(deps: RunnerDeps) {
   const rules = createRulesRepo(db, clock);
   const runs = createRunsRepo(db, clock);
   const world = dbWorld(db, clock);
+  const approvals = createApprovalsRepo(db, clock);
+  const projects = createProjectsRepo(db, clock);
+  const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
 
   /** Store an event the engine itself emits; its key makes a redelivery add nothing. */
   function emit(cause: EventRow, spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> }, key: string, fallback: { kind: string; id: string }): void {
@@ -90,7 +98,7 @@ export function createRunner(deps: RunnerDeps) {
   async function startStep(run: RunRow, def: RuleDefinition, cause: EventRow, action: Action): Promise<void> {
     const jobId = stepJobId(run.ruleId, cause.id, action.id);
     const { value, missing } = resolveTemplates(action.config, context(run, def, cause));
-    const config = value as Record<string, unknown>;
+    const config = withDefaults(action, value as Record<string, unknown>, { exportProfile: settingsOf(run.projectId).policies.defaultExportProfile });
     if (missing.length > 0) return stepFinished(run.id, action.id, jobId, undefined, `placeholder ${missing[0]!.placeholder} has no value`);
     const jt = jobTypeOf(action);
     if (jt) {
@@ -148,6 +156,42 @@ export function createRunner(deps: RunnerDeps) {
     await advance(runId);
   }
 
+  async function begin(runId: string): Promise<void> {
+    const run = runs.get(runId)!;
+    const cause = events.get(run.projectId, run.eventId)!;
+    emit(cause, { type: runEventTypes.started, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type } }, `${run.id}.${runEventTypes.started}`, { kind: 'run', id: run.id });
+    await advance(run.id);
+  }
+
+  async function requestApproval(run: RunRow, ruleName: string, cause: EventRow, steps: string[]): Promise<void> {
+    const root = events.get(run.projectId, cause.correlationId) ?? cause;
+    const expiryMs = settingsOf(run.projectId).policies.approvalExpiryMs;
+    const approval = approvals.create({
+      id: newId('apr'),
+      projectId: run.projectId,
+      runId: run.id,
+      requestedBy: `${root.actor.kind}:${root.actor.id}`,
+      expiresAt: expiryMs ? clock.now() + expiryMs : null,
+      defaultDecision: 'deny',
+    });
+    const text = `Approval needed: rule "${ruleName}" wants to run ${steps.join(', ')} for ${cause.type} on ${cause.subjectKind} ${cause.subjectId} (requested by ${approval.requestedBy}). Approval ${approval.id}.`;
+    try {
+      await deps.notifier.notify({ projectId: run.projectId, channel: 'admin', text, runId: run.id });
+    } catch (err) {
+      logger.warn({ err, approvalId: approval.id }, 'could not post the approval request; it is still pending in the API');
+    }
+  }
+
+  async function applyDecision(a: ApprovalRow): Promise<void> {
+    const run = runs.get(a.runId);
+    if (!run || run.status !== 'awaiting_approval') return;
+    const approve = a.status === 'approved' || (a.status === 'expired' && a.defaultDecision === 'approve');
+    if (approve) {
+      runs.setStatus(run.id, 'running', { reason: `approved by ${a.decidedBy}` });
+      await begin(run.id);
+    } else runs.setStatus(run.id, 'cancelled', { reason: a.status === 'expired' ? 'approval expired (default: deny)' : `denied by ${a.decidedBy}` });
+  }
+
   return {
     /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
     async processEvent(projectId: string, eventId: string): Promise<RunRow[]> {
@@ -179,14 +223,40 @@ export function createRunner(deps: RunnerDeps) {
           if (recordedSkips.has(d.reason!)) runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
           continue;
         }
-        const { run, created } = runs.create({ ...base, id: newId('run'), status: 'running', reason: null }, rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })));
+        const gate = approvalGate(rule.definition);
+        const { run, created } = runs.create(
+          { ...base, id: newId('run'), status: gate ? 'awaiting_approval' : 'running', reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null },
+          rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
+        );
         if (!created) continue;
-        emit(ev, { type: runEventTypes.started, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: rule.id, eventId: ev.id, eventType: ev.type } }, `${run.id}.${runEventTypes.started}`, { kind: 'run', id: run.id });
         started.push(run);
-        await advance(run.id);
+        if (gate) await requestApproval(run, rule.definition.name, ev, gate.steps);
+        else await begin(run.id);
       }
       return started;
     },
+    /** An admin's decision on a pending approval; the requester may not approve their own run unless the project allows it. */
+    async decide(projectId: string, approvalId: string, decision: 'approve' | 'deny', who: string): Promise<ApprovalRow> {
+      const pending = approvals.get(projectId, approvalId);
+      if (decision === 'approve' && pending.requestedBy === who && !settingsOf(projectId).policies.allowSelfApproval)
+        throw new AuthError('forbidden', 'You caused this run, so another admin must approve it (or set policies.allowSelfApproval on the project).');
+      const row = approvals.decide(projectId, approvalId, decision === 'approve' ? 'approved' : 'denied', who);
+      await applyDecision(row);
+      return row;
+    },
+    /** Apply each expired approval's default decision. */
+    async expireApprovals(): Promise<number> {
+      const due = approvals.expired(clock.now());
+      for (const a of due) {
+        try {
+          await applyDecision(approvals.decide(a.projectId, a.id, 'expired', 'expiry'));
+        } catch (err) {
+          logger.warn({ err, approvalId: a.id }, 'approval expiry skipped');
+        }
+      }
+      return due.length;
+    },
+    approvals,
     stepFinished,
     advance,
     runs,

@@ -14,6 +14,7 @@ import type { Db } from '../store/db.js';
 import { createEventsRepo } from '../store/events.js';
 import { createRulesRepo, toRecord, type RuleRow } from '../store/rules.js';
 import { dbWorld } from '../store/world.js';
+import type { ProjectRow } from '../store/projects.js';
 import { parseWith } from '../validation.js';
 
 export const sampleEventSchema = z
@@ -47,7 +48,7 @@ export function toApiRule(row: RuleRow) {
   };
 }
 
-export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<string, number>; requireProject: (id: string) => void }) {
+export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<string, number>; requireProject: (id: string) => ProjectRow }) {
   const repo = createRulesRepo(deps.db, deps.clock);
   const events = createEventsRepo(deps.db);
 
@@ -57,6 +58,8 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       .filter((c) => c.includes(ruleId))
       .map((cycle) => ({ code: 'cycle' as const, cycle, message: `Saving this rule closes a cycle: ${cycle.join(' → ')}. Runs stop at each rule's maxDepth; consider a condition that breaks the loop.` }));
   }
+
+  const planOptions = (projectId: string) => ({ costs: deps.costs, defaults: { exportProfile: deps.requireProject(projectId).settings.policies.defaultExportProfile } });
 
   function eventView(projectId: string, input: z.output<typeof dryRunInputSchema>): EventView {
     if ('eventId' in input) {
@@ -108,7 +111,7 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       const input = parseWith(dryRunInputSchema, body, 'dry-run request');
       const target = repo.get(projectId, ruleId);
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
-      const result = plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), { costs: deps.costs, rootRuleIds: [ruleId] });
+      const result = plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), { ...planOptions(projectId), rootRuleIds: [ruleId] });
       repo.markDryRun(target.id, target.version);
       return result;
     },
@@ -122,7 +125,7 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
         const def: RuleDefinition = parseWith(ruleInputSchema, input.draft, 'draft rule');
         records.push({ id: 'draft', projectId, version: 0, enabled: true, definition: def });
       }
-      return plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), { costs: deps.costs });
+      return plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), planOptions(projectId));
     },
     graph(p: Principal, projectId: string) {
       authorize(p, projectId, 'rules.read');

@@ -12,7 +12,7 @@ let t: TestEngine;
 let tokens: { artist: string; lead: string; admin: string };
 const workers: Worker[] = [];
 const conns: Redis[] = [];
-const seen: Record<string, Record<string, unknown>[]> = { bg_remove: [], pack_atlas: [] };
+const seen: Record<string, Record<string, unknown>[]> = { bg_remove: [], pack_atlas: [], export: [], eval_grid: [] };
 
 async function processor(queue: string, fn: (input: Record<string, unknown>) => unknown) {
   const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
@@ -42,6 +42,14 @@ describe('runner', () => {
     await processor('pack_atlas', (input) => {
       seen.pack_atlas!.push(input);
       return { atlasId: 'atl-hero', pages: ['atlas-0.png'] };
+    });
+    await processor('export', (input) => {
+      seen.export!.push(input);
+      return { exportId: 'exp-1', bundlePath: 'exports/exp-1/bundle.zip' };
+    });
+    await processor('eval_grid', (input) => {
+      seen.eval_grid!.push(input);
+      return { sheetPath: 'eval/sheet.png' };
     });
   });
   after(async () => {
@@ -114,5 +122,73 @@ describe('runner', () => {
     assert.equal(plan.body.summary.firings, fired.length);
     assert.equal(plan.body.stops.filter((s: { reason: string }) => s.reason === 'depth_limit').length, 1);
     for (const id of [a, b]) await t.call('POST', `${P}/rules/${id}/disable`, undefined, tokens.lead);
+  });
+
+  it('GIVEN MVP rule 2 "atlas ready → export" THEN the export runs with the project default profile', async () => {
+    const ruleId = await enabledRule(
+      { name: 'Atlas ready → export', trigger: { event: 'atlas_ready' }, actions: [{ type: 'export', config: { atlasIds: ['${event.payload.atlasId}'], assetIds: '${event.payload.assetIds}' } }] },
+      { type: 'atlas.ready', subject: { kind: 'atlas', id: 'atl-1' }, payload: { atlasId: 'atl-1', assetIds: ['hero'] } },
+    );
+    const ev = await t.call('POST', `${P}/automation/events`, { type: 'atlas_ready', payload: { atlasId: 'atl-1', assetIds: ['hero'] } }, tokens.lead);
+    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'export run');
+    assert.deepEqual(seen.export!.at(-1), { atlasIds: ['atl-1'], assetIds: ['hero'], profileId: 'custom' });
+    assert.ok(stored('causation_id = ? AND type = ?', ev.body.id, 'export.completed').length === 1);
+    await t.call('POST', `${P}/rules/${ruleId}/disable`, undefined, tokens.lead);
+  });
+
+  it('GIVEN MVP rule 3 "eval grid requested → eval jobs" THEN the costly run waits for an admin, who approves it', async () => {
+    const ruleId = await enabledRule(
+      { name: 'Eval grid', trigger: { event: 'eval_grid.requested' }, actions: [{ type: 'run_eval_grid', config: { prompts: '${event.payload.prompts}', loraId: '${event.payload.loraId}' } }] },
+      { type: 'eval_grid.requested', payload: { prompts: ['a knight'], loraId: 'lora-1' } },
+    );
+    const ev = await t.call('POST', `${P}/automation/events`, { type: 'eval_grid.requested', payload: { prompts: ['a knight', 'a mage'], loraId: 'lora-1' } }, tokens.lead);
+    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'awaiting_approval'), 10_000, 'awaiting approval');
+    const pending = await t.call('GET', `${P}/approvals`, undefined, tokens.admin);
+    assert.equal(pending.status, 200);
+    const approval = pending.body.approvals.find((a: { runId: string }) => a.runId === t.engine.runner!.runs.list('art', { ruleId })[0]!.id);
+    assert.ok(approval, 'approval listed');
+    assert.equal(seen.eval_grid!.length, 0, 'nothing submitted before approval');
+    assert.equal((await t.call('POST', `${P}/approvals/${approval.id}/approve`, undefined, tokens.lead)).status, 403);
+    const ok = await t.call('POST', `${P}/approvals/${approval.id}/approve`, undefined, tokens.admin);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.status, 'approved');
+    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'eval run');
+    assert.deepEqual(seen.eval_grid!.at(-1), { prompts: ['a knight', 'a mage'], loraId: 'lora-1' });
+    assert.equal((await t.call('POST', `${P}/approvals/${approval.id}/deny`, undefined, tokens.admin)).status, 409, 'decided once');
+    const detail = await t.call('GET', `${P}/runs/${approval.runId}`, undefined, tokens.artist);
+    assert.equal(detail.body.event.id, ev.body.id);
+    assert.equal(detail.body.approval.decidedBy.startsWith('token:'), true);
+    assert.deepEqual(detail.body.steps.map((s: { status: string }) => s.status), ['succeeded']);
+
+    // Deny: the run is cancelled and nothing is submitted.
+    const before = seen.eval_grid!.length;
+    await t.call('POST', `${P}/automation/events`, { type: 'eval_grid.requested', payload: { prompts: ['x'] } }, tokens.lead);
+    await waitFor(async () => (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals.length === 1, 10_000, 'second approval');
+    const second = (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals[0];
+    assert.equal((await t.call('POST', `${P}/approvals/${second.id}/deny`, undefined, tokens.admin)).body.status, 'denied');
+    assert.equal(t.engine.runner!.runs.get(second.runId)!.status, 'cancelled');
+    assert.equal(seen.eval_grid!.length, before);
+
+    // Self-approval: the admin who caused the run may not approve it.
+    await t.call('POST', `${P}/automation/events`, { type: 'eval_grid.requested', payload: { prompts: ['y'] } }, tokens.admin);
+    await waitFor(async () => (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals.length === 1, 10_000, 'third approval');
+    const third = (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals[0];
+    const self = await t.call('POST', `${P}/approvals/${third.id}/approve`, undefined, tokens.admin);
+    assert.equal(self.status, 403);
+    assert.match(self.body.error.message, /another admin/);
+    await t.call('POST', `${P}/approvals/${third.id}/deny`, undefined, tokens.admin);
+    await t.call('POST', `${P}/rules/${ruleId}/disable`, undefined, tokens.lead);
+  });
+
+  it('GIVEN an approval that expires THEN its default decision (deny) applies and is recorded', async () => {
+    assert.equal((await t.call('POST', '/api/projects', { id: 'quick', name: 'Quick', settings: { policies: { approvalExpiryMs: 300 } } })).status, 201);
+    const rule = await t.call('POST', '/api/projects/quick/rules', { name: 'gen', trigger: { event: 'spec.refined' }, actions: [{ type: 'enqueue_job', config: { type: 'generate', input: { specId: 's1' } } }] });
+    await t.call('POST', `/api/projects/quick/rules/${rule.body.id}/dry-run`, { event: { type: 'spec.refined', payload: {} } });
+    await t.call('POST', `/api/projects/quick/rules/${rule.body.id}/enable`);
+    await t.call('POST', '/api/projects/quick/automation/events', { type: 'spec_refined', payload: { specId: 's1' } });
+    await waitFor(() => t.engine.runner!.runs.list('quick', {}).some((r) => r.status === 'cancelled'), 10_000, 'expired run cancelled');
+    const run = t.engine.runner!.runs.list('quick', {})[0]!;
+    assert.match(run.reason ?? '', /expired/);
+    assert.equal(t.engine.runner!.approvals.byRun(run.id)!.status, 'expired');
   });
 });
