@@ -2,7 +2,7 @@
 // (database, Redis, clock, logger) so tests give each test its own.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { authorize, type Principal } from './auth/principal.js';
+import { authorize, authorizeGlobalAdmin, type Principal } from './auth/principal.js';
 import type { EngineConfig } from './config.js';
 import { GreenlightError, NotFoundError } from './errors.js';
 import type { RunStatus } from './store/runs.js';
@@ -16,6 +16,8 @@ import { createQueues, type EngineQueues } from './queue/queues.js';
 import { createEngineActions } from './runs/engine-actions.js';
 import { logNotifier, type ChatNotifier } from './runs/ports.js';
 import { createRunner, type Runner } from './runs/runner.js';
+import { createHaltControl } from './runs/halts.js';
+import type { HaltScope } from './store/halts.js';
 import { pingRedis } from './queue/redis.js';
 import type { Db } from './store/db.js';
 import { createEventsRepo } from './store/events.js';
@@ -60,8 +62,15 @@ export function createEngine(res: EngineResources) {
   const notifier = res.notifier ?? logNotifier((msg, data) => logger.info(data, msg));
   const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
   const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored }) : null;
+  const haltControl = runner && jobs ? createHaltControl({ db, clock, logger, jobs, runner }) : null;
   let consumers: EngineConsumers | null = null;
   let expiryTimer: NodeJS.Timeout | undefined;
+  const authorizeScope = (p: Principal, scope: HaltScope) => {
+    if (scope.scope === 'global') return authorizeGlobalAdmin(p);
+    authorize(p, scope.projectId!, 'halt');
+    entities.requireProject(scope.projectId!);
+    if (scope.ruleId) rules.get(p, scope.projectId!, scope.ruleId);
+  };
   const needRunner = (): Runner => {
     if (!runner) throw new GreenlightError('unavailable', 'Runs need Redis: set REDIS_URL or let Greenlight start its private redis-server.');
     return runner;
@@ -112,7 +121,30 @@ export function createEngine(res: EngineResources) {
         return needRunner().decide(projectId, approvalId, decision, `${p.kind}:${p.id}`);
       },
     },
+    halts: {
+      async halt(p: Principal, scope: HaltScope, reason: string, cancelInFlight: boolean) {
+        authorizeScope(p, scope);
+        if (!haltControl) throw new GreenlightError('unavailable', 'Halts need Redis.');
+        return haltControl.halt(scope, reason, cancelInFlight, `${p.kind}:${p.id}`);
+      },
+      async resume(p: Principal, scope: HaltScope, discard: boolean) {
+        authorizeScope(p, scope);
+        if (!haltControl) throw new GreenlightError('unavailable', 'Halts need Redis.');
+        return haltControl.resume(scope, `${p.kind}:${p.id}`, discard);
+      },
+      status(p: Principal, projectId: string | null) {
+        if (projectId) authorize(p, projectId, 'project.read');
+        else authorizeGlobalAdmin(p);
+        return haltControl?.status(projectId) ?? [];
+      },
+    },
     runs: {
+      async cancel(p: Principal, projectId: string, runId: string) {
+        authorize(p, projectId, 'halt');
+        const run = needRunner().runs.get(runId);
+        if (!run || run.projectId !== projectId) throw new NotFoundError('run', runId);
+        return needRunner().cancel(runId, `cancelled by ${p.kind}:${p.id}`);
+      },
       list(p: Principal, projectId: string, filter: { ruleId?: string; status?: RunStatus; subjectId?: string }) {
         authorize(p, projectId, 'rules.read');
         entities.requireProject(projectId);

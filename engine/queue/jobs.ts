@@ -3,7 +3,8 @@
 // engine's `steps` queue, which becomes ready once the work job has finished,
 // failed or not. Redis keeps that link, so a step's end is never missed while
 // the engine is down. Also the engine's own consumers (events, steps).
-import { FlowProducer, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
+import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
 import type { JobType } from '../jobs/contracts.js';
 import { EVENTS_QUEUE, type EventJobData } from './queues.js';
@@ -29,6 +30,11 @@ export interface StepDone {
 export interface JobQueues {
   /** Submit one step's work job; the same jobId twice adds nothing. */
   submit(jobType: JobType, jobId: string, data: WorkJobData): Promise<void>;
+  /** Remove a job that has not started; true if it was removed. Active jobs finish. */
+  cancel(jobType: JobType, jobId: string): Promise<boolean>;
+  /** Pause / resume every worker queue (the global emergency halt). */
+  pauseAll(): Promise<void>;
+  resumeAll(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,7 +43,36 @@ export const workJobOptions = { attempts: 3, backoff: { type: 'exponential', del
 export function createJobQueues(connection: Redis, prefix: string): JobQueues {
   const flows = new FlowProducer({ connection, prefix });
   flows.on('error', () => {});
+  const queues = new Map<JobType, Queue>();
+  let stepsQueue: Queue | undefined;
+  const queue = (t: JobType) => {
+    let q = queues.get(t);
+    if (!q) {
+      q = new Queue(t, { connection, prefix });
+      q.on('error', () => {});
+      queues.set(t, q);
+    }
+    return q;
+  };
+  queue.steps = () => (stepsQueue ??= new Queue(STEPS_QUEUE, { connection, prefix }));
   return {
+    async cancel(jobType, jobId) {
+      const job = await queue(jobType).getJob(jobId);
+      if (!job) return false;
+      const state = await job.getState();
+      if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized' && state !== 'waiting-children') return false;
+      // Remove the step's parent with it, so nothing is left waiting for a job that will never run.
+      const parent = await queue.steps().getJob(`${jobId}.done`);
+      if (parent) await parent.remove({ removeChildren: true });
+      else await job.remove();
+      return true;
+    },
+    async pauseAll() {
+      await Promise.all(jobTypes.map((t) => queue(t).pause()));
+    },
+    async resumeAll() {
+      await Promise.all(jobTypes.map((t) => queue(t).resume()));
+    },
     async submit(jobType, jobId, data) {
       await flows.add({
         name: `${data.runId}.${data.stepId}`,
@@ -48,7 +83,9 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
         children: [{ name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...workJobOptions, ignoreDependencyOnFailure: true } }],
       });
     },
-    close: () => flows.close(),
+    async close() {
+      await Promise.all([flows.close(), stepsQueue?.close(), ...[...queues.values()].map((q) => q.close())]);
+    },
   };
 }
 

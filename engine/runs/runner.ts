@@ -129,6 +129,8 @@ export function createRunner(deps: RunnerDeps) {
     if (failed) return finish(run, cause, 'failed', `step ${failed.stepId}: ${failed.error}`);
     const pending = steps.filter((s) => s.status === 'pending');
     if (pending.length === 0) return finish(run, cause, 'succeeded');
+    if (world.halt(run.projectId, run.ruleId)) return; // in-flight runs start nothing new while halted; resume advances them
+
     const toStart = def.mode === 'sequential' ? pending.slice(0, 1) : pending;
     for (const s of toStart) await startStep(run, def, cause, def.actions.find((a) => a.id === s.stepId)!);
   }
@@ -218,6 +220,12 @@ export function createRunner(deps: RunnerDeps) {
           depth: ev.depth,
           planHash: null,
         };
+        if (!d.fires && d.reason === 'halted' && decide(rule, view, { ...world, halt: () => null }).fires) {
+          // Held, not dropped: the firing waits as a 'halted' run and is replayed (or discarded) on resume.
+          const held = runs.create({ ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` }, rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })));
+          if (held.created) started.push(held.run);
+          continue;
+        }
         if (!d.fires) {
           logger.info({ ruleId: rule.id, eventId: ev.id, reason: d.reason, detail: d.detail }, 'rule did not fire');
           if (recordedSkips.has(d.reason!)) runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
@@ -257,6 +265,46 @@ export function createRunner(deps: RunnerDeps) {
       return due.length;
     },
     approvals,
+    begin,
+    /** Re-decide a held or replayed run against the current rules and world; start it if it still fires. */
+    async replay(runId: string): Promise<RunRow> {
+      const run = runs.get(runId)!;
+      const ev = events.get(run.projectId, run.eventId)!;
+      const row = rules.list(run.projectId).find((r) => r.id === run.ruleId);
+      const rule = row ? toRecord(row) : null;
+      if (!rule || !rule.enabled || rule.version !== run.ruleVersion) {
+        runs.setStatus(run.id, 'skipped', { reason: rule ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})` : 'rule deleted since it was held' });
+        return runs.get(runId)!;
+      }
+      const d = decide(rule, eventView(ev), world);
+      if (!d.fires) {
+        if (d.reason !== 'halted') runs.setStatus(run.id, 'skipped', { reason: `${d.reason}: ${d.detail ?? ''}` });
+        return runs.get(runId)!;
+      }
+      const gate = approvalGate(rule.definition);
+      runs.setStatus(run.id, gate ? 'awaiting_approval' : 'running', { reason: 'replayed after resume' });
+      if (gate) await requestApproval(runs.get(runId)!, rule.definition.name, ev, gate.steps);
+      else await begin(run.id);
+      return runs.get(runId)!;
+    },
+    /** Stop one run: pending steps never start, waiting jobs are removed, the run ends cancelled. */
+    async cancel(runId: string, reason: string): Promise<RunRow> {
+      const run = runs.get(runId)!;
+      if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)) return run;
+      const def = rules.version(run.ruleId, run.ruleVersion);
+      for (const s of runs.steps(runId)) {
+        if (s.status !== 'pending' && s.status !== 'running') continue;
+        const action = def?.actions.find((a) => a.id === s.stepId);
+        const jt = action ? jobTypeOf(action) : null;
+        let removed = false;
+        if (jt && s.status === 'running' && s.jobIds[0]) removed = await deps.jobs.cancel(jt, s.jobIds[0]).catch(() => false);
+        runs.updateStep(runId, s.stepId, { status: 'cancelled', finishedAt: clock.now() }, s.status === 'running' ? (removed ? 'cancelled before it started' : 'cancelled; a job already running finishes and its result is ignored') : 'cancelled');
+      }
+      runs.setStatus(runId, 'cancelled', { reason });
+      const pendingApproval = approvals.byRun(runId);
+      if (pendingApproval?.status === 'pending') approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel');
+      return runs.get(runId)!;
+    },
     stepFinished,
     advance,
     runs,

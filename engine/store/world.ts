@@ -1,6 +1,6 @@
 // The planner's view of the world, read from the database: halts in force,
 // entity facts (type, parent, manual override) and recent firings (debounce).
-import { and, desc, eq, gte, isNull, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, or } from 'drizzle-orm';
 import type { Clock } from '../ids.js';
 import type { HaltFacts, PlanWorld } from '../rules/matching.js';
 import type { Db } from './db.js';
@@ -36,7 +36,8 @@ export function dbWorld(db: Db, clock: Clock): PlanWorld {
             eq(runs.subjectKind, subject.kind),
             eq(runs.subjectId, subject.id),
             gte(runs.createdAt, since),
-            ne(runs.status, 'skipped'),
+            // Only firings that went ahead count: held, skipped and cancelled ones do not debounce.
+            inArray(runs.status, ['awaiting_approval', 'running', 'succeeded', 'failed']),
           ),
         )
         .get();

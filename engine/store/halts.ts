@@ -1,0 +1,62 @@
+// Emergency halts (everything, one project, one rule) and what they hold.
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { ConflictError } from '../errors.js';
+import { newId, type Clock } from '../ids.js';
+import type { Db } from './db.js';
+import { auditLog, halts, runs } from './schema.js';
+
+export type HaltRow = typeof halts.$inferSelect;
+export interface HaltScope {
+  scope: 'global' | 'project' | 'rule';
+  projectId: string | null;
+  ruleId: string | null;
+}
+
+const sameScope = (s: HaltScope) =>
+  and(isNull(halts.resumedAt), eq(halts.scope, s.scope), s.projectId ? eq(halts.projectId, s.projectId) : isNull(halts.projectId), s.ruleId ? eq(halts.ruleId, s.ruleId) : isNull(halts.ruleId));
+
+export function createHaltsRepo(db: Db, clock: Clock) {
+  const repo = {
+    active(): HaltRow[] {
+      return db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();
+    },
+    find(s: HaltScope): HaltRow | undefined {
+      return db.select().from(halts).where(sameScope(s)).get();
+    },
+    create(s: HaltScope, reason: string, cancelInFlight: boolean, by: string): HaltRow {
+      return db.transaction(() => {
+        const existing = repo.find(s);
+        if (existing) throw new ConflictError(`Already halted (${s.scope}) since ${new Date(existing.createdAt).toISOString()} by ${existing.createdBy}: ${existing.reason}`);
+        const row: HaltRow = { id: newId('halt'), ...s, reason, cancelInFlight, createdBy: by, createdAt: clock.now(), resumedAt: null, resumedBy: null };
+        db.insert(halts).values(row).run();
+        db.insert(auditLog).values({ projectId: s.projectId, actor: by, action: 'halt', target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`, details: { reason, cancelInFlight }, at: row.createdAt }).run();
+        return row;
+      });
+    },
+    resume(s: HaltScope, by: string, discard: boolean): HaltRow {
+      return db.transaction(() => {
+        const existing = repo.find(s);
+        if (!existing) throw new ConflictError(`Nothing to resume: no active ${s.scope} halt here.`);
+        const now = clock.now();
+        db.update(halts).set({ resumedAt: now, resumedBy: by }).where(eq(halts.id, existing.id)).run();
+        db.insert(auditLog).values({ projectId: s.projectId, actor: by, action: 'resume', target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`, details: { haltId: existing.id, discard }, at: now }).run();
+        return { ...existing, resumedAt: now, resumedBy: by };
+      });
+    },
+    /** Held firings (runs in status 'halted'), oldest first, within a scope. */
+    held(s: HaltScope) {
+      const conds = [eq(runs.status, 'halted')];
+      if (s.projectId) conds.push(eq(runs.projectId, s.projectId));
+      if (s.ruleId) conds.push(eq(runs.ruleId, s.ruleId));
+      return db.select().from(runs).where(and(...conds)).orderBy(asc(runs.createdAt)).all();
+    },
+    /** Runs still going within a scope. */
+    inFlight(s: HaltScope) {
+      const conds = [eq(runs.status, 'running')];
+      if (s.projectId) conds.push(eq(runs.projectId, s.projectId));
+      if (s.ruleId) conds.push(eq(runs.ruleId, s.ruleId));
+      return db.select().from(runs).where(and(...conds)).orderBy(asc(runs.createdAt)).all();
+    },
+  };
+  return repo;
+}
