@@ -89,10 +89,34 @@ export function createRunner(deps: RunnerDeps) {
     return { run, def, cause };
   }
 
-  function finish(run: RunRow, cause: EventRow, status: 'succeeded' | 'failed', error?: string): void {
+  /** Start a run now, or let it wait ('planned') while its project is at maxConcurrentRuns. */
+  async function admit(runId: string, reason: string | null): Promise<void> {
+    const run = runs.get(runId)!;
+    const limit = settingsOf(run.projectId).limits.maxConcurrentRuns;
+    if (runs.countRunning(run.projectId) >= limit) {
+      runs.setStatus(runId, 'planned', { reason: `waiting: the project is at its limit of ${limit} concurrent runs` });
+      return;
+    }
+    runs.setStatus(runId, 'running', { reason });
+    await begin(runId);
+  }
+
+  /** Start waiting runs, oldest first, while the project has room. */
+  async function promoteWaiting(projectId: string): Promise<void> {
+    const limit = settingsOf(projectId).limits.maxConcurrentRuns;
+    while (runs.countRunning(projectId) < limit) {
+      const next = runs.oldestPlanned(projectId);
+      if (!next) return;
+      runs.setStatus(next.id, 'running', { reason: 'admitted under the concurrency limit' });
+      await begin(next.id);
+    }
+  }
+
+  async function finish(run: RunRow, cause: EventRow, status: 'succeeded' | 'failed', error?: string): Promise<void> {
     runs.setStatus(run.id, status, error ? { error } : {});
     const type = status === 'succeeded' ? runEventTypes.completed : runEventTypes.failed;
     emit(cause, { type, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type, ...(error ? { error } : {}) } }, `${run.id}.${type}`, { kind: 'run', id: run.id });
+    await promoteWaiting(run.projectId);
   }
 
   async function startStep(run: RunRow, def: RuleDefinition, cause: EventRow, action: Action): Promise<void> {
@@ -189,8 +213,7 @@ export function createRunner(deps: RunnerDeps) {
     if (!run || run.status !== 'awaiting_approval') return;
     const approve = a.status === 'approved' || (a.status === 'expired' && a.defaultDecision === 'approve');
     if (approve) {
-      runs.setStatus(run.id, 'running', { reason: `approved by ${a.decidedBy}` });
-      await begin(run.id);
+      await admit(run.id, `approved by ${a.decidedBy}`);
     } else runs.setStatus(run.id, 'cancelled', { reason: a.status === 'expired' ? 'approval expired (default: deny)' : `denied by ${a.decidedBy}` });
   }
 
@@ -233,13 +256,13 @@ export function createRunner(deps: RunnerDeps) {
         }
         const gate = approvalGate(rule.definition);
         const { run, created } = runs.create(
-          { ...base, id: newId('run'), status: gate ? 'awaiting_approval' : 'running', reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null },
+          { ...base, id: newId('run'), status: gate ? 'awaiting_approval' : 'planned', reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null },
           rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
         );
         if (!created) continue;
         started.push(run);
         if (gate) await requestApproval(run, rule.definition.name, ev, gate.steps);
-        else await begin(run.id);
+        else await admit(run.id, null);
       }
       return started;
     },
@@ -282,9 +305,10 @@ export function createRunner(deps: RunnerDeps) {
         return runs.get(runId)!;
       }
       const gate = approvalGate(rule.definition);
-      runs.setStatus(run.id, gate ? 'awaiting_approval' : 'running', { reason: 'replayed after resume' });
-      if (gate) await requestApproval(runs.get(runId)!, rule.definition.name, ev, gate.steps);
-      else await begin(run.id);
+      if (gate) {
+        runs.setStatus(run.id, 'awaiting_approval', { reason: 'replayed after resume' });
+        await requestApproval(runs.get(runId)!, rule.definition.name, ev, gate.steps);
+      } else await admit(run.id, 'replayed after resume');
       return runs.get(runId)!;
     },
     /** Stop one run: pending steps never start, waiting jobs are removed, the run ends cancelled. */
@@ -303,6 +327,7 @@ export function createRunner(deps: RunnerDeps) {
       runs.setStatus(runId, 'cancelled', { reason });
       const pendingApproval = approvals.byRun(runId);
       if (pendingApproval?.status === 'pending') approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel');
+      await promoteWaiting(run.projectId);
       return runs.get(runId)!;
     },
     stepFinished,

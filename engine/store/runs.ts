@@ -1,5 +1,5 @@
 // Runs and their steps: the durable record of each rule firing (the trigger log).
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../ids.js';
 import type { Db } from './db.js';
 import { runs, runSteps } from './schema.js';
@@ -49,6 +49,12 @@ export function createRunsRepo(db: Db, clock: Clock) {
       if (filter.status) conds.push(eq(runs.status, filter.status));
       if (filter.subjectId) conds.push(eq(runs.subjectId, filter.subjectId));
       return db.select().from(runs).where(and(...conds)).orderBy(desc(runs.createdAt)).limit(filter.limit ?? 100).all();
+    },
+    countRunning(projectId: string): number {
+      return db.select({ n: count() }).from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'running'))).get()?.n ?? 0;
+    },
+    oldestPlanned(projectId: string): RunRow | undefined {
+      return db.select().from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'planned'))).orderBy(asc(runs.createdAt), asc(sql`rowid`)).get();
     },
     byEvent(eventId: string): RunRow[] {
       return db.select().from(runs).where(eq(runs.eventId, eventId)).orderBy(asc(runs.createdAt)).all();

@@ -37,7 +37,7 @@ export function dbWorld(db: Db, clock: Clock): PlanWorld {
             eq(runs.subjectId, subject.id),
             gte(runs.createdAt, since),
             // Only firings that went ahead count: held, skipped and cancelled ones do not debounce.
-            inArray(runs.status, ['awaiting_approval', 'running', 'succeeded', 'failed']),
+            inArray(runs.status, ['planned', 'awaiting_approval', 'running', 'succeeded', 'failed']),
           ),
         )
         .get();

@@ -1,0 +1,55 @@
+// Per-project concurrency: extra runs wait ('planned'), are never dropped, and
+// the limit is never exceeded — measured on the jobs themselves.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { makeEngine, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+
+let t: TestEngine;
+let worker: Worker;
+let conn: Redis;
+let active = 0;
+let maxActive = 0;
+let maxRunning = 0;
+
+describe('per-project limits', () => {
+  before(async () => {
+    t = await makeEngine({ consume: true });
+    assert.equal((await t.call('POST', '/api/projects', { id: 'lim', name: 'Limited', settings: { limits: { maxConcurrentRuns: 2 } } })).status, 201);
+    conn = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
+    worker = new Worker(
+      'export',
+      async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((r) => setTimeout(r, 150));
+        active--;
+        return { exportId: 'e', bundlePath: 'b.zip' };
+      },
+      { connection: conn, prefix: t.prefix, concurrency: 10 },
+    );
+  });
+  after(async () => {
+    await worker.close();
+    conn.disconnect();
+    await t.close();
+    await stopTestRedis();
+  });
+
+  it('GIVEN maxConcurrentRuns 2 and 6 firings at once THEN at most 2 run at a time and all 6 finish', async () => {
+    const rule = await t.call('POST', '/api/projects/lim/rules', { name: 'export', trigger: { event: 'custom.go' }, actions: [{ type: 'export', config: { assetIds: ['a'] } }] });
+    await t.call('POST', `/api/projects/lim/rules/${rule.body.id}/dry-run`, { event: { type: 'custom.go', payload: {} } });
+    await t.call('POST', `/api/projects/lim/rules/${rule.body.id}/enable`);
+    const sampler = setInterval(() => (maxRunning = Math.max(maxRunning, t.engine.runner!.runs.countRunning('lim'))), 5);
+    let sawWaiting = false;
+    const watcher = setInterval(() => (sawWaiting ||= t.engine.runner!.runs.list('lim', { status: 'planned' }).length > 0), 5);
+    for (let i = 0; i < 6; i++) assert.equal((await t.call('POST', '/api/projects/lim/automation/events', { type: 'custom.go', payload: { i } })).status, 202);
+    await waitFor(() => t.engine.runner!.runs.list('lim', { status: 'succeeded' }).length === 6, 20_000, 'all six runs');
+    clearInterval(sampler);
+    clearInterval(watcher);
+    assert.equal(maxActive, 2, `jobs in flight at once: ${maxActive}`);
+    assert.ok(maxRunning <= 2, `running runs at once: ${maxRunning}`);
+    assert.ok(sawWaiting, 'extra runs waited as planned');
+  });
+});
