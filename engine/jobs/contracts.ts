@@ -115,3 +115,10 @@ function subjectForJob(jobType: JobType, input: Record<string, unknown>, jobId: 
       return { kind: 'job', id: jobId };
   }
 }
+
+/**
+ * Worker lock settings: a killed worker's job is picked up by another within
+ * ~5 s at worst (lock 3 s + a check every 2 s; BullMQ's defaults, 30 s + 30 s, took ~60 s here). CPU-heavy
+ * processors must run sandboxed so a busy event loop cannot miss a renewal.
+ */
+export const workerLockDefaults = { lockDuration: 3000, stalledInterval: 2000, maxStalledCount: 2 } as const;

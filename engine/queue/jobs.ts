@@ -7,7 +7,7 @@ import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
 import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
 import type { JobType } from '../jobs/contracts.js';
-import { EVENTS_QUEUE, type EventJobData } from './queues.js';
+import { engineJobOptions, EVENTS_QUEUE, type EventJobData } from './queues.js';
 
 export const STEPS_QUEUE = 'steps';
 
@@ -79,7 +79,7 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
         queueName: STEPS_QUEUE,
         prefix,
         data: { runId: data.runId, stepId: data.stepId, jobId },
-        opts: { jobId: `${jobId}.done`, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } },
+        opts: { jobId: `${jobId}.done`, ...engineJobOptions },
         children: [{ name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...workJobOptions, ignoreDependencyOnFailure: true } }],
       });
     },

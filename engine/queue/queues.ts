@@ -4,6 +4,14 @@ import type { Redis } from 'ioredis';
 
 export const EVENTS_QUEUE = 'events';
 
+/** The engine's own jobs (events, step ends) retry passing faults, e.g. Redis going away mid-handler. */
+export const engineJobOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 250 },
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
 export interface EventJobData {
   eventId: string;
   projectId: string;
@@ -30,7 +38,7 @@ export function createQueues(connection: Redis, prefix: string): EngineQueues {
         batch.map((e) => ({
           name: e.type,
           data: e,
-          opts: { jobId: e.eventId, removeOnComplete: { age: 24 * 3600, count: 100_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+          opts: { jobId: e.eventId, ...engineJobOptions },
         })),
       );
     },

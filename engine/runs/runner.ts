@@ -128,7 +128,13 @@ export function createRunner(deps: RunnerDeps) {
     if (jt) {
       const input = jobInputOf(action, config);
       runs.updateStep(run.id, action.id, { status: 'running', config: input, jobIds: [jobId], startedAt: clock.now() }, `submitted ${jt} job ${jobId}`);
-      await deps.jobs.submit(jt, jobId, { projectId: run.projectId, runId: run.id, stepId: action.id, input });
+      try {
+        await deps.jobs.submit(jt, jobId, { projectId: run.projectId, runId: run.id, stepId: action.id, input });
+      } catch (err) {
+        // Back to pending so a retry of whatever called us submits it (same job id: never twice).
+        runs.updateStep(run.id, action.id, { status: 'pending' }, `submit failed, will retry: ${(err as Error).message}`);
+        throw err;
+      }
       return;
     }
     runs.updateStep(run.id, action.id, { status: 'running', config, jobIds: [jobId], startedAt: clock.now() }, `running ${action.type} in the engine`);
@@ -165,7 +171,9 @@ export function createRunner(deps: RunnerDeps) {
     if (!loaded) return;
     const { run, def, cause } = loaded;
     const step = runs.steps(runId).find((s) => s.stepId === stepId);
-    if (!step || step.status === 'succeeded' || step.status === 'failed' || step.status === 'cancelled') return;
+    if (!step || step.status === 'cancelled') return;
+    // Already recorded (a redelivery): only make sure the run moved on.
+    if (step.status === 'succeeded' || step.status === 'failed') return advance(runId);
     const action = def.actions.find((a) => a.id === stepId)!;
     if (error !== undefined) {
       runs.updateStep(runId, stepId, { status: 'failed', error, finishedAt: clock.now() }, `failed: ${error}`);
@@ -259,7 +267,11 @@ export function createRunner(deps: RunnerDeps) {
           { ...base, id: newId('run'), status: gate ? 'awaiting_approval' : 'planned', reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null },
           rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
         );
-        if (!created) continue;
+        if (!created) {
+          // A redelivery: the run exists; if an earlier attempt stopped half-way, carry it on.
+          if (run.status === 'running') await advance(run.id);
+          continue;
+        }
         started.push(run);
         if (gate) await requestApproval(run, rule.definition.name, ev, gate.steps);
         else await admit(run.id, null);
