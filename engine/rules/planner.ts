@@ -111,6 +111,14 @@ export function planHash(event: EventView, rules: RuleRecord[], rootRuleIds: str
   return createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
 }
 
+/** Engine-side actions fail on a target that does not exist; the planner reads the same fact. */
+function missingTarget(type: string, config: Record<string, unknown>, projectId: string, world: PlanWorld): string | null {
+  if (type !== 'apply_tags' && type !== 'set_status') return null;
+  const [kind, id] = config.variantId !== undefined ? ['variant', config.variantId] : ['asset', config.assetId];
+  if (typeof id !== 'string') return null;
+  return world.entity(projectId, kind, id) ? null : `${kind} '${id}' does not exist`;
+}
+
 export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld, options: PlanOptions): Plan {
   const reads = new Map<string, unknown>();
   const w = recording(world, reads);
@@ -190,9 +198,10 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
         const cost = jt ? (options.costs[jt] ?? 0) * jobs : 0;
         const step: StepNode = { id: action.id, type: action.type, jobType: jt, jobId, config, jobs, cost, needsApproval: node.approval?.steps.includes(action.id) ?? false, emits: [] };
         node.steps.push(step);
-        if (missing.length > 0) {
-          step.missing = missing;
-          step.wouldFail = `placeholder ${missing[0]!.placeholder} has no value`;
+        const absent = missing.length > 0 ? `placeholder ${missing[0]!.placeholder} has no value` : missingTarget(action.type, config, rootEvent.projectId, w);
+        if (absent) {
+          if (missing.length > 0) step.missing = missing;
+          step.wouldFail = absent;
           failed = true;
           continue;
         }

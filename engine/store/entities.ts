@@ -1,7 +1,7 @@
 // Specs, assets, variants and atlases: the things reviewers decide on and
 // rules act on, with manual override flags.
 import { and, eq } from 'drizzle-orm';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { newId, type Clock } from '../ids.js';
 import type { Db } from './db.js';
 import { assets, atlases, auditLog, specs, variants } from './schema.js';
@@ -18,6 +18,9 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
       const assetId = input.id ?? newId('ast');
       const list = typeof input.variants === 'number' ? Array.from({ length: input.variants }, () => ({})) : (input.variants ?? []);
       return db.transaction(() => {
+        if (db.select({ id: assets.id }).from(assets).where(eq(assets.id, assetId)).get()) throw new ConflictError(`Asset id '${assetId}' is taken; choose another or leave id out.`);
+        for (const v of list as { id?: string }[])
+          if (v.id && db.select({ id: variants.id }).from(variants).where(eq(variants.id, v.id)).get()) throw new ConflictError(`Variant id '${v.id}' is taken; choose another or leave id out.`);
         db.insert(assets).values({ id: assetId, projectId, type: input.type, name: input.name ?? '', specId: input.specId ?? null, createdAt: now }).run();
         for (const v of list as { id?: string }[]) db.insert(variants).values({ id: v.id ?? newId('var'), projectId, assetId, createdAt: now, updatedAt: now }).run();
         return { asset: repo.getAsset(projectId, assetId), variants: repo.variantsOf(assetId) };

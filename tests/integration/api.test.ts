@@ -99,6 +99,8 @@ describe('HTTP API', () => {
       ['POST', `${P}/variants/hero-v1/review`, { decision: 'maybe' }, 400, 'decision'],
       ['POST', `${P}/variants/ghost/review`, { decision: 'approve' }, 404, null],
       ['GET', `${P}/rules/rule_missing`, undefined, 404, null],
+      ['POST', `${P}/assets`, { id: 'hero', type: 'character' }, 409, null],
+      ['POST', `${P}/assets`, { type: 'character', variants: [{ id: 'hero-v1' }] }, 409, null],
       ['GET', '/api/nothing/here', undefined, 404, null],
       ['DELETE', `${P}/automation/events`, undefined, 404, null],
     ];
