@@ -104,6 +104,13 @@ export function createEngine(res: EngineResources) {
         return toApiEvent(row);
       },
     },
+    /** POST …/rules/:ruleId/run: store the dry-run's event as a manual run of this rule, if the plan still hashes the same. */
+    runExactly(p: Principal, projectId: string, ruleId: string, body: unknown) {
+      needRunner();
+      const { plan, event } = rules.planForRun(p, projectId, ruleId, body);
+      const { row } = intake.accept(projectId, { type: event.type, subject: event.subject as { kind: string; id: string }, payload: event.payload, depth: event.depth }, actorOf(p), `run:${ruleId}`);
+      return { eventId: row.id, hash: plan.hash, summary: plan.summary };
+    },
     review(p: Principal, projectId: string, variantId: string, body: unknown, source = 'api') {
       authorize(p, projectId, 'review');
       entities.requireProject(projectId);

@@ -7,7 +7,7 @@ import { reviewInputSchema } from '../events/review.js';
 import type { Engine } from '../index.js';
 import { ruleInputSchema } from '../rules/schema.js';
 import { assetInputSchema, overrideInputSchema, projectInputSchema, specInputSchema, tokenInputSchema } from '../services/entities.js';
-import { automationDryRunInputSchema, dryRunInputSchema, toApiRule } from '../services/rules.js';
+import { automationDryRunInputSchema, dryRunInputSchema, runExactlyInputSchema, toApiRule } from '../services/rules.js';
 import { bearerAuth, defineRoute, readJson, type Env, type RouteDoc } from './http.js';
 import { registerRunRoutes } from './runs-routes.js';
 
@@ -71,7 +71,7 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
     c.json(engine.rules.graph(who(c), c.req.param('projectId')!)),
   );
   route({ method: 'get', path: `${P}/rules`, summary: 'List rules', role: 'artist', status: 200, response: z.object({ rules: z.array(ruleOut) }) }, (c) =>
-    c.json({ rules: engine.rules.list(who(c), c.req.param('projectId')!).map(toApiRule) }),
+    c.json({ rules: engine.rules.listWithStats(who(c), c.req.param('projectId')!) }),
   );
   route({ method: 'post', path: `${P}/rules`, summary: 'Create a rule (disabled until dry-run and enabled)', role: 'lead', body: ruleInputSchema, status: 201, response: saved }, async (c) => {
     const { row, warnings } = engine.rules.create(who(c), c.req.param('projectId')!, await readJson(c));
@@ -93,6 +93,9 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
       c.json(toApiRule(engine.rules.setEnabled(who(c), c.req.param('projectId')!, c.req.param('ruleId')!, on))),
     );
   }
+  route({ method: 'post', path: `${P}/rules/:ruleId/run`, summary: 'Run exactly the plan a dry-run showed (409 if anything it read changed)', role: 'lead', body: runExactlyInputSchema, status: 202 }, async (c) =>
+    c.json(engine.runExactly(who(c), c.req.param('projectId')!, c.req.param('ruleId')!, await readJson(c)), 202),
+  );
   route({ method: 'post', path: `${P}/rules/:ruleId/dry-run`, summary: 'Dry-run one rule for an event', role: 'lead', body: dryRunInputSchema, status: 200, response: planOut }, async (c) =>
     c.json(engine.rules.dryRun(who(c), c.req.param('projectId')!, c.req.param('ruleId')!, await readJson(c))),
   );

@@ -235,9 +235,14 @@ export function createRunner(deps: RunnerDeps) {
       }
       const view = eventView(ev);
       const started: RunRow[] = [];
+      // "Run exactly this" (source run:<ruleId>): at the root only that rule, and it counts as
+      // enabled down the whole chain — just as the single-rule dry-run planned it.
+      const root = ev.correlationId === ev.id ? ev : events.get(projectId, ev.correlationId);
+      const manual = root?.source.startsWith('run:') ? root.source.slice(4) : null;
       for (const row of rules.list(projectId)) {
         const rule = toRecord(row);
-        if (!rule.enabled || !triggersOn(rule, ev.type)) continue;
+        const candidate = manual && ev.id === root!.id ? rule.id === manual : rule.enabled || rule.id === manual;
+        if (!candidate || !triggersOn(rule, ev.type)) continue;
         const d = decide(rule, view, world);
         const base = {
           projectId,
@@ -307,7 +312,9 @@ export function createRunner(deps: RunnerDeps) {
       const ev = events.get(run.projectId, run.eventId)!;
       const row = rules.list(run.projectId).find((r) => r.id === run.ruleId);
       const rule = row ? toRecord(row) : null;
-      if (!rule || !rule.enabled || rule.version !== run.ruleVersion) {
+      const rootEv = events.get(run.projectId, ev.correlationId);
+      const manual = rootEv?.source === `run:${run.ruleId}`;
+      if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {
         runs.setStatus(run.id, 'skipped', { reason: rule ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})` : 'rule deleted since it was held' });
         return runs.get(runId)!;
       }

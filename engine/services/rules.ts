@@ -2,7 +2,7 @@
 // dry-run, the dry-run planner over stored state, and the chain graph.
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/principal.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import { eventTypeSchema } from '../events/names.js';
 import { inferSubject, subjectSchema } from '../events/schema.js';
@@ -13,6 +13,7 @@ import { ruleInputSchema, type RuleDefinition, type RuleRecord } from '../rules/
 import type { Db } from '../store/db.js';
 import { createEventsRepo } from '../store/events.js';
 import { createRulesRepo, toRecord, type RuleRow } from '../store/rules.js';
+import { createRunsRepo } from '../store/runs.js';
 import { dbWorld } from '../store/world.js';
 import type { ProjectRow } from '../store/projects.js';
 import { parseWith } from '../validation.js';
@@ -23,6 +24,11 @@ export const sampleEventSchema = z
 
 export const dryRunInputSchema = z
   .union([z.object({ event: sampleEventSchema }).strict(), z.object({ eventId: z.string().min(1) }).strict()]);
+
+export const runExactlyInputSchema = z.union([
+  z.object({ hash: z.string().min(1), event: sampleEventSchema }).strict(),
+  z.object({ hash: z.string().min(1), eventId: z.string().min(1) }).strict(),
+]);
 
 export const automationDryRunInputSchema = z.union([
   z.object({ event: sampleEventSchema, draft: z.unknown().optional() }).strict(),
@@ -35,8 +41,16 @@ export interface RuleWarning {
   cycle?: string[];
 }
 
-export function toApiRule(row: RuleRow) {
+export interface RuleStats {
+  runs: number;
+  failures: number;
+  lastRunAt: number | null;
+  lastStatus: string | null;
+}
+
+export function toApiRule(row: RuleRow, stats?: RuleStats) {
   return {
+    ...(stats ? { stats: { ...stats, lastRunAt: stats.lastRunAt ? new Date(stats.lastRunAt).toISOString() : null } } : {}),
     id: row.id,
     projectId: row.projectId,
     name: row.name,
@@ -51,6 +65,7 @@ export function toApiRule(row: RuleRow) {
 export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<string, number>; requireProject: (id: string) => ProjectRow }) {
   const repo = createRulesRepo(deps.db, deps.clock);
   const events = createEventsRepo(deps.db);
+  const runsRepo = createRunsRepo(deps.db, deps.clock);
 
   function cycleWarnings(projectId: string, ruleId: string): RuleWarning[] {
     const records = repo.list(projectId).map(toRecord);
@@ -76,6 +91,11 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       authorize(p, projectId, 'rules.read');
       deps.requireProject(projectId);
       return repo.list(projectId);
+    },
+    /** Each rule as the API shows it, with last run, run count and failure count. */
+    listWithStats(p: Principal, projectId: string) {
+      const stats = runsRepo.statsByRule(projectId);
+      return service.list(p, projectId).map((r) => toApiRule(r, stats.get(r.id) ?? { runs: 0, failures: 0, lastRunAt: null, lastStatus: null }));
     },
     get(p: Principal, projectId: string, ruleId: string) {
       authorize(p, projectId, 'rules.read');
@@ -114,6 +134,23 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       const result = plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), { ...planOptions(projectId), rootRuleIds: [ruleId] });
       repo.markDryRun(target.id, target.version);
       return result;
+    },
+    /**
+     * Run exactly what a dry-run showed: the plan is made again from the same
+     * input and must hash the same, else 409 (rules or subjects changed).
+     * Returns the event to store (source run:<ruleId>), which the runner fires.
+     */
+    planForRun(p: Principal, projectId: string, ruleId: string, body: unknown): { plan: Plan; event: EventView } {
+      authorize(p, projectId, 'rules.dryrun');
+      const input = parseWith(runExactlyInputSchema, body, 'run request');
+      const { hash, ...rest } = input;
+      repo.get(projectId, ruleId);
+      const view = eventView(projectId, rest as z.output<typeof dryRunInputSchema>);
+      const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
+      const now = plan(records, view, dbWorld(deps.db, deps.clock), { ...planOptions(projectId), rootRuleIds: [ruleId] });
+      if (now.hash !== hash)
+        throw new ConflictError(`The plan changed since that dry-run (rules, the event or the state it read are different): dry-run again and run the new plan (hash now ${now.hash}).`);
+      return { plan: now, event: view };
     },
     /** Dry-run every enabled rule, plus an optional unsaved draft rule. */
     dryRunAll(p: Principal, projectId: string, body: unknown): Plan {

@@ -50,6 +50,17 @@ export function createRunsRepo(db: Db, clock: Clock) {
       if (filter.subjectId) conds.push(eq(runs.subjectId, filter.subjectId));
       return db.select().from(runs).where(and(...conds)).orderBy(desc(runs.createdAt)).limit(filter.limit ?? 100).all();
     },
+    /** Per rule: run count, failures, and the last run (skipped firings not counted). */
+    statsByRule(projectId: string): Map<string, { runs: number; failures: number; lastRunAt: number | null; lastStatus: RunStatus | null }> {
+      const rows = db.$client
+        .prepare(
+          `SELECT rule_id AS ruleId, count(*) AS runs, sum(status = 'failed') AS failures, max(created_at) AS lastRunAt,
+             (SELECT status FROM runs r2 WHERE r2.rule_id = runs.rule_id AND r2.status != 'skipped' ORDER BY created_at DESC, rowid DESC LIMIT 1) AS lastStatus
+           FROM runs WHERE project_id = ? AND status != 'skipped' GROUP BY rule_id`,
+        )
+        .all(projectId) as { ruleId: string; runs: number; failures: number; lastRunAt: number; lastStatus: RunStatus }[];
+      return new Map(rows.map((r) => [r.ruleId, { runs: r.runs, failures: r.failures, lastRunAt: r.lastRunAt, lastStatus: r.lastStatus }]));
+    },
     countRunning(projectId: string): number {
       return db.select({ n: count() }).from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'running'))).get()?.n ?? 0;
     },

@@ -191,4 +191,43 @@ describe('runner', () => {
     assert.match(run.reason ?? '', /expired/);
     assert.equal(t.engine.runner!.approvals.byRun(run.id)!.status, 'expired');
   });
+
+  it('GIVEN "run exactly this" with the dry-run hash THEN that plan runs; after a change the same hash is refused with 409', async () => {
+    const created = await t.call('POST', `${P}/rules`, { name: 'one-off export', trigger: { event: 'custom.export' }, scope: { entityId: 'hero' }, actions: [{ type: 'export', config: { assetIds: ['${event.payload.assetId}'] } }] }, tokens.lead);
+    const sample = { type: 'custom.export', payload: { assetId: 'hero' } };
+    const dry = await t.call('POST', `${P}/rules/${created.body.id}/dry-run`, { event: sample }, tokens.lead);
+    assert.equal(dry.body.summary.firings, 1);
+    const before = seen.export!.length;
+    const ran = await t.call('POST', `${P}/rules/${created.body.id}/run`, { hash: dry.body.hash, event: sample }, tokens.lead);
+    assert.equal(ran.status, 202, JSON.stringify(ran.body));
+    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded'), 15_000, 'manual run');
+    assert.equal(seen.export!.length, before + 1, 'the disabled rule ran once, as planned');
+    const listed = (await t.call('GET', `${P}/rules`, undefined, tokens.artist)).body.rules.find((r: { id: string }) => r.id === created.body.id);
+    assert.deepEqual([listed.stats.runs, listed.stats.failures, listed.stats.lastStatus], [1, 0, 'succeeded']);
+    await t.call('PATCH', `${P}/assets/hero`, { manualOverride: true }, tokens.lead);
+    const stale = await t.call('POST', `${P}/rules/${created.body.id}/run`, { hash: dry.body.hash, event: sample }, tokens.lead);
+    assert.equal(stale.status, 409);
+    assert.match(stale.body.error.message, /dry-run again/);
+    await t.call('PATCH', `${P}/assets/hero`, { manualOverride: false }, tokens.lead);
+  });
+
+  it('GIVEN a run whose job waits in the queue THEN cancel removes the job and the run ends cancelled', async () => {
+    const ruleId = await enabledRule(
+      { name: 'generate (no worker here)', trigger: { event: 'custom.gen' }, requiresApproval: 'never', actions: [{ id: 'gen', type: 'enqueue_job', config: { type: 'generate', input: { specId: 's1' } } }, { type: 'notify', config: { text: 'done' } }] },
+      { type: 'custom.gen', payload: {} },
+    );
+    await t.call('POST', `${P}/automation/events`, { type: 'custom.gen', payload: {} }, tokens.lead);
+    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'running' && t.engine.runner!.runs.steps(r.id)[0]!.status === 'running'), 10_000, 'job submitted');
+    const run = t.engine.runner!.runs.list('art', { ruleId })[0]!;
+    const jobId = t.engine.runner!.runs.steps(run.id)[0]!.jobIds[0]!;
+    assert.equal((await t.call('POST', `${P}/runs/${run.id}/cancel`, undefined, tokens.lead)).status, 403);
+    const res = await t.call('POST', `${P}/runs/${run.id}/cancel`, undefined, tokens.admin);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'cancelled');
+    assert.deepEqual(t.engine.runner!.runs.steps(run.id).map((s) => s.status), ['cancelled', 'cancelled']);
+    const { Queue } = await import('bullmq');
+    const q = new Queue('generate', { connection: conns[0]!, prefix: t.prefix });
+    assert.equal(await q.getJob(jobId), undefined, 'the waiting job was removed');
+    await q.close();
+  });
 });
