@@ -13,6 +13,7 @@ import { eventInputSchema } from './events/schema.js';
 import { systemClock, type Clock } from './ids.js';
 import { createJobQueues, startEngineConsumers, type EngineConsumers, type JobQueues } from './queue/jobs.js';
 import { createQueues, type EngineQueues } from './queue/queues.js';
+import { createSchedules } from './queue/schedules.js';
 import { createEngineActions } from './runs/engine-actions.js';
 import { logNotifier, type ChatNotifier } from './runs/ports.js';
 import { createRunner, type Runner } from './runs/runner.js';
@@ -54,7 +55,16 @@ export function createEngine(res: EngineResources) {
   });
   const onStored = () => outbox.kick();
   const entities = createEntityService({ db, clock });
-  const rules = createRuleService({ db, clock, costs: config.jobCosts, requireProject: entities.requireProject });
+  const schedules = res.redis ? createSchedules(res.redis, config.queuePrefix) : null;
+  let syncing: Promise<void> = Promise.resolve();
+  const syncSchedules = (): Promise<void> => {
+    if (!schedules) return syncing;
+    syncing = syncing
+      .then(() => schedules.sync(rules.wantedSchedules()))
+      .catch((err: unknown) => logger.error({ err }, 'could not sync rule schedules; will retry on the next rule change or start'));
+    return syncing;
+  };
+  const rules = createRuleService({ db, clock, costs: config.jobCosts, requireProject: entities.requireProject, onChange: () => void syncSchedules() });
   const intake = createIntake({ db, clock, onStored });
   const review = createReview({ db, clock, onStored });
   const eventsRepo = createEventsRepo(db);
@@ -178,6 +188,8 @@ export function createEngine(res: EngineResources) {
       return { ok: database && redis, database, redis, outbox: { failing: outbox.failing } };
     },
     runner,
+    schedules,
+    syncSchedules,
     /** Start publishing stored events; with `consume`, also run rules for them (the runner). */
     start(options: { consume?: boolean } = {}) {
       outbox.start();
@@ -193,6 +205,13 @@ export function createEngine(res: EngineResources) {
           },
           (err, where) => logger.error({ err, where }, 'engine consumer error'),
         );
+        void syncSchedules();
+        schedules?.consume(
+          async (f) => {
+            intake.accept(f.projectId, { type: 'schedule.fired', subject: { kind: 'rule', id: f.ruleId }, payload: { ruleId: f.ruleId }, idempotencyKey: `schedule.${f.key}` }, { kind: 'engine', id: 'scheduler' }, `schedule:${f.ruleId}`);
+          },
+          (err) => logger.error({ err }, 'schedules worker error'),
+        );
         expiryTimer = setInterval(() => void runner.expireApprovals().catch((err: unknown) => logger.error({ err }, 'approval expiry failed')), 1000);
         expiryTimer.unref();
       }
@@ -201,6 +220,8 @@ export function createEngine(res: EngineResources) {
       clearInterval(expiryTimer);
       await consumers?.close();
       await outbox.stop();
+      await syncing;
+      await schedules?.close();
       await queues?.close();
       await jobs?.close();
     },

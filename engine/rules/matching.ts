@@ -49,8 +49,11 @@ export interface Decision {
   uncertain?: boolean;
 }
 
-export function triggersOn(rule: RuleRecord, eventType: string): boolean {
-  return 'event' in rule.definition.trigger && rule.definition.trigger.event === eventType;
+/** Event triggers match the type; a schedule trigger matches its own `schedule.fired` events. */
+export function triggersOn(rule: RuleRecord, event: { type: string; payload: Record<string, unknown> }): boolean {
+  const trigger = rule.definition.trigger;
+  if ('event' in trigger) return trigger.event === event.type;
+  return event.type === 'schedule.fired' && event.payload.ruleId === rule.id;
 }
 
 const idKeys: [string, string][] = [

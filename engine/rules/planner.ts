@@ -147,7 +147,7 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
     const { ev, chain, isRoot } = queue.shift()!;
     const view: EventView = { ...ev, projectId: rootEvent.projectId, id: ev.id };
     const candidates = rules.filter(
-      (r) => triggersOn(r, ev.type) && (isRoot && options.rootRuleIds ? options.rootRuleIds.includes(r.id) : r.enabled),
+      (r) => triggersOn(r, ev) && (isRoot && options.rootRuleIds ? options.rootRuleIds.includes(r.id) : r.enabled),
     );
     for (const rule of candidates) {
       const def = rule.definition;

@@ -242,7 +242,7 @@ export function createRunner(deps: RunnerDeps) {
       for (const row of rules.list(projectId)) {
         const rule = toRecord(row);
         const candidate = manual && ev.id === root!.id ? rule.id === manual : rule.enabled || rule.id === manual;
-        if (!candidate || !triggersOn(rule, ev.type)) continue;
+        if (!candidate || !triggersOn(rule, ev)) continue;
         const d = decide(rule, view, world);
         const base = {
           projectId,

@@ -62,7 +62,7 @@ export function toApiRule(row: RuleRow, stats?: RuleStats) {
   };
 }
 
-export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<string, number>; requireProject: (id: string) => ProjectRow }) {
+export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<string, number>; requireProject: (id: string) => ProjectRow; onChange?: () => void }) {
   const repo = createRulesRepo(deps.db, deps.clock);
   const events = createEventsRepo(deps.db);
   const runsRepo = createRunsRepo(deps.db, deps.clock);
@@ -106,12 +106,14 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       deps.requireProject(projectId);
       const def = parseWith(ruleInputSchema, body, 'rule');
       const row = repo.create(projectId, def, p.id);
+      deps.onChange?.();
       return { row, warnings: cycleWarnings(projectId, row.id) };
     },
     update(p: Principal, projectId: string, ruleId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] } {
       authorize(p, projectId, 'rules.write');
       const def = parseWith(ruleInputSchema, body, 'rule');
       const { row, wasEnabled } = repo.update(projectId, ruleId, def, p.id);
+      deps.onChange?.();
       const warnings = cycleWarnings(projectId, ruleId);
       if (wasEnabled)
         warnings.push({ code: 'disabled_by_update', message: `Version ${row.version} is new and has not been dry-run, so the rule was disabled. Dry-run it, then enable it again.` });
@@ -120,10 +122,13 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
     remove(p: Principal, projectId: string, ruleId: string) {
       authorize(p, projectId, 'rules.write');
       repo.remove(projectId, ruleId, p.id);
+      deps.onChange?.();
     },
     setEnabled(p: Principal, projectId: string, ruleId: string, enabled: boolean) {
       authorize(p, projectId, 'rules.write');
-      return repo.setEnabled(projectId, ruleId, enabled, p.id);
+      const row = repo.setEnabled(projectId, ruleId, enabled, p.id);
+      deps.onChange?.();
+      return row;
     },
     /** Dry-run one rule (enabled or not) at the root; downstream, every enabled rule and this one. */
     dryRun(p: Principal, projectId: string, ruleId: string, body: unknown): Plan {
@@ -163,6 +168,13 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
         records.push({ id: 'draft', projectId, version: 0, enabled: true, definition: def });
       }
       return plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), planOptions(projectId));
+    },
+    /** The schedulers that should exist: one per enabled schedule rule. */
+    wantedSchedules() {
+      return repo.allEnabled().flatMap((r) => {
+        const t = (r.definition as unknown as RuleDefinition).trigger;
+        return 'schedule' in t ? [{ ruleId: r.id, projectId: r.projectId, pattern: t.schedule, ...(t.timezone ? { tz: t.timezone } : {}) }] : [];
+      });
     },
     graph(p: Principal, projectId: string) {
       authorize(p, projectId, 'rules.read');

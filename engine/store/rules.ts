@@ -23,6 +23,10 @@ export function createRulesRepo(db: Db, clock: Clock) {
       if (!row) throw new NotFoundError('rule', ruleId);
       return row;
     },
+    /** Every enabled rule of every project (for schedule sync). */
+    allEnabled(): RuleRow[] {
+      return db.select().from(rules).where(and(eq(rules.enabled, true), isNull(rules.deletedAt))).orderBy(asc(rules.seq)).all();
+    },
     list(projectId: string): RuleRow[] {
       return db.select().from(rules).where(and(eq(rules.projectId, projectId), isNull(rules.deletedAt))).orderBy(asc(rules.seq)).all();
     },

@@ -230,4 +230,19 @@ describe('runner', () => {
     assert.equal(await q.getJob(jobId), undefined, 'the waiting job was removed');
     await q.close();
   });
+
+  it('GIVEN an enabled cron rule THEN a BullMQ job scheduler fires it, and disabling removes the scheduler', async () => {
+    const ruleId = await enabledRule(
+      { name: 'every second', trigger: { schedule: '* * * * * *' }, actions: [{ type: 'apply_tags', config: { variantId: 'hero-v2', add: ['nightly'] } }] },
+      { type: 'schedule.fired', payload: {} },
+    );
+    await t.engine.syncSchedules();
+    assert.ok((await t.engine.schedules!.list()).some((s) => s.key === `rule.${ruleId}`));
+    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 10_000, 'scheduled run');
+    const fired = stored("type = 'schedule.fired' AND subject_id = ?", ruleId);
+    assert.ok(fired.length >= 1);
+    await t.call('POST', `${P}/rules/${ruleId}/disable`, undefined, tokens.lead);
+    await t.engine.syncSchedules();
+    assert.ok(!(await t.engine.schedules!.list()).some((s) => s.key === `rule.${ruleId}`));
+  });
 });
