@@ -12,8 +12,10 @@ import { createReview, reviewInputSchema } from './events/review.js';
 import { eventInputSchema } from './events/schema.js';
 import { systemClock, type Clock } from './ids.js';
 import { createJobQueues, startEngineConsumers, type EngineConsumers, type JobQueues } from './queue/jobs.js';
-import { createQueues, type EngineQueues } from './queue/queues.js';
-import { createSchedules } from './queue/schedules.js';
+import { createQueues, EVENTS_QUEUE, type EngineQueues } from './queue/queues.js';
+import { createSchedules, SCHEDULES_QUEUE } from './queue/schedules.js';
+import { createMetrics } from './metrics.js';
+import { createRunsRepo } from './store/runs.js';
 import { createEngineActions } from './runs/engine-actions.js';
 import { logNotifier, type ChatNotifier } from './runs/ports.js';
 import { createRunner, type Runner } from './runs/runner.js';
@@ -53,7 +55,16 @@ export function createEngine(res: EngineResources) {
     logger,
     publish: queues ? (batch) => queues.publishEvents(batch) : () => Promise.reject(new Error('no Redis configured')),
   });
-  const onStored = () => outbox.kick();
+  const runsRepo = createRunsRepo(db, clock);
+  let jobsRef: JobQueues | null = null;
+  const metrics = createMetrics({
+    runsByStatus: () => runsRepo.countByStatus(),
+    queueDepths: () => (jobsRef ? jobsRef.depths([EVENTS_QUEUE, SCHEDULES_QUEUE]) : Promise.resolve([])),
+  });
+  const onStored = (source: string) => {
+    metrics.eventStored(source);
+    outbox.kick();
+  };
   const entities = createEntityService({ db, clock });
   const schedules = res.redis ? createSchedules(res.redis, config.queuePrefix) : null;
   let syncing: Promise<void> = Promise.resolve();
@@ -69,9 +80,10 @@ export function createEngine(res: EngineResources) {
   const review = createReview({ db, clock, onStored });
   const eventsRepo = createEventsRepo(db);
   const jobs: JobQueues | null = res.redis ? createJobQueues(res.redis, config.queuePrefix) : null;
+  jobsRef = jobs;
   const notifier = res.notifier ?? logNotifier((msg, data) => logger.info(data, msg));
   const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
-  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored }) : null;
+  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored, observeFirstStep: metrics.firstStepStarted }) : null;
   const haltControl = runner && jobs ? createHaltControl({ db, clock, logger, jobs, runner }) : null;
   let consumers: EngineConsumers | null = null;
   let expiryTimer: NodeJS.Timeout | undefined;
@@ -189,6 +201,9 @@ export function createEngine(res: EngineResources) {
     },
     runner,
     schedules,
+    metrics,
+    /** Every queue, for the operators' dashboard. */
+    allQueues: () => jobs?.all([EVENTS_QUEUE, SCHEDULES_QUEUE]) ?? [],
     syncSchedules,
     /** Start publishing stored events; with `consume`, also run rules for them (the runner). */
     start(options: { consume?: boolean } = {}) {

@@ -6,6 +6,7 @@ import type { Engine } from '../index.js';
 import { errorBody, handleError, MAX_BODY_BYTES, type Env, type RouteDoc } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerRoutes } from './routes.js';
+import { registerOpsRoutes } from './ops.js';
 
 export { MAX_BODY_BYTES };
 
@@ -29,5 +30,6 @@ export function createApiApp(engine: Engine): Hono<Env> {
   });
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   registerRoutes(app, engine, docs);
+  registerOpsRoutes(app, engine);
   return app;
 }

@@ -20,7 +20,7 @@ export type ReviewInput = z.output<typeof reviewInputSchema>;
 const eventFor = { approve: 'variant.approved', reject: 'variant.rejected', regenerate: 'variant.regenerate_requested', select: 'variant.selected' } as const;
 const statusFor = { approve: 'approved', reject: 'rejected', regenerate: 'regenerate_requested' } as const;
 
-export function createReview(deps: { db: Db; clock: Clock; onStored: () => void }) {
+export function createReview(deps: { db: Db; clock: Clock; onStored: (source: string) => void }) {
   const entities = createEntitiesRepo(deps.db, deps.clock);
   const events = createEventsRepo(deps.db);
   return {
@@ -50,7 +50,7 @@ export function createReview(deps: { db: Db; clock: Clock; onStored: () => void 
         };
         return { event: events.insert({ ...row, payload }).row, created: true };
       });
-      if (result.created) deps.onStored();
+      if (result.created) deps.onStored(source);
       return result;
     },
   };

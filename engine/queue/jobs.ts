@@ -32,6 +32,10 @@ export interface JobQueues {
   submit(jobType: JobType, jobId: string, data: WorkJobData): Promise<void>;
   /** Remove a job that has not started; true if it was removed. Active jobs finish. */
   cancel(jobType: JobType, jobId: string): Promise<boolean>;
+  /** Jobs per queue and state, for metrics. */
+  depths(extra: string[]): Promise<{ queue: string; state: string; n: number }[]>;
+  /** The Queue objects, for the operators' dashboard. */
+  all(extra: string[]): Queue[];
   /** Pause / resume every worker queue (the global emergency halt). */
   pauseAll(): Promise<void>;
   resumeAll(): Promise<void>;
@@ -55,6 +59,12 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
     return q;
   };
   queue.steps = () => (stepsQueue ??= new Queue(STEPS_QUEUE, { connection, prefix }));
+  const others = new Map<string, Queue>();
+  const named = (n: string) => {
+    let q = others.get(n);
+    if (!q) others.set(n, (q = new Queue(n, { connection, prefix })));
+    return q;
+  };
   return {
     async cancel(jobType, jobId) {
       const job = await queue(jobType).getJob(jobId);
@@ -66,6 +76,17 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       if (parent) await parent.remove({ removeChildren: true });
       else await job.remove();
       return true;
+    },
+    all(extra) {
+      return [...extra.map((n) => named(n)), queue.steps(), ...jobTypes.map((t) => queue(t))];
+    },
+    async depths(extra) {
+      const out: { queue: string; state: string; n: number }[] = [];
+      for (const q of [...extra.map((n) => named(n)), queue.steps(), ...jobTypes.map((t) => queue(t))]) {
+        const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'waiting-children', 'prioritized');
+        for (const [state, n] of Object.entries(counts)) out.push({ queue: q.name, state, n });
+      }
+      return out;
     },
     async pauseAll() {
       await Promise.all(jobTypes.map((t) => queue(t).pause()));
@@ -84,7 +105,7 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       });
     },
     async close() {
-      await Promise.all([flows.close(), stepsQueue?.close(), ...[...queues.values()].map((q) => q.close())]);
+      await Promise.all([flows.close(), stepsQueue?.close(), ...[...queues.values(), ...others.values()].map((q) => q.close())]);
     },
   };
 }

@@ -31,7 +31,9 @@ export interface RunnerDeps {
   jobs: JobQueues;
   actions: ReturnType<typeof createEngineActions>;
   notifier: ChatNotifier;
-  onStored: () => void;
+  onStored: (source: string) => void;
+  /** Seconds from an event being stored to the first step of a run it caused. */
+  observeFirstStep?: (seconds: number) => void;
 }
 
 /** Reasons worth a durable 'skipped' run; the rest (conditions, scope) only go to the log. */
@@ -65,7 +67,7 @@ export function createRunner(deps: RunnerDeps) {
       'engine',
       clock.now(),
     );
-    if (events.insert(row).created) deps.onStored();
+    if (events.insert(row).created) deps.onStored('engine');
   }
 
   function context(run: RunRow, def: RuleDefinition, cause: EventRow): TemplateContext {
@@ -194,6 +196,7 @@ export function createRunner(deps: RunnerDeps) {
     const run = runs.get(runId)!;
     const cause = events.get(run.projectId, run.eventId)!;
     emit(cause, { type: runEventTypes.started, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type } }, `${run.id}.${runEventTypes.started}`, { kind: 'run', id: run.id });
+    deps.observeFirstStep?.((clock.now() - cause.occurredAt) / 1000);
     await advance(run.id);
   }
 

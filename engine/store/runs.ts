@@ -61,6 +61,9 @@ export function createRunsRepo(db: Db, clock: Clock) {
         .all(projectId) as { ruleId: string; runs: number; failures: number; lastRunAt: number; lastStatus: RunStatus }[];
       return new Map(rows.map((r) => [r.ruleId, { runs: r.runs, failures: r.failures, lastRunAt: r.lastRunAt, lastStatus: r.lastStatus }]));
     },
+    countByStatus(): { status: string; n: number }[] {
+      return db.select({ status: runs.status, n: count() }).from(runs).groupBy(runs.status).all();
+    },
     countRunning(projectId: string): number {
       return db.select({ n: count() }).from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'running'))).get()?.n ?? 0;
     },
