@@ -48,7 +48,7 @@ export function buildEventRow(projectId: string, input: EventInput, actor: Actor
     depth: input.depth ?? 0,
     idempotencyKey: input.idempotencyKey ?? id,
     occurredAt: now,
-    publishedAt: null,
+    publishedAt: null as number | null,
   };
 }
 

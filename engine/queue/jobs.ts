@@ -124,7 +124,7 @@ export function startEngineConsumers(
   // Workers block on Redis: they need connections of their own that wait and retry.
   const conns = [0, 1].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
   for (const c of conns) c.on('error', () => {});
-  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), { connection: conns[0]!, prefix, concurrency: 1 });
+  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), { connection: conns[0]!, prefix, concurrency: 8 });
   const steps = new Worker(
     STEPS_QUEUE,
     async (job: Job<{ runId: string; stepId: string; jobId: string }>) => {

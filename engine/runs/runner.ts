@@ -15,7 +15,7 @@ import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
 import type { Db } from '../store/db.js';
 import { createEventsRepo, type EventRow } from '../store/events.js';
-import { createRulesRepo, toRecord } from '../store/rules.js';
+import { createRulesRepo } from '../store/rules.js';
 import { createRunsRepo, type RunRow } from '../store/runs.js';
 import { dbWorld } from '../store/world.js';
 import { AuthError } from '../errors.js';
@@ -57,6 +57,12 @@ export function createRunner(deps: RunnerDeps) {
   const projects = createProjectsRepo(db, clock);
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
 
+  function listens(cause: EventRow, type: string): boolean {
+    const root = cause.correlationId === cause.id ? cause : events.get(cause.projectId, cause.correlationId);
+    const manual = root?.source.startsWith('run:') ? root.source.slice(4) : null;
+    return rules.records(cause.projectId).some((r) => (r.enabled || r.id === manual) && 'event' in r.definition.trigger && r.definition.trigger.event === type);
+  }
+
   /** Store an event the engine itself emits; its key makes a redelivery add nothing. */
   function emit(cause: EventRow, spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> }, key: string, fallback: { kind: string; id: string }): void {
     const subject = typeof spec.subject.id === 'string' && idSchema.safeParse(spec.subject.id).success ? (spec.subject as { kind: string; id: string }) : fallback;
@@ -67,6 +73,9 @@ export function createRunner(deps: RunnerDeps) {
       'engine',
       clock.now(),
     );
+    // Nobody listens (no enabled rule, nor the chain's manual one, triggers on this type): keep it for
+    // the trigger log, but mark it published instead of queueing work that would fire nothing.
+    if (!listens(cause, spec.type)) row.publishedAt = clock.now();
     if (events.insert(row).created) deps.onStored('engine');
   }
 
@@ -242,8 +251,7 @@ export function createRunner(deps: RunnerDeps) {
       // enabled down the whole chain — just as the single-rule dry-run planned it.
       const root = ev.correlationId === ev.id ? ev : events.get(projectId, ev.correlationId);
       const manual = root?.source.startsWith('run:') ? root.source.slice(4) : null;
-      for (const row of rules.list(projectId)) {
-        const rule = toRecord(row);
+      for (const rule of rules.records(projectId)) {
         const candidate = manual && ev.id === root!.id ? rule.id === manual : rule.enabled || rule.id === manual;
         if (!candidate || !triggersOn(rule, ev)) continue;
         const d = decide(rule, view, world);
@@ -313,8 +321,7 @@ export function createRunner(deps: RunnerDeps) {
     async replay(runId: string): Promise<RunRow> {
       const run = runs.get(runId)!;
       const ev = events.get(run.projectId, run.eventId)!;
-      const row = rules.list(run.projectId).find((r) => r.id === run.ruleId);
-      const rule = row ? toRecord(row) : null;
+      const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
       const rootEv = events.get(run.projectId, ev.correlationId);
       const manual = rootEv?.source === `run:${run.ruleId}`;
       if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {

@@ -37,6 +37,11 @@ function prepare(db: Db) {
       .from(events)
       .where(and(eq(events.projectId, p('projectId')), eq(events.idempotencyKey, p('key'))))
       .prepare(),
+    get: db
+      .select()
+      .from(events)
+      .where(and(eq(events.id, p('id')), eq(events.projectId, p('projectId'))))
+      .prepare(),
     unpublished: db
       .select({ id: events.id, projectId: events.projectId, type: events.type, seq: events.seq })
       .from(events)
@@ -62,7 +67,7 @@ export function createEventsRepo(db: Db) {
     },
     findByKey,
     get(projectId: string, id: string): EventRow | undefined {
-      return db.select().from(events).where(and(eq(events.id, id), eq(events.projectId, projectId))).get();
+      return s.get.get({ id, projectId });
     },
     /** The oldest unpublished events: only what the queue job needs, no JSON decoding. */
     unpublished(limit: number): { id: string; projectId: string; type: string; seq: number }[] {

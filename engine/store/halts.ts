@@ -15,10 +15,27 @@ export interface HaltScope {
 const sameScope = (s: HaltScope) =>
   and(isNull(halts.resumedAt), eq(halts.scope, s.scope), s.projectId ? eq(halts.projectId, s.projectId) : isNull(halts.projectId), s.ruleId ? eq(halts.ruleId, s.ruleId) : isNull(halts.ruleId));
 
+/**
+ * Active halts, cached per database: every decision reads them. Dropped when a
+ * halt is written here, or when another connection has committed (data_version).
+ */
+const activeCaches = new WeakMap<Db, { dataVersion: number; rows: HaltRow[] | null }>();
+export function activeHalts(db: Db): HaltRow[] {
+  let c = activeCaches.get(db);
+  if (!c) activeCaches.set(db, (c = { dataVersion: -1, rows: null }));
+  const v = db.$client.pragma('data_version', { simple: true }) as number;
+  if (v !== c.dataVersion || !c.rows) {
+    c.dataVersion = v;
+    c.rows = db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();
+  }
+  return c.rows;
+}
+const dropActive = (db: Db) => activeCaches.delete(db);
+
 export function createHaltsRepo(db: Db, clock: Clock) {
   const repo = {
     active(): HaltRow[] {
-      return db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();
+      return activeHalts(db);
     },
     find(s: HaltScope): HaltRow | undefined {
       return db.select().from(halts).where(sameScope(s)).get();
@@ -29,6 +46,7 @@ export function createHaltsRepo(db: Db, clock: Clock) {
         if (existing) throw new ConflictError(`Already halted (${s.scope}) since ${new Date(existing.createdAt).toISOString()} by ${existing.createdBy}: ${existing.reason}`);
         const row: HaltRow = { id: newId('halt'), ...s, reason, cancelInFlight, createdBy: by, createdAt: clock.now(), resumedAt: null, resumedBy: null };
         db.insert(halts).values(row).run();
+        dropActive(db);
         db.insert(auditLog).values({ projectId: s.projectId, actor: by, action: 'halt', target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`, details: { reason, cancelInFlight }, at: row.createdAt }).run();
         return row;
       });
@@ -39,6 +57,7 @@ export function createHaltsRepo(db: Db, clock: Clock) {
         if (!existing) throw new ConflictError(`Nothing to resume: no active ${s.scope} halt here.`);
         const now = clock.now();
         db.update(halts).set({ resumedAt: now, resumedBy: by }).where(eq(halts.id, existing.id)).run();
+        dropActive(db);
         db.insert(auditLog).values({ projectId: s.projectId, actor: by, action: 'resume', target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`, details: { haltId: existing.id, discard }, at: now }).run();
         return { ...existing, resumedAt: now, resumedBy: by };
       });

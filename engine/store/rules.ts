@@ -13,15 +13,43 @@ export function toRecord(row: RuleRow): RuleRecord {
   return { id: row.id, projectId: row.projectId, version: row.version, enabled: row.enabled, definition: row.definition as unknown as RuleDefinition };
 }
 
+/**
+ * Parsed rule records per project, cached per database: the runner reads them
+ * for every event. Dropped on any write through a repo, and when another
+ * connection (the CLI) has committed since (SQLite's data_version moves).
+ */
+const versionCaches = new WeakMap<Db, Map<string, RuleDefinition>>();
+const recordCaches = new WeakMap<Db, { dataVersion: number; byProject: Map<string, RuleRecord[]> }>();
+function recordCache(db: Db) {
+  let c = recordCaches.get(db);
+  if (!c) recordCaches.set(db, (c = { dataVersion: -1, byProject: new Map() }));
+  const v = db.$client.pragma('data_version', { simple: true }) as number;
+  if (v !== c.dataVersion) {
+    c.dataVersion = v;
+    c.byProject.clear();
+  }
+  return c;
+}
+
 export function createRulesRepo(db: Db, clock: Clock) {
-  const audit = (projectId: string, actor: string, action: string, target: string, details: Record<string, unknown> = {}) =>
+  // Every write audits, so this is also where the cached records are dropped.
+  const audit = (projectId: string, actor: string, action: string, target: string, details: Record<string, unknown> = {}) => {
+    recordCache(db).byProject.delete(projectId);
     db.insert(auditLog).values({ projectId, actor, action, target, details, at: clock.now() }).run();
+  };
 
   const repo = {
     get(projectId: string, ruleId: string): RuleRow {
       const row = db.select().from(rules).where(and(eq(rules.id, ruleId), eq(rules.projectId, projectId), isNull(rules.deletedAt))).get();
       if (!row) throw new NotFoundError('rule', ruleId);
       return row;
+    },
+    /** The project's rules as parsed records, in creation order (cached). */
+    records(projectId: string): RuleRecord[] {
+      const cache = recordCache(db);
+      let list = cache.byProject.get(projectId);
+      if (!list) cache.byProject.set(projectId, (list = repo.list(projectId).map(toRecord)));
+      return list;
     },
     /** Every enabled rule of every project (for schedule sync). */
     allEnabled(): RuleRow[] {
@@ -60,7 +88,14 @@ export function createRulesRepo(db: Db, clock: Clock) {
     },
     /** The definition of one version (what a run fired with). */
     version(ruleId: string, version: number): RuleDefinition | undefined {
+      // Versions never change once written: cache them.
+      const key = `${ruleId}@${version}`;
+      const cache = versionCaches.get(db) ?? new Map<string, RuleDefinition>();
+      versionCaches.set(db, cache);
+      const hit = cache.get(key);
+      if (hit) return hit;
       const row = db.select().from(ruleVersions).where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version))).get();
+      if (row) cache.set(key, row.definition as unknown as RuleDefinition);
       return row?.definition as unknown as RuleDefinition | undefined;
     },
     markDryRun(ruleId: string, version: number): void {

@@ -9,7 +9,35 @@ export type StepRow = typeof runSteps.$inferSelect;
 export type RunStatus = RunRow['status'];
 export type StepStatus = StepRow['status'];
 
+/** The runner's hot path, prepared once per database (query building cost more than the queries). */
+function prepare(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    get: db.select().from(runs).where(eq(runs.id, p('id'))).prepare(),
+    steps: db.select().from(runSteps).where(eq(runSteps.runId, p('runId'))).orderBy(asc(runSteps.position)).prepare(),
+    step: db.select().from(runSteps).where(and(eq(runSteps.runId, p('runId')), eq(runSteps.stepId, p('stepId')))).prepare(),
+    countRunning: db.select({ n: count() }).from(runs).where(and(eq(runs.projectId, p('projectId')), eq(runs.status, 'running'))).prepare(),
+    setStatus: db.$client.prepare(
+      `UPDATE runs SET status = @status,
+         reason = CASE WHEN @setReason THEN @reason ELSE reason END,
+         error = CASE WHEN @setError THEN @error ELSE error END,
+         started_at = CASE WHEN @status = 'running' THEN @now ELSE started_at END,
+         finished_at = CASE WHEN @done THEN @now ELSE finished_at END
+       WHERE id = @id`,
+    ),
+    updateStep: db.$client.prepare(
+      `UPDATE run_steps SET status = @status, config = @config, job_ids = @jobIds, output = @output, error = @error, logs = @logs,
+         started_at = @startedAt, finished_at = @finishedAt WHERE run_id = @runId AND step_id = @stepId`,
+    ),
+  };
+}
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
 export function createRunsRepo(db: Db, clock: Clock) {
+  let st = prepared.get(db);
+  if (!st) prepared.set(db, (st = prepare(db)));
+  const q = st;
   const repo = {
     /** Insert a run and its pending steps, unless its idempotency key exists. */
     create(run: Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>, steps: { stepId: string; type: string }[]): { run: RunRow; created: boolean } {
@@ -22,25 +50,30 @@ export function createRunsRepo(db: Db, clock: Clock) {
       });
     },
     get(id: string): RunRow | undefined {
-      return db.select().from(runs).where(eq(runs.id, id)).get();
+      return q.get.get({ id });
     },
     steps(runId: string): StepRow[] {
-      return db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.position)).all();
+      return q.steps.all({ runId });
     },
     setStatus(id: string, status: RunStatus, patch: { error?: string | null; reason?: string | null } = {}): void {
-      const now = clock.now();
-      const done = ['succeeded', 'failed', 'cancelled', 'skipped', 'halted'].includes(status);
-      db.update(runs)
-        .set({ status, ...patch, ...(status === 'running' ? { startedAt: now } : {}), ...(done ? { finishedAt: now } : {}) })
-        .where(eq(runs.id, id))
-        .run();
+      const done = ['succeeded', 'failed', 'cancelled', 'skipped', 'halted'].includes(status) ? 1 : 0;
+      q.setStatus.run({ id, status, now: clock.now(), done, setReason: 'reason' in patch ? 1 : 0, reason: patch.reason ?? null, setError: 'error' in patch ? 1 : 0, error: patch.error ?? null });
     },
     updateStep(runId: string, stepId: string, patch: Partial<Omit<StepRow, 'runId' | 'stepId'>>, log?: string): void {
-      db.transaction(() => {
-        const cur = db.select().from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId))).get();
-        if (!cur) return;
-        const logs = log ? [...cur.logs, { at: clock.now(), msg: log }] : cur.logs;
-        db.update(runSteps).set({ ...patch, logs }).where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId))).run();
+      const cur = q.step.get({ runId, stepId });
+      if (!cur) return;
+      const next = { ...cur, ...patch, logs: log ? [...cur.logs, { at: clock.now(), msg: log }] : cur.logs };
+      q.updateStep.run({
+        runId,
+        stepId,
+        status: next.status,
+        config: json(next.config),
+        jobIds: JSON.stringify(next.jobIds),
+        output: json(next.output),
+        error: next.error ?? null,
+        logs: JSON.stringify(next.logs),
+        startedAt: next.startedAt ?? null,
+        finishedAt: next.finishedAt ?? null,
       });
     },
     list(projectId: string, filter: { ruleId?: string; status?: RunStatus; subjectId?: string; limit?: number }): RunRow[] {
@@ -65,7 +98,7 @@ export function createRunsRepo(db: Db, clock: Clock) {
       return db.select({ status: runs.status, n: count() }).from(runs).groupBy(runs.status).all();
     },
     countRunning(projectId: string): number {
-      return db.select({ n: count() }).from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'running'))).get()?.n ?? 0;
+      return q.countRunning.get({ projectId })?.n ?? 0;
     },
     oldestPlanned(projectId: string): RunRow | undefined {
       return db.select().from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'planned'))).orderBy(asc(runs.createdAt), asc(sql`rowid`)).get();

@@ -1,22 +1,21 @@
 // The planner's view of the world, read from the database: halts in force,
 // entity facts (type, parent, manual override) and recent firings (debounce).
-import { and, desc, eq, gte, inArray, isNull, or } from 'drizzle-orm';
+import { and, eq, gte, inArray } from 'drizzle-orm';
+import { activeHalts } from './halts.js';
 import type { Clock } from '../ids.js';
 import type { HaltFacts, PlanWorld } from '../rules/matching.js';
 import type { Db } from './db.js';
 import { createEntitiesRepo } from './entities.js';
-import { halts, runs } from './schema.js';
+import { runs } from './schema.js';
 
 export function activeHalt(db: Db, projectId: string, ruleId: string | null): HaltFacts | null {
-  const scopes = [and(eq(halts.scope, 'global')), and(eq(halts.scope, 'project'), eq(halts.projectId, projectId))];
-  if (ruleId) scopes.push(and(eq(halts.scope, 'rule'), eq(halts.ruleId, ruleId)));
-  const row = db
-    .select()
-    .from(halts)
-    .where(and(isNull(halts.resumedAt), or(...scopes)))
-    .orderBy(desc(halts.createdAt))
-    .get();
-  return row ? { scope: row.scope, reason: row.reason } : null;
+  // Newest first, as before: the most recent halt in force explains the stop.
+  const rows = activeHalts(db);
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const h = rows[i]!;
+    if (h.scope === 'global' || (h.scope === 'project' && h.projectId === projectId) || (h.scope === 'rule' && ruleId !== null && h.ruleId === ruleId)) return { scope: h.scope, reason: h.reason };
+  }
+  return null;
 }
 
 export function dbWorld(db: Db, clock: Clock): PlanWorld {

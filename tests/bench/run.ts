@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { cliPrincipal } from '../../engine/auth/principal.js';
 import { loadConfig } from '../../engine/config.js';
 import { startGreenlight } from '../../engine/runtime.js';
+import { benchChain } from './chain.js';
 import { benchIntake } from './intake.js';
 import { fmt, summarize } from './stats.js';
 
@@ -26,6 +27,9 @@ try {
   const lag = (engine.db.$client.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?').all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]).map((r) => r.d);
   const s = summarize(lag);
   rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
+  engine.entities.createProject(cliPrincipal, { id: 'chain', name: 'Chain bench' });
+  const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
+  rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: 200, seconds: quick ? 3 : 10 })));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 } finally {
