@@ -124,7 +124,7 @@ export function startEngineConsumers(
   // Workers block on Redis: they need connections of their own that wait and retry.
   const conns = [0, 1].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
   for (const c of conns) c.on('error', () => {});
-  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), { connection: conns[0]!, prefix, concurrency: 8 });
+  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), { connection: conns[0]!, prefix, concurrency: 16 });
   const steps = new Worker(
     STEPS_QUEUE,
     async (job: Job<{ runId: string; stepId: string; jobId: string }>) => {
@@ -134,7 +134,7 @@ export function startEngineConsumers(
       const output = Object.values(values)[0];
       await handlers.onStepDone({ ...job.data, ...(failed !== undefined ? { error: failed } : { output }) });
     },
-    { connection: conns[1]!, prefix, concurrency: 4 },
+    { connection: conns[1]!, prefix, concurrency: 16 },
   );
   events.on('error', (err) => onError(err, 'events worker'));
   steps.on('error', (err) => onError(err, 'steps worker'));

@@ -23,6 +23,11 @@ export async function benchChain(o: { running: Running; token: string; projectId
   const project = engine.entities.projects.get(o.projectId)!;
   engine.entities.projects.updateSettings(o.projectId, { ...project.settings, limits: { ...project.settings.limits, maxConcurrentRuns: 1000 } }, 'bench');
 
+  // Start from a quiet engine: the intake bench leaves thousands of events for the consumer.
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const c = await engine.queues!.events.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+    if (Object.values(c).every((n) => n === 0)) break;
+  }
   const client = fileURLToPath(new URL('./chain-client.ts', import.meta.url));
   const args = { url: `${o.running.url}/api/projects/${o.projectId}/automation/events`, token: o.token, redisUrl: o.running.redisUrl, prefix: engine.config.queuePrefix, rate: o.rate, seconds: o.seconds, projectId: o.projectId };
   const out = await new Promise<string>((resolve, reject) => {

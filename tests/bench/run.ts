@@ -15,6 +15,8 @@ import { fmt, summarize } from './stats.js';
 
 const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex')}`);
 const quick = process.argv.includes('--quick');
+// --chain-rate=N: chains per second for the chain bench (default 200, the issue's figure).
+const chainRate = Number(/^--chain-rate=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--chain-rate=')) ?? '')?.[1] ?? 200);
 const config = loadConfig({ ...process.env, GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
 const running = await startGreenlight(config, { logger: pino({ level: 'warn' }) });
 try {
@@ -29,7 +31,7 @@ try {
   rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
   engine.entities.createProject(cliPrincipal, { id: 'chain', name: 'Chain bench' });
   const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
-  rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: 200, seconds: quick ? 3 : 10 })));
+  rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: chainRate, seconds: quick ? 3 : 10 })));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 } finally {
