@@ -3,18 +3,13 @@
 // first job active" and "step done → next step active" are read on one clock.
 // Beside it, raw BullMQ add() → active on a queue of its own. Prints JSON.
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connections } from './redis.js';
 import { Pool } from 'undici';
 import { paced, summarize } from './stats.js';
 
 const args = JSON.parse(process.argv[2]!) as { url: string; token: string; redisUrl: string; prefix: string; rate: number; seconds: number; projectId: string };
-const conns: Redis[] = [];
-const conn = () => {
-  const c = new Redis(args.redisUrl, { maxRetriesPerRequest: null });
-  c.on('error', () => {});
-  conns.push(c);
-  return c;
-};
+const redis = connections(args.redisUrl);
+const conn = () => redis.open();
 const noop = async () => ({ alphaPaths: ['a.png'], atlasId: 'atl', pages: [] });
 
 // Raw baseline: add() → the worker's 'active'.
@@ -63,5 +58,5 @@ const first = summarize(ids.map((id) => active.get(`bg_remove/${id}`)! - posted.
 const step = summarize(ids.map((id) => active.get(`pack_atlas/${id}`)! - done.get(`bg_remove/${id}`)!));
 await Promise.all(workers.map((w) => w.close()));
 await pool.close();
-for (const c of conns) c.disconnect();
+redis.closeAll();
 process.stdout.write(`${JSON.stringify({ raw, first, step, completed: ids.length, posted: posted.size })}\n`);

@@ -2,7 +2,7 @@
 // other machines in real life). It both sends and watches the queue, so every
 // latency is start → 'added' on one clock. Prints one JSON line of results.
 import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connections } from './redis.js';
 import { Pool } from 'undici';
 import { paced, saturate, summarize } from './stats.js';
 
@@ -11,13 +11,8 @@ const args = JSON.parse(process.argv[2]!) as { url: string; token: string; redis
 // which on 2 cores would measure the client, not the server.
 const target = new URL(args.url);
 const pool = new Pool(target.origin, { connections: 64, pipelining: 1 });
-const conns: Redis[] = [];
-const conn = () => {
-  const c = new Redis(args.redisUrl, { maxRetriesPerRequest: null });
-  c.on('error', () => {});
-  conns.push(c);
-  return c;
-};
+const redis = connections(args.redisUrl);
+const conn = () => redis.open();
 
 /** Watch a queue's 'added' events; `probe` adds one job, repeated until one is seen (the reader is live). */
 async function watch(queue: string, prefix: string, probe: (n: number) => Promise<string>) {
@@ -79,6 +74,6 @@ await evWatch.waitAll([...start.keys()]);
 const latency = summarize([...start].map(([id, t0]) => evWatch.seen.get(id)! - t0));
 
 await Promise.all([rawWatch.qe.close(), evWatch.qe.close(), raw.close()]);
-for (const c of conns) c.disconnect();
+redis.closeAll();
 await pool.close();
 process.stdout.write(`${JSON.stringify({ throughput, rawThroughput, latency, rawLatency })}\n`);

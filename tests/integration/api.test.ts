@@ -1,21 +1,10 @@
 // The HTTP API against real SQLite migrations and a real Redis.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { seedRule } from '../helpers/rules.js';
 import { ADMIN, makeEngine, seedProject, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
 
 const P = '/api/projects/art';
-const seedRule = {
-  name: 'Approved character → cut-out → atlas',
-  trigger: { event: 'variant.approved' },
-  scope: { assetType: 'character' },
-  conditions: { all: [{ field: 'payload.tags', op: 'contains', value: 'quality:high' }] },
-  actions: [
-    { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } } },
-    { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { assetIds: ['${event.payload.assetId}'], frames: '${steps.cutout.output.alphaPaths}' } } },
-  ],
-  mode: 'sequential',
-  debounceMs: 5000,
-};
 
 let t: TestEngine;
 let tokens: { artist: string; lead: string; admin: string };

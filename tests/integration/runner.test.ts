@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { seedRule } from '../helpers/rules.js';
 import { makeEngine, seedProject, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
 
 const P = '/api/projects/art';
@@ -61,16 +62,7 @@ describe('runner', () => {
 
   it('GIVEN the MVP rule "variant approved → bg_remove → pack_atlas" THEN approving runs both jobs in order and chains their events', async () => {
     const ruleId = await enabledRule(
-      {
-        name: 'Approved character → cut-out → atlas',
-        trigger: { event: 'variant.approved' },
-        scope: { assetType: 'character' },
-        conditions: { all: [{ field: 'payload.tags', op: 'contains', value: 'quality:high' }] },
-        actions: [
-          { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } } },
-          { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { assetIds: ['${event.payload.assetId}'], frames: '${steps.cutout.output.alphaPaths}' } } },
-        ],
-      },
+      { ...seedRule, debounceMs: 0 },
       { type: 'variant.approved', subject: { kind: 'variant', id: 'hero-v1' }, payload: { assetId: 'hero', tags: ['quality:high'] } },
     );
     const review = await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve', tags: ['quality:high'] }, tokens.artist);
