@@ -64,6 +64,14 @@ const post = async (payload: unknown) => {
   return (JSON.parse(text) as { id: string }).id;
 };
 const throughput = await median3((round) => saturate(args.total, 32, (i) => post({ assetId: 'hero', round, i })));
+// Steady state for the latency phase: let the engine's consumer finish the burst above first
+// (the raw baseline has no consumer backlog either).
+const events = new Queue('events', { connection: conn(), prefix: args.prefix });
+for (const until = Date.now() + 120_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+  const c = await events.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+  if (Object.values(c).every((n) => n === 0)) break;
+}
+await events.close();
 const evWatch = await watch('events', args.prefix, (n) => post({ probe: n }));
 const start = new Map<string, number>();
 await paced(args.rate, args.seconds, async (i) => {

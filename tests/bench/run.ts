@@ -3,6 +3,7 @@
 // its raw-BullMQ baseline measured in the same run.
 import { rmSync } from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
@@ -24,10 +25,14 @@ try {
   engine.entities.createProject(cliPrincipal, { id: 'bench', name: 'Bench' });
   const { token } = engine.entities.createToken(cliPrincipal, 'bench', { role: 'lead' });
   console.log(`greenlight bench — node ${process.version}, ${os.cpus().length} cores, redis ${running.redisUrl}${quick ? ' (quick)' : ''}\n`);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const rows = await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 });
   // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
   const lag = (engine.db.$client.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?').all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]).map((r) => r.d);
+  loop.disable();
   const s = summarize(lag);
+  rows.push(['engine event-loop delay during intake', `p50 ${fmt(loop.percentile(50) / 1e6, 1)} ms`, `p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms`, `max ${fmt(loop.max / 1e6, 1)} ms`, '']);
   rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
   engine.entities.createProject(cliPrincipal, { id: 'chain', name: 'Chain bench' });
   const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
