@@ -6,17 +6,18 @@ import { pino } from 'pino';
 import { cliPrincipal } from '../engine/auth/principal.js';
 import { loadConfig, type EngineConfig } from '../engine/config.js';
 import { isGreenlightError } from '../engine/errors.js';
-import { createEngine } from '../engine/index.js';
-import { createRedis } from '../engine/queue/redis.js';
-import { startGreenlight } from '../engine/runtime.js';
-import { toApiRule } from '../engine/services/rules.js';
-import { dbFile, openDb } from '../engine/store/db.js';
+import type { Engine } from '../engine/index.js';
+
+// The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
+// so `--help` and a bad option answer at once.
+const load = () => Promise.all([import('../engine/index.js'), import('../engine/queue/redis.js'), import('../engine/store/db.js')]);
 
 const config = (): EngineConfig => loadConfig(process.env, process.cwd());
 
 /** An engine over the data dir's database, for one-shot commands. */
-function localEngine(withRedis = false) {
+async function localEngine(withRedis = false) {
   const cfg = config();
+  const [{ createEngine }, { createRedis }, { openDb, dbFile }] = await load();
   const db = openDb(dbFile(cfg.dataDir));
   const redis = withRedis && cfg.redisUrl ? createRedis(cfg.redisUrl, 'producer') : null;
   redis?.on('error', () => {});
@@ -25,8 +26,8 @@ function localEngine(withRedis = false) {
 }
 
 /** Run one command against the local engine, closing it whatever happens. */
-async function withEngine<T>(fn: (engine: ReturnType<typeof localEngine>['engine']) => T | Promise<T>, withRedis = false): Promise<T> {
-  const { engine, close } = localEngine(withRedis);
+async function withEngine<T>(fn: (engine: Engine) => T | Promise<T>, withRedis = false): Promise<T> {
+  const { engine, close } = await localEngine(withRedis);
   try {
     return await fn(engine);
   } finally {
@@ -53,7 +54,9 @@ program
   .command('start')
   .description('Run the engine (HTTP API on PORT, default 8787) on the embedded defaults: SQLite under GREENLIGHT_DATA_DIR, a private redis-server unless REDIS_URL is set.')
   .action(async () => {
-    const running = await startGreenlight(config());
+    const cfg = config();
+    const { startGreenlight } = await import('../engine/runtime.js');
+    const running = await startGreenlight(cfg);
     process.stdout.write(`Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`);
     if (running.generatedAdminToken)
       process.stdout.write(`Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`);
@@ -69,7 +72,8 @@ program
 program
   .command('migrate')
   .description('Apply the database migrations in migrations/ to GREENLIGHT_DATA_DIR/greenlight.db (start does this too).')
-  .action(() => {
+  .action(async () => {
+    const { dbFile, openDb } = await import('../engine/store/db.js');
     const file = dbFile(config().dataDir);
     openDb(file).$client.close();
     process.stdout.write(`Database ${file} is up to date.\n`);
@@ -120,6 +124,7 @@ rule
   .requiredOption('--project <projectId>', 'project the rule belongs to')
   .action(async (ruleId: string, opts: { project: string }) => {
     await withEngine(async (engine) => {
+      const { toApiRule } = await import('../engine/services/rules.js');
       print(toApiRule(engine.rules.get(cliPrincipal, opts.project, ruleId)));
     });
   });
