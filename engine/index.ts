@@ -56,10 +56,10 @@ export function createEngine(res: EngineResources) {
     publish: queues ? (batch) => queues.publishEvents(batch) : () => Promise.reject(new Error('no Redis configured')),
   });
   const runsRepo = createRunsRepo(db, clock);
-  let jobsRef: JobQueues | null = null;
+  const jobs: JobQueues | null = res.redis ? createJobQueues(res.redis, config.queuePrefix) : null;
   const metrics = createMetrics({
     runsByStatus: () => runsRepo.countByStatus(),
-    queueDepths: () => (jobsRef ? jobsRef.depths([EVENTS_QUEUE, SCHEDULES_QUEUE]) : Promise.resolve([])),
+    queueDepths: () => (jobs ? jobs.depths([EVENTS_QUEUE, SCHEDULES_QUEUE]) : Promise.resolve([])),
   });
   const onStored = (source: string) => {
     metrics.eventStored(source);
@@ -79,8 +79,6 @@ export function createEngine(res: EngineResources) {
   const intake = createIntake({ db, clock, onStored });
   const review = createReview({ db, clock, onStored });
   const eventsRepo = createEventsRepo(db);
-  const jobs: JobQueues | null = res.redis ? createJobQueues(res.redis, config.queuePrefix) : null;
-  jobsRef = jobs;
   const notifier = res.notifier ?? logNotifier((msg, data) => logger.info(data, msg));
   const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
   const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored, observeFirstStep: metrics.firstStepStarted }) : null;
