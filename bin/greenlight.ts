@@ -57,6 +57,8 @@ program
     const cfg = config();
     const { startGreenlight } = await import('../engine/runtime.js');
     const running = await startGreenlight(cfg);
+    // One odd payload must not take the engine down: log what escaped every handler and carry on.
+    process.on('unhandledRejection', (err) => running.engine.logger.error({ err }, 'unhandled rejection (kept running)'));
     process.stdout.write(`Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`);
     if (running.generatedAdminToken)
       process.stdout.write(`Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`);
