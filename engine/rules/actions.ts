@@ -1,7 +1,8 @@
 // What each action type does, as data the planner and the runner share: the
 // job it enqueues (if any), whether it is costly, and the events it emits on
 // success. Pure: no queue, no store.
-import { costlyJobTypes, jobCompletionEventType, jobCompletionEvents, type JobEventSpec, type JobType } from '../jobs/contracts.js';
+import { costlyJobTypes, jobCompletionEventType, jobCompletionEvents, jobTypes, type JobEventSpec, type JobType } from '../jobs/contracts.js';
+import { resolveTemplates, type TemplateContext } from './templates.js';
 import type { Action } from './schema.js';
 
 /** The job an action becomes, or null for engine-side actions. */
@@ -111,4 +112,29 @@ export function withDefaults(action: Action, config: Record<string, unknown>, de
     if (input.profileId === undefined) return { ...config, input: { ...input, profileId: defaults.exportProfile } };
   }
   return config;
+}
+
+/**
+ * The seed's job chaining: a job input's `nextJobs` become follow-up steps of
+ * the same run once that job is done, their `$output.* / $input.* / $projectId
+ * / $jobId` read from it. Ids are `<stepId>-next<N>`; planner and runner both
+ * append them after the rule's own steps.
+ */
+export function followUps(action: Action, input: Record<string, unknown>, ctx: TemplateContext): Action[] {
+  if (action.type !== 'enqueue_job' || !Array.isArray(input.nextJobs)) return [];
+  return input.nextJobs.flatMap((nj: unknown, i: number): Action[] => {
+    if (typeof nj !== 'object' || nj === null) return [];
+    const { type, input: raw } = nj as { type?: unknown; input?: unknown };
+    if (typeof type !== 'string' || !(jobTypes as readonly string[]).includes(type)) return [];
+    const { value } = resolveTemplates(raw ?? {}, ctx);
+    return [{ id: `${action.id}-next${i + 1}`, type: 'enqueue_job', config: { type: type as JobType, input: value as Record<string, unknown> } }];
+  });
+}
+
+/** A run step's action: the rule's own, or a follow-up stored as type `enqueue_job:<jobType>`. */
+export function actionOfStep(actions: Action[], step: { stepId: string; type: string; config: unknown }): Action {
+  const own = actions.find((a) => a.id === step.stepId);
+  if (own) return own;
+  const jobType = step.type.slice('enqueue_job:'.length) as JobType;
+  return { id: step.stepId, type: 'enqueue_job', config: { type: jobType, input: (step.config ?? {}) as Record<string, unknown> } };
 }

@@ -4,7 +4,7 @@
 // and goes into the plan's hash, so "run exactly this" can tell when anything
 // the plan depended on has changed.
 import { createHash } from 'node:crypto';
-import { approvalGate, jobCountOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults, type ActionDefaults } from './actions.js';
+import { approvalGate, followUps, jobCountOf, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults, type ActionDefaults } from './actions.js';
 import { decide, triggersOn, type EntityFacts, type EventView, type HaltFacts, type PlanWorld, type SkipReason } from './matching.js';
 import type { RuleRecord } from './schema.js';
 import { resolveTemplates, type Missing, type TemplateContext } from './templates.js';
@@ -188,7 +188,9 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
       const tctx: TemplateContext = { projectId: rootEvent.projectId, event: { id: ev.id, type: ev.type, subject: ev.subject as { kind: string; id: string }, payload: ev.payload, depth: ev.depth }, steps: {} };
       node.steps = [];
       let failed = false;
-      for (const action of def.actions) {
+      const actions = [...def.actions];
+      for (let k = 0; k < actions.length; k++) {
+        const action = actions[k]!;
         if (failed && def.mode === 'sequential') break;
         const jobId = stepJobId(rule.id, ev.id, action.id);
         const { value, missing } = resolveTemplates(action.config, tctx);
@@ -217,6 +219,7 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
           step.emits.push(child);
           queue.push({ ev: child, chain: node.chain, isRoot: false });
         }
+        if (jt) actions.push(...followUps(action, jobInputOf(action, config), { ...tctx, previous: { input: jobInputOf(action, config), output, jobId } }));
       }
       const runTypes = [runEventTypes.started, ...node.steps.filter((s) => !s.wouldFail).map(() => runEventTypes.stepCompleted), failed ? runEventTypes.failed : runEventTypes.completed];
       const heard = runTypes.filter((t) => listened.has(t));

@@ -137,6 +137,12 @@ export const ruleInputSchema = z
   .superRefine((r, ctx) => {
     const seen = new Map<string, number>();
     r.actions.forEach((a, i) => {
+      if (a.type === 'enqueue_job' && a.config.input.nextJobs !== undefined) {
+        const nj = z.array(z.object({ type: jobTypeSchema, input: z.record(z.string(), z.unknown()).default({}) }).strict()).max(20).safeParse(a.config.input.nextJobs);
+        if (!nj.success)
+          for (const issue of nj.error.issues)
+            ctx.addIssue({ code: 'custom', path: ['actions', i, 'config', 'input', 'nextJobs', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], message: issue.message });
+      }
       if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['actions', i, 'id'], message: `duplicate step id "${a.id}" (also step ${seen.get(a.id)})` });
       seen.set(a.id, i);
       for (const p of listPlaceholders(a.config)) {

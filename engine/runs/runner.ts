@@ -9,7 +9,7 @@ import { newId } from '../ids.js';
 import { buildEventRow } from '../events/intake.js';
 import { idSchema } from '../jobs/contracts.js';
 import type { JobQueues } from '../queue/jobs.js';
-import { approvalGate, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
+import { actionOfStep, approvalGate, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
 import { decide, triggersOn, type EventView } from '../rules/matching.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
@@ -83,7 +83,7 @@ export function createRunner(deps: RunnerDeps) {
     const ctx: TemplateContext = { projectId: run.projectId, event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId }, payload: cause.payload, depth: cause.depth }, steps: {} };
     for (const s of runs.steps(run.id)) {
       if (s.status !== 'succeeded') continue;
-      const action = def.actions.find((a) => a.id === s.stepId)!;
+      const action = actionOfStep(def.actions, s);
       const state = { input: jobTypeOf(action) ? s.config : undefined, output: s.output, jobId: s.jobIds[0] };
       ctx.steps[s.stepId] = state;
       if (def.mode === 'sequential') ctx.previous = state;
@@ -173,7 +173,7 @@ export function createRunner(deps: RunnerDeps) {
     if (world.halt(run.projectId, run.ruleId)) return; // in-flight runs start nothing new while halted; resume advances them
 
     const toStart = def.mode === 'sequential' ? pending.slice(0, 1) : pending;
-    for (const s of toStart) await startStep(run, def, cause, def.actions.find((a) => a.id === s.stepId)!);
+    for (const s of toStart) await startStep(run, def, cause, actionOfStep(def.actions, s));
   }
 
   /** A step ended (its job finished, or the engine ran it): record, emit, go on. */
@@ -185,15 +185,21 @@ export function createRunner(deps: RunnerDeps) {
     if (!step || step.status === 'cancelled') return;
     // Already recorded (a redelivery): only make sure the run moved on.
     if (step.status === 'succeeded' || step.status === 'failed') return advance(runId);
-    const action = def.actions.find((a) => a.id === stepId)!;
+    const action = actionOfStep(def.actions, step);
     if (error !== undefined) {
       runs.updateStep(runId, stepId, { status: 'failed', error, finishedAt: clock.now() }, `failed: ${error}`);
       const jt = jobTypeOf(action);
       if (jt) emit(cause, { type: 'job.failed', subject: { kind: 'job', id: jobId }, payload: { jobType: jt, jobId, runId, stepId, error } }, `${runId}.${stepId}.job.failed`, { kind: 'job', id: jobId });
     } else {
-      runs.updateStep(runId, stepId, { status: 'succeeded', output: output ?? null, finishedAt: clock.now() }, 'succeeded');
       const config = (step.config ?? {}) as Record<string, unknown>;
-      const resolvedConfig = jobTypeOf(action) && action.type === 'enqueue_job' ? { type: action.config.type, input: config } : config;
+      const jt = jobTypeOf(action);
+      // Follow-ups first (idempotent inserts), so a crash before 'succeeded' cannot lose them.
+      if (jt) {
+        const next = followUps(action, config, { ...context(run, def, cause), previous: { input: config, output, jobId } });
+        runs.addSteps(runId, next.map((a) => ({ stepId: a.id, type: `enqueue_job:${a.type === 'enqueue_job' ? a.config.type : ''}`, config: a.type === 'enqueue_job' ? a.config.input : {} })));
+      }
+      runs.updateStep(runId, stepId, { status: 'succeeded', output: output ?? null, finishedAt: clock.now() }, 'succeeded');
+      const resolvedConfig = jt && action.type === 'enqueue_job' ? { type: action.config.type, input: config } : config;
       for (const spec of stepEvents(action, { jobId, resolvedConfig, output }))
         emit(cause, spec, `${runId}.${stepId}.${spec.type}`, { kind: 'job', id: jobId });
       emit(cause, { type: runEventTypes.stepCompleted, subject: { kind: 'run', id: runId }, payload: { runId, ruleId: run.ruleId, stepId, eventId: cause.id } }, `${runId}.${stepId}.${runEventTypes.stepCompleted}`, { kind: 'run', id: runId });
@@ -347,7 +353,7 @@ export function createRunner(deps: RunnerDeps) {
       const def = rules.version(run.ruleId, run.ruleVersion);
       for (const s of runs.steps(runId)) {
         if (s.status !== 'pending' && s.status !== 'running') continue;
-        const action = def?.actions.find((a) => a.id === s.stepId);
+        const action = def ? actionOfStep(def.actions, s) : undefined;
         const jt = action ? jobTypeOf(action) : null;
         let removed = false;
         if (jt && s.status === 'running' && s.jobIds[0]) removed = await deps.jobs.cancel(jt, s.jobIds[0]).catch(() => false);

@@ -52,6 +52,15 @@ export function createRunsRepo(db: Db, clock: Clock) {
     get(id: string): RunRow | undefined {
       return q.get.get({ id });
     },
+    /** Append steps (follow-up jobs) after the run's last one; a step id already there is left alone. */
+    addSteps(runId: string, steps: { stepId: string; type: string; config: unknown }[]): void {
+      if (steps.length === 0) return;
+      db.transaction(() => {
+        let position = (q.steps.all({ runId }).at(-1)?.position ?? -1) + 1;
+        for (const s of steps)
+          db.insert(runSteps).values({ runId, stepId: s.stepId, position: position++, type: s.type, status: 'pending', config: s.config }).onConflictDoNothing().run();
+      });
+    },
     steps(runId: string): StepRow[] {
       return q.steps.all({ runId });
     },

@@ -85,6 +85,7 @@ describe('HTTP API', () => {
       ['POST', `${P}/rules`, { ...seedRule, trigger: { schedule: 'every tuesday' } }, 400, 'trigger'],
       ['POST', `${P}/rules`, { ...seedRule, actions: [seedRule.actions[1]] }, 400, 'actions.0.config'],
       ['POST', `${P}/rules`, { ...seedRule, maxDepth: 0 }, 400, 'maxDepth'],
+      ['POST', `${P}/rules`, { ...seedRule, actions: [{ type: 'enqueue_job', config: { type: 'generate', input: { nextJobs: [{ type: 'teleport' }] } } }] }, 400, 'actions.0.config.input.nextJobs.0.type'],
       ['POST', `${P}/variants/hero-v1/review`, { decision: 'maybe' }, 400, 'decision'],
       ['POST', `${P}/variants/ghost/review`, { decision: 'approve' }, 404, null],
       ['GET', `${P}/rules/rule_missing`, undefined, 404, null],
