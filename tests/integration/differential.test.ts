@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import type { FiringNode, PlannedEvent } from '../../engine/rules/planner.js';
-import { makeEngine, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { makeEngine, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { testWorkers } from '../helpers/workers.js';
 
 const types = ['variant.tagged', 'variant.status_changed', 'bg_remove.completed', 'atlas.ready', 'job.completed', 'run.completed'];
 const action = fc.constantFrom(
@@ -41,28 +41,25 @@ function planned(ev: PlannedEvent, out: Fact[] = []): Fact[] {
 }
 
 let t: TestEngine;
-const workers: Worker[] = [];
-const conns: Redis[] = [];
+let workers: ReturnType<typeof testWorkers>;
 
 describe('dry-run equals what runs', () => {
   before(async () => {
     t = await makeEngine({ consume: true });
+    workers = testWorkers(t.prefix);
     const outputs: Record<string, unknown> = { bg_remove: { alphaPaths: ['a.png'] }, pack_atlas: { atlasId: 'atl', pages: [] }, export: { exportId: 'e', bundlePath: 'b.zip' } };
     for (const q of Object.keys(outputs)) {
-      const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
-      conns.push(connection);
-      workers.push(new Worker(q, async () => outputs[q], { connection, prefix: t.prefix, concurrency: 4 }));
+      await workers.add(q, () => outputs[q], { concurrency: 4 });
     }
   });
   after(async () => {
-    await Promise.all(workers.map((w) => w.close()));
-    conns.forEach((c) => c.disconnect());
+    await workers.close();
     await t.close();
     await stopTestRedis();
   });
 
   it('GIVEN random rule sets and events THEN the plan and the real chain fire the same rules at the same depths with the same skips', async () => {
-    const queues = ['events', 'steps', 'bg_remove', 'pack_atlas', 'export'].map((n) => new Queue(n, { connection: conns[0]!, prefix: t.prefix }));
+    const queues = ['events', 'steps', 'bg_remove', 'pack_atlas', 'export'].map((n) => new Queue(n, { connection: workers.conns[0]!, prefix: t.prefix }));
     let n = 0;
     let totalFired = 0;
     let totalSkips = 0;

@@ -2,29 +2,25 @@
 // firings are held, and resume replays them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { ADMIN, makeEngine, seedProject, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { Queue } from 'bullmq';
+import { ADMIN, makeEngine, seedProject, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { testWorkers } from '../helpers/workers.js';
 
 const P = '/api/projects/art';
 let t: TestEngine;
 let tokens: { artist: string; lead: string; admin: string };
-const workers: Worker[] = [];
-const conns: Redis[] = [];
+let workers: ReturnType<typeof testWorkers>;
 const calls: { bg: string[]; atlas: string[] } = { bg: [], atlas: [] };
 let release: () => void = () => {};
 let gate = new Promise<void>((r) => (release = r));
 
-async function worker(queue: string, fn: (input: Record<string, unknown>) => Promise<unknown>) {
-  const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
-  conns.push(connection);
-  workers.push(new Worker(queue, (job) => fn(job.data.input), { connection, prefix: t.prefix }));
-}
+const worker = (queue: string, fn: (input: Record<string, unknown>) => Promise<unknown>) => workers.add(queue, (job) => fn(job.data.input));
 
 describe('emergency halt', () => {
   before(async () => {
     t = await makeEngine({ consume: true });
     ({ tokens } = await seedProject(t));
+    workers = testWorkers(t.prefix);
     await worker('bg_remove', async (input) => {
       calls.bg.push(String(input.variantId));
       await gate;
@@ -47,8 +43,7 @@ describe('emergency halt', () => {
   });
   after(async () => {
     release();
-    await Promise.all(workers.map((w) => w.close()));
-    for (const c of conns) c.disconnect();
+    await workers.close();
     await t.close();
     await stopTestRedis();
   });
@@ -99,7 +94,7 @@ describe('emergency halt', () => {
 
   it('GIVEN a global halt THEN every worker queue is paused until resume', async () => {
     assert.equal((await t.call('POST', '/api/halt', { reason: 'all stop' }, ADMIN)).status, 200);
-    const q = new Queue('bg_remove', { connection: conns[0]!, prefix: t.prefix });
+    const q = new Queue('bg_remove', { connection: workers.conns[0]!, prefix: t.prefix });
     assert.equal(await q.isPaused(), true);
     assert.equal((await t.call('GET', '/api/halts', undefined, ADMIN)).body.halts.length, 1);
     assert.equal((await t.call('POST', '/api/resume', {}, ADMIN)).status, 200);

@@ -2,13 +2,11 @@
 // the limit is never exceeded — measured on the jobs themselves.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { makeEngine, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { makeEngine, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { testWorkers } from '../helpers/workers.js';
 
 let t: TestEngine;
-let worker: Worker;
-let conn: Redis;
+let workers: ReturnType<typeof testWorkers>;
 let active = 0;
 let maxActive = 0;
 let maxRunning = 0;
@@ -17,8 +15,8 @@ describe('per-project limits', () => {
   before(async () => {
     t = await makeEngine({ consume: true });
     assert.equal((await t.call('POST', '/api/projects', { id: 'lim', name: 'Limited', settings: { limits: { maxConcurrentRuns: 2 } } })).status, 201);
-    conn = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
-    worker = new Worker(
+    workers = testWorkers(t.prefix);
+    await workers.add(
       'export',
       async () => {
         active++;
@@ -27,12 +25,11 @@ describe('per-project limits', () => {
         active--;
         return { exportId: 'e', bundlePath: 'b.zip' };
       },
-      { connection: conn, prefix: t.prefix, concurrency: 10 },
+      { concurrency: 10 },
     );
   });
   after(async () => {
-    await worker.close();
-    conn.disconnect();
+    await workers.close();
     await t.close();
     await stopTestRedis();
   });

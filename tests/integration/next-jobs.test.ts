@@ -3,15 +3,13 @@
 // and the dry-run shows them too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { makeEngine, seedProject, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { makeEngine, seedProject, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { testWorkers } from '../helpers/workers.js';
 
 const P = '/api/projects/art';
 let t: TestEngine;
 let tokens: { artist: string; lead: string; admin: string };
-const workers: Worker[] = [];
-const conns: Redis[] = [];
+let workers: ReturnType<typeof testWorkers>;
 const seen: { queue: string; id: string; input: Record<string, unknown> }[] = [];
 
 describe('nextJobs chaining', () => {
@@ -19,15 +17,11 @@ describe('nextJobs chaining', () => {
     t = await makeEngine({ consume: true });
     ({ tokens } = await seedProject(t));
     const outputs: Record<string, unknown> = { generate: { variantIds: ['g1'], originalsDir: 'files/images/hero/original' }, bg_remove: { alphaPaths: ['alpha/0.png'] } };
-    for (const q of Object.keys(outputs)) {
-      const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
-      conns.push(connection);
-      workers.push(new Worker(q, async (job) => (seen.push({ queue: q, id: job.id!, input: job.data.input }), outputs[q]), { connection, prefix: t.prefix }));
-    }
+    workers = testWorkers(t.prefix);
+    for (const q of Object.keys(outputs)) await workers.add(q, (job) => (seen.push({ queue: q, id: job.id!, input: job.data.input }), outputs[q]));
   });
   after(async () => {
-    await Promise.all(workers.map((w) => w.close()));
-    conns.forEach((c) => c.disconnect());
+    await workers.close();
     await t.close();
     await stopTestRedis();
   });

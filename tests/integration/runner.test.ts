@@ -3,24 +3,17 @@
 // events that chain the next rules.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { seedRule } from '../helpers/rules.js';
-import { makeEngine, seedProject, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { makeEngine, seedProject, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { testWorkers } from '../helpers/workers.js';
 
 const P = '/api/projects/art';
 let t: TestEngine;
 let tokens: { artist: string; lead: string; admin: string };
-const workers: Worker[] = [];
-const conns: Redis[] = [];
+let workers: ReturnType<typeof testWorkers>;
 const seen: Record<string, Record<string, unknown>[]> = { bg_remove: [], pack_atlas: [], export: [], eval_grid: [] };
 
-async function processor(queue: string, fn: (input: Record<string, unknown>) => unknown) {
-  const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
-  conns.push(connection);
-  const w = new Worker(queue, async (job) => fn(job.data.input), { connection, prefix: t.prefix });
-  workers.push(w);
-}
+const processor = (queue: string, fn: (input: Record<string, unknown>) => unknown) => workers.add(queue, (job) => fn(job.data.input));
 
 async function enabledRule(body: unknown, sample: unknown): Promise<string> {
   const created = await t.call('POST', `${P}/rules`, body, tokens.lead);
@@ -36,6 +29,7 @@ describe('runner', () => {
   before(async () => {
     t = await makeEngine({ consume: true });
     ({ tokens } = await seedProject(t));
+    workers = testWorkers(t.prefix);
     await processor('bg_remove', (input) => {
       seen.bg_remove!.push(input);
       return { alphaPaths: [`alpha/${String(input.variantId)}.png`] };
@@ -54,8 +48,7 @@ describe('runner', () => {
     });
   });
   after(async () => {
-    await Promise.all(workers.map((w) => w.close()));
-    for (const c of conns) c.disconnect();
+    await workers.close();
     await t.close();
     await stopTestRedis();
   });
@@ -218,7 +211,7 @@ describe('runner', () => {
     assert.equal(res.body.status, 'cancelled');
     assert.deepEqual(t.engine.runner!.runs.steps(run.id).map((s) => s.status), ['cancelled', 'cancelled']);
     const { Queue } = await import('bullmq');
-    const q = new Queue('generate', { connection: conns[0]!, prefix: t.prefix });
+    const q = new Queue('generate', { connection: workers.conns[0]!, prefix: t.prefix });
     assert.equal(await q.getJob(jobId), undefined, 'the waiting job was removed');
     await q.close();
   });
