@@ -57,9 +57,17 @@ export function createRunner(deps: RunnerDeps) {
   const projects = createProjectsRepo(db, clock);
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
 
+  /**
+   * "Run exactly this" (root event source run:<ruleId>): at the root only that rule fires, and it
+   * counts as enabled down the whole chain — just as the single-rule dry-run planned it.
+   */
+  function manualRuleOf(ev: EventRow): { manual: string | null; isRoot: boolean } {
+    const root = ev.correlationId === ev.id ? ev : events.get(ev.projectId, ev.correlationId);
+    return { manual: root?.source.startsWith('run:') ? root.source.slice(4) : null, isRoot: root?.id === ev.id };
+  }
+
   function listens(cause: EventRow, type: string): boolean {
-    const root = cause.correlationId === cause.id ? cause : events.get(cause.projectId, cause.correlationId);
-    const manual = root?.source.startsWith('run:') ? root.source.slice(4) : null;
+    const { manual } = manualRuleOf(cause);
     return rules.records(cause.projectId).some((r) => (r.enabled || r.id === manual) && 'event' in r.definition.trigger && r.definition.trigger.event === type);
   }
 
@@ -253,12 +261,9 @@ export function createRunner(deps: RunnerDeps) {
       }
       const view = eventView(ev);
       const started: RunRow[] = [];
-      // "Run exactly this" (source run:<ruleId>): at the root only that rule, and it counts as
-      // enabled down the whole chain — just as the single-rule dry-run planned it.
-      const root = ev.correlationId === ev.id ? ev : events.get(projectId, ev.correlationId);
-      const manual = root?.source.startsWith('run:') ? root.source.slice(4) : null;
+      const { manual, isRoot } = manualRuleOf(ev);
       for (const rule of rules.records(projectId)) {
-        const candidate = manual && ev.id === root!.id ? rule.id === manual : rule.enabled || rule.id === manual;
+        const candidate = manual && isRoot ? rule.id === manual : rule.enabled || rule.id === manual;
         if (!candidate || !triggersOn(rule, ev)) continue;
         const d = decide(rule, view, world);
         const base = {
@@ -328,8 +333,7 @@ export function createRunner(deps: RunnerDeps) {
       const run = runs.get(runId)!;
       const ev = events.get(run.projectId, run.eventId)!;
       const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
-      const rootEv = events.get(run.projectId, ev.correlationId);
-      const manual = rootEv?.source === `run:${run.ruleId}`;
+      const manual = manualRuleOf(ev).manual === run.ruleId;
       if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {
         runs.setStatus(run.id, 'skipped', { reason: rule ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})` : 'rule deleted since it was held' });
         return runs.get(runId)!;
