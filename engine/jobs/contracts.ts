@@ -3,63 +3,23 @@
 // nothing from the rest of engine except errors/validation.
 import { z } from 'zod';
 
-export const jobTypes = ['generate', 'bg_remove', 'pack_atlas', 'export', 'eval_grid'] as const;
-export type JobType = (typeof jobTypes)[number];
-export const jobTypeSchema = z.enum(jobTypes);
-
-/** Ids usable in file paths and BullMQ job ids: no ':' and no path separators. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'use 1-128 letters, digits, "_", "-" or "."');
-
-const nextJob = z.object({ type: jobTypeSchema, input: z.record(z.string(), z.unknown()) });
-
-export const jobInputSchemas = {
-  generate: z.looseObject({
-    specId: idSchema.optional(),
-    assetId: idSchema.optional(),
-    prompt: z.string().max(4000).optional(),
-    count: z.number().int().min(1).max(64).default(4),
-    seed: z.number().int().optional(),
-    provider: z.string().default('procedural'),
-    checkpointName: z.string().optional(),
-    nextJobs: z.array(nextJob).max(20).optional(),
-  }),
-  bg_remove: z.looseObject({
-    assetId: idSchema.optional(),
-    variantId: idSchema.optional(),
-    originalPath: z.string().optional(),
-    threshold: z.number().min(0).max(1).optional(),
-    feather: z.number().min(0).max(64).optional(),
-    erode: z.number().int().min(0).max(64).optional(),
-    method: z.enum(['classic', 'model']).default('classic'),
-  }),
-  pack_atlas: z.looseObject({
-    atlasId: idSchema.optional(),
-    assetIds: z.array(idSchema).optional(),
-    frames: z.array(z.string()).optional(),
-    maxSize: z.union([z.literal(1024), z.literal(2048), z.literal(4096)]).default(2048),
-  }),
-  export: z.looseObject({
-    exportId: idSchema.optional(),
-    assetIds: z.array(idSchema).optional(),
-    atlasIds: z.array(idSchema).optional(),
-    profileId: z.string().default('custom'),
-  }),
-  eval_grid: z.looseObject({
-    prompts: z.array(z.string().max(4000)).min(1).max(64),
-    loraId: z.string().optional(),
-    loraIds: z.array(z.string()).optional(),
-    checkpointId: z.string().optional(),
-    releaseId: z.string().optional(),
-  }),
-} satisfies Record<JobType, z.ZodType>;
-
-export const jobOutputSchemas = {
-  generate: z.looseObject({ variantIds: z.array(z.string()), originalsDir: z.string().optional(), contactSheet: z.string().optional() }),
-  bg_remove: z.looseObject({ alphaPaths: z.array(z.string()), trim: z.unknown().optional() }),
-  pack_atlas: z.looseObject({ atlasId: z.string(), pages: z.array(z.string()) }),
-  export: z.looseObject({ exportId: z.string(), bundlePath: z.string(), manifestPath: z.string().optional() }),
-  eval_grid: z.looseObject({ sheetPath: z.string().optional(), jobIds: z.array(z.string()).optional() }),
-} satisfies Record<JobType, z.ZodType>;
+export {
+  idSchema,
+  jobTypes,
+  jobTypeSchema,
+  jobInputSchemas,
+  jobOutputSchemas,
+  workJobDataSchema,
+  atlasFormats,
+  exportProfileSchema,
+  type AtlasFormat,
+  type ExportProfile,
+  type JobType,
+  type JobInput,
+  type JobOutput,
+  type WorkJobData,
+} from './inputs.js';
+import type { JobType } from './inputs.js';
 
 /** The typed event each job type emits on success, beside the generic `job.completed`. */
 export const jobCompletionEventType: Readonly<Record<JobType, string>> = {

@@ -6,18 +6,12 @@
 import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
 import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
-import type { JobType } from '../jobs/contracts.js';
+import type { JobType, WorkJobData } from '../jobs/contracts.js';
 import { engineJobOptions, EVENTS_QUEUE, type EventJobData } from './queues.js';
 
 export const STEPS_QUEUE = 'steps';
 
-/** What a work job carries; gpu-worker validates `input` with engine/jobs. */
-export interface WorkJobData {
-  projectId: string;
-  runId: string;
-  stepId: string;
-  input: Record<string, unknown>;
-}
+export type { WorkJobData };
 
 export interface StepDone {
   runId: string;

@@ -1,0 +1,187 @@
+// Atlas layout (pure): trimmed, de-duplicated frames placed on pages by
+// maxrects-packer. maxrects-packer is pinned to 2.7.3: 2.7.4's package entry
+// points are broken on Node 20 (its `main` is a UMD file under "type":"module").
+// The layout is data — every format writer and the compositor read only this.
+import { createHash } from 'node:crypto';
+import { MaxRectsPacker, type Rectangle } from 'maxrects-packer';
+import { JobInputError } from '../errors.js';
+import type { Rgba } from '../image/io.js';
+
+export interface Pivot {
+  x: number;
+  y: number;
+}
+
+export interface SourceFrame {
+  name: string;
+  source: string;
+  image: Rgba;
+  pivot: Pivot;
+  /** Input field that named it, for errors. */
+  field: string;
+}
+
+export interface FrameLayout {
+  name: string;
+  source: string;
+  page: number;
+  /** Top-left of the frame's pixels in the page (inside the extrude border). */
+  x: number;
+  y: number;
+  /** Trimmed size, unrotated. In the page it covers h × w when rotated. */
+  w: number;
+  h: number;
+  /** Stored turned 90° clockwise (TexturePacker's convention). */
+  rotated: boolean;
+  trimmed: boolean;
+  sourceSize: { w: number; h: number };
+  /** Where the trimmed rectangle sits in the source image. */
+  spriteSourceSize: { x: number; y: number; w: number; h: number };
+  pivot: Pivot;
+  /** Set when this frame's pixels are identical to an earlier frame's and share its rectangle. */
+  duplicateOf?: string;
+}
+
+export interface AtlasOptions {
+  maxSize: number;
+  padding: number;
+  extrude: number;
+  trim: boolean;
+  rotation: boolean;
+  pot: boolean;
+  square: boolean;
+  multipack: boolean;
+  dedupe: boolean;
+  order: 'input' | 'name';
+}
+
+export interface Animation {
+  name: string;
+  frames: string[];
+  fps: number;
+  loop: boolean;
+}
+
+export interface AtlasLayout {
+  atlasId: string;
+  pages: { image: string; width: number; height: number }[];
+  frames: FrameLayout[];
+  animations: Animation[];
+  options: AtlasOptions;
+  /** Sprite area (unique trimmed frames) ÷ page area. */
+  occupancy: number;
+}
+
+/** Bounding box of alpha > 0; a fully transparent image keeps a 1×1 box at its origin. */
+export function alphaBounds(img: Rgba): { x: number; y: number; w: number; h: number } {
+  let minX = img.width;
+  let minY = img.height;
+  let maxX = -1;
+  let maxY = -1;
+  for (let y = 0; y < img.height; y++) {
+    const row = y * img.width * 4;
+    for (let x = 0; x < img.width; x++) {
+      if (img.data[row + x * 4 + 3] === 0) continue;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  }
+  return maxX < 0 ? { x: 0, y: 0, w: 1, h: 1 } : { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 };
+}
+
+function pixelHash(img: Rgba, r: { x: number; y: number; w: number; h: number }): string {
+  const h = createHash('sha256');
+  h.update(`${r.w}x${r.h}`);
+  for (let y = 0; y < r.h; y++) {
+    const from = ((r.y + y) * img.width + r.x) * 4;
+    h.update(img.data.subarray(from, from + r.w * 4));
+  }
+  return h.digest('hex');
+}
+
+interface PackItem {
+  key: string;
+  w: number;
+  h: number;
+}
+
+export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: AtlasOptions, animations: Animation[]): AtlasLayout {
+  if (frames.length === 0) throw new JobInputError('frames', 'no frames to pack; give frames (PNG paths or folders) or assetIds with cut-outs');
+  const seen = new Map<string, string>();
+  for (const f of frames) {
+    const prev = seen.get(f.name);
+    if (prev !== undefined) throw new JobInputError(f.field, `frame name "${f.name}" is used twice (also ${prev}); give each frame a distinct name`);
+    seen.set(f.name, f.field);
+  }
+  const e = options.extrude;
+  const rects = frames.map((f) => (options.trim ? alphaBounds(f.image) : { x: 0, y: 0, w: f.image.width, h: f.image.height }));
+  const byHash = new Map<string, number>();
+  const dupOf: (number | undefined)[] = frames.map((f, i) => {
+    if (!options.dedupe) return undefined;
+    const h = pixelHash(f.image, rects[i]!);
+    const first = byHash.get(h);
+    if (first === undefined) byHash.set(h, i);
+    return first;
+  });
+  const items: PackItem[] = [];
+  frames.forEach((f, i) => {
+    if (dupOf[i] !== undefined) return;
+    const r = rects[i]!;
+    const w = r.w + 2 * e;
+    const h = r.h + 2 * e;
+    if (w > options.maxSize || h > options.maxSize) throw new JobInputError(f.field, `frame "${f.name}" is ${r.w}×${r.h} px after trimming (+${e} extrude each side), larger than maxSize ${options.maxSize}; raise maxSize (up to 4096) or scale the frame down`);
+    items.push({ key: String(i), w, h });
+  });
+  // Same input → same layout: a fixed order before the packer's own (stable) sort by area.
+  items.sort((a, b) => b.w * b.h - a.w * a.h || frames[Number(a.key)]!.name.localeCompare(frames[Number(b.key)]!.name));
+  const packer = new MaxRectsPacker(options.maxSize, options.maxSize, options.padding, {
+    smart: true,
+    pot: options.pot,
+    square: options.square,
+    allowRotation: options.rotation,
+    border: 0,
+  });
+  packer.addArray(items.map((it) => ({ width: it.w, height: it.h, data: { key: it.key } }) as unknown as Rectangle));
+  if (!options.multipack && packer.bins.length > 1)
+    throw new JobInputError('multipack', `the frames need ${packer.bins.length} pages at maxSize ${options.maxSize}; set multipack: true or raise maxSize`);
+  const placed = new Map<number, { page: number; x: number; y: number; rotated: boolean }>();
+  packer.bins.forEach((bin, page) => {
+    for (const r of bin.rects) placed.set(Number((r.data as { key: string }).key), { page, x: r.x + e, y: r.y + e, rotated: Boolean(r.rot) });
+  });
+  const out: FrameLayout[] = frames.map((f, i) => {
+    const owner = dupOf[i] ?? i;
+    const p = placed.get(owner);
+    if (!p) throw new Error(`frame ${f.name} was not placed by the packer`);
+    const r = rects[i]!;
+    const trimmed = r.w !== f.image.width || r.h !== f.image.height;
+    return {
+      name: f.name,
+      source: f.source,
+      page: p.page,
+      x: p.x,
+      y: p.y,
+      w: r.w,
+      h: r.h,
+      rotated: p.rotated,
+      trimmed,
+      sourceSize: { w: f.image.width, h: f.image.height },
+      spriteSourceSize: { x: r.x, y: r.y, w: r.w, h: r.h },
+      pivot: f.pivot,
+      ...(dupOf[i] !== undefined ? { duplicateOf: frames[dupOf[i]!]!.name } : {}),
+    };
+  });
+  if (options.order === 'name') out.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  const names = new Set(frames.map((f) => f.name));
+  animations.forEach((a, k) =>
+    a.frames.forEach((name, j) => {
+      if (!names.has(name)) throw new JobInputError(`animations.${k}.frames.${j}`, `animation "${a.name}" names frame "${name}", which is not in the atlas`);
+    }),
+  );
+  const pages = packer.bins.map((bin, i) => ({ image: `atlas-${i}.png`, width: bin.width, height: bin.height }));
+  let spriteArea = 0;
+  for (const [i, r] of rects.entries()) if (dupOf[i] === undefined) spriteArea += r.w * r.h;
+  const pageArea = pages.reduce((s, p) => s + p.width * p.height, 0);
+  return { atlasId, pages, frames: out, animations, options, occupancy: spriteArea / pageArea };
+}

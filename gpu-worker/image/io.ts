@@ -1,0 +1,44 @@
+// Image I/O through sharp: decode any supported file to straight-alpha RGBA
+// bytes, encode RGBA bytes to PNG. A file sharp cannot read is bad input.
+import sharp from 'sharp';
+import { JobInputError } from '../errors.js';
+
+export interface Rgba {
+  width: number;
+  height: number;
+  /** width × height × 4 bytes, straight (not premultiplied) alpha. */
+  data: Buffer;
+}
+
+export async function decodeRgba(bytes: Buffer, field: string, name: string): Promise<Rgba> {
+  try {
+    const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) throw new Error(`expected 4 channels, got ${info.channels}`);
+    return { width: info.width, height: info.height, data };
+  } catch (err) {
+    throw new JobInputError(field, `"${name}" is not a readable image (${(err as Error).message}); re-export it as PNG`, { cause: err });
+  }
+}
+
+export function rawInput(img: Rgba) {
+  return { raw: { width: img.width, height: img.height, channels: 4 as const } };
+}
+
+/** PNG bytes; compressionLevel 6 is sharp's default and ~2x faster than 9 for a few % size. */
+export async function encodePng(img: Rgba, compressionLevel = 6): Promise<Buffer> {
+  return sharp(img.data, rawInput(img)).png({ compressionLevel }).toBuffer();
+}
+
+export function blankRgba(width: number, height: number, rgba: [number, number, number, number] = [0, 0, 0, 0]): Rgba {
+  const data = Buffer.alloc(width * height * 4);
+  if (rgba.some((v) => v !== 0)) for (let i = 0; i < data.length; i += 4) data.set(rgba, i);
+  return { width, height, data };
+}
+
+/** Copy a w×h block of `src` at (sx, sy) into `dst` at (dx, dy). */
+export function blit(src: Rgba, sx: number, sy: number, w: number, h: number, dst: Rgba, dx: number, dy: number): void {
+  for (let y = 0; y < h; y++) {
+    const from = ((sy + y) * src.width + sx) * 4;
+    src.data.copy(dst.data, ((dy + y) * dst.width + dx) * 4, from, from + w * 4);
+  }
+}

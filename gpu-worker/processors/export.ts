@@ -1,0 +1,103 @@
+// export: a bundle an engine imports as is — atlases re-rendered in the
+// profile's formats and folder layout (plus cut-outs where the profile wants
+// them), a manifest linking every file to project, spec, asset, variant and
+// atlas ids with sha256 and size, and the same as one zip.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import type { ExportProfile } from '../../engine/jobs/contracts.js';
+import type { AtlasLayout } from '../atlas/layout.js';
+import { JobInputError } from '../errors.js';
+import { CUSTOM_FILE } from '../formats/custom.js';
+import { writeFormats } from '../formats/index.js';
+import { builtInProfiles, renameFrame } from './profiles.js';
+import type { JobContext, Processor } from './types.js';
+
+interface BundleFile {
+  path: string;
+  data: Buffer;
+  links: { atlasId?: string; assetId?: string; variantId?: string; specId?: string };
+}
+
+/** files/images/<assetId>/<alpha|original>/<variantId>.png → ids. */
+function idsOfImage(p: string): { assetId?: string; variantId?: string } {
+  const m = /^files\/images\/([^/]+)\/(?:alpha|original)\/([^/]+)\.png$/.exec(p);
+  return m ? { assetId: m[1], variantId: m[2] } : {};
+}
+
+async function readLayout(ctx: JobContext, atlasId: string, field: string): Promise<AtlasLayout> {
+  const file = `atlases/${atlasId}/${CUSTOM_FILE}`;
+  if (!(await ctx.files.exists(file))) throw new JobInputError(field, `atlas "${atlasId}" has not been packed (no ${file}); run pack_atlas first`);
+  return JSON.parse((await ctx.files.read(file, field)).toString('utf8')) as AtlasLayout;
+}
+
+async function generatorMeta(ctx: JobContext, assetId: string, variantId: string): Promise<unknown> {
+  const file = `files/images/${assetId}/original/${variantId}.json`;
+  return (await ctx.files.exists(file)) ? JSON.parse((await ctx.files.read(file)).toString('utf8')) : undefined;
+}
+
+export const exportBundle: Processor<'export'> = async (input, ctx) => {
+  const profile: ExportProfile | undefined = input.profile ?? builtInProfiles[input.profileId];
+  if (!profile) throw new JobInputError('profileId', `unknown profile "${input.profileId}"; use one of ${Object.keys(builtInProfiles).join(', ')} or pass a whole profile as "profile"`);
+  if (input.atlasIds.length === 0 && input.assetIds.length === 0) throw new JobInputError('atlasIds', 'nothing to export: give atlasIds and/or assetIds');
+  const exportId = input.exportId ?? `export-${ctx.jobId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-40)}`;
+  const files: BundleFile[] = [];
+  const generator: Record<string, unknown> = {};
+  for (const [k, atlasId] of input.atlasIds.entries()) {
+    ctx.progress(k / (input.atlasIds.length + 1), `exporting atlas ${atlasId}`);
+    const layout = await readLayout(ctx, atlasId, `atlasIds.${k}`);
+    if (profile.formats.includes('godot-tres') && layout.frames.some((f) => f.rotated))
+      throw new JobInputError(`atlasIds.${k}`, `atlas "${atlasId}" was packed with rotation, which Godot cannot use; re-pack it with rotation: false`);
+    const renamed = new Map<string, string>();
+    const frames = layout.frames.map((f) => {
+      const name = renameFrame(f.name, profile.naming);
+      const clash = [...renamed.entries()].find(([, n]) => n === name);
+      if (clash) throw new JobInputError(`atlasIds.${k}`, `frames "${clash[0]}" and "${f.name}" both become "${name}" under the profile's ${profile.naming} naming; rename one`);
+      renamed.set(f.name, name);
+      return { ...f, name, duplicateOf: f.duplicateOf && renameFrame(f.duplicateOf, profile.naming) };
+    });
+    const renamedLayout: AtlasLayout = { ...layout, frames, animations: layout.animations.map((a) => ({ ...a, frames: a.frames.map((n) => renamed.get(n) ?? n) })) };
+    const dir = profile.atlasDir.replaceAll('{atlasId}', atlasId);
+    for (const p of layout.pages) files.push({ path: path.posix.join(dir, p.image), data: await ctx.files.read(`atlases/${atlasId}/${p.image}`, `atlasIds.${k}`), links: { atlasId } });
+    for (const f of writeFormats(renamedLayout, profile.formats, { godotResPath: `res://${dir}/` })) files.push({ path: path.posix.join(dir, f.name), data: Buffer.from(f.content), links: { atlasId } });
+    for (const f of layout.frames) {
+      const ids = idsOfImage(f.source);
+      if (ids.assetId && ids.variantId && !(f.source in generator)) generator[f.source] = await generatorMeta(ctx, ids.assetId, ids.variantId);
+    }
+  }
+  if (profile.includeSprites)
+    for (const [k, assetId] of input.assetIds.entries()) {
+      const alphaDir = `files/images/${assetId}/alpha`;
+      if (!(await ctx.files.isDir(alphaDir))) throw new JobInputError(`assetIds.${k}`, `asset "${assetId}" has no cut-outs (${alphaDir}); run bg_remove first`);
+      for (const src of (await ctx.files.list(alphaDir)).filter((p) => p.endsWith('.png'))) {
+        const ids = idsOfImage(src);
+        files.push({ path: path.posix.join(profile.spritesDir.replaceAll('{assetId}', assetId), `${renameFrame(path.posix.parse(src).name, profile.naming)}.png`), data: await ctx.files.read(src), links: ids });
+        if (ids.variantId && !(src in generator)) generator[src] = await generatorMeta(ctx, assetId, ids.variantId);
+      }
+    }
+  ctx.progress(0.9, 'writing the bundle');
+  const manifest = {
+    format: 'greenlight-export',
+    version: 1,
+    exportId,
+    projectId: ctx.projectId,
+    profile,
+    createdAt: ctx.now().toISOString(),
+    atlasIds: input.atlasIds,
+    assetIds: input.assetIds,
+    files: files.map((f) => ({ path: f.path, size: f.data.length, sha256: createHash('sha256').update(f.data).digest('hex'), projectId: ctx.projectId, ...f.links })),
+    generator: Object.fromEntries(Object.entries(generator).filter(([, v]) => v !== undefined)),
+  };
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  const base = `exports/${exportId}`;
+  const zipEntries: Record<string, [Uint8Array, { mtime: Date }]> = {};
+  // A fixed mtime: the same bundle zips to the same bytes.
+  const mtime = new Date('2000-01-01T00:00:00Z');
+  for (const f of files) zipEntries[f.path] = [f.data, { mtime }];
+  zipEntries['manifest.json'] = [Buffer.from(manifestText), { mtime }];
+  await Promise.all(files.map((f) => ctx.files.write(`${base}/bundle/${f.path}`, f.data)));
+  await ctx.files.write(`${base}/manifest.json`, manifestText);
+  await ctx.files.write(`${base}/bundle.zip`, Buffer.from(zipSync(zipEntries, { level: 6 })));
+  ctx.progress(1, 'done');
+  return { exportId, bundlePath: `${base}/bundle.zip`, bundleDir: `${base}/bundle`, manifestPath: `${base}/manifest.json`, files: files.length + 1 };
+};

@@ -1,0 +1,61 @@
+// pack_atlas: frames (cut-outs) → atlas pages + data files in every requested
+// format, under atlases/<atlasId>/. Rotation is forced off when Godot is one of
+// the formats (AtlasTexture cannot rotate) and the output says so.
+import path from 'node:path';
+import type { JobInput } from '../../engine/jobs/contracts.js';
+import { composePages, encodePages } from '../atlas/compose.js';
+import { layoutAtlas, type SourceFrame } from '../atlas/layout.js';
+import { JobInputError } from '../errors.js';
+import { writeFormats } from '../formats/index.js';
+import { decodeRgba, type Rgba } from '../image/io.js';
+import type { JobContext, Processor } from './types.js';
+
+interface FrameRef {
+  path: string;
+  name?: string;
+  pivot?: { x: number; y: number };
+  field: string;
+}
+
+async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promise<FrameRef[]> {
+  const refs: FrameRef[] = [];
+  const add = async (p: string, field: string, extra: Omit<FrameRef, 'path' | 'field'> = {}) => {
+    if (await ctx.files.isDir(p)) for (const f of (await ctx.files.list(p, field)).filter((x) => /\.png$/i.test(x))) refs.push({ path: f, field });
+    else refs.push({ path: p, field, ...extra });
+  };
+  if (input.frames) for (const [i, f] of input.frames.entries()) await (typeof f === 'string' ? add(f, `frames.${i}`) : add(f.path, `frames.${i}`, { name: f.name, pivot: f.pivot }));
+  else if (input.assetIds?.length) for (const [i, a] of input.assetIds.entries()) await add(`files/images/${a}/alpha`, `assetIds.${i}`);
+  else throw new JobInputError('frames', 'say what to pack: frames (PNG paths or folders) or assetIds with cut-outs');
+  return refs;
+}
+
+export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
+  const atlasId = input.atlasId ?? `atlas-${ctx.jobId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-40)}`;
+  const warnings: string[] = [];
+  const rotation = input.rotation && !input.formats.includes('godot-tres');
+  if (input.rotation && !rotation) warnings.push('rotation was turned off: Godot AtlasTexture cannot rotate frames');
+  const refs = await frameRefs(input, ctx);
+  if (refs.length === 0) throw new JobInputError(input.frames ? 'frames' : 'assetIds', 'no PNG frames found; cut the assets out first (bg_remove) or name the PNGs');
+  const frames: SourceFrame[] = [];
+  const images = new Map<string, Rgba>();
+  for (const [k, r] of refs.entries()) {
+    if (k % 16 === 0) ctx.progress((0.5 * k) / refs.length, `reading frames (${k}/${refs.length})`);
+    let image = images.get(r.path);
+    if (!image) images.set(r.path, (image = await decodeRgba(await ctx.files.read(r.path, r.field), r.field, r.path)));
+    frames.push({ name: r.name ?? path.posix.parse(r.path).name, source: r.path, image, pivot: r.pivot ?? input.pivot, field: r.field });
+  }
+  ctx.progress(0.5, `packing ${frames.length} frames`);
+  const options = { maxSize: input.maxSize, padding: input.padding, extrude: input.extrude, trim: input.trim, rotation, pot: input.pot, square: input.square, multipack: input.multipack, dedupe: input.dedupe, order: input.order };
+  const layout = layoutAtlas(atlasId, frames, options, input.animations);
+  ctx.progress(0.6, `drawing ${layout.pages.length} page(s)`);
+  const pages = await encodePages(composePages(layout, images));
+  const dir = `atlases/${atlasId}`;
+  const formats = [...new Set([...input.formats, 'custom' as const])];
+  const files = writeFormats(layout, formats, { godotResPath: input.godotResPath });
+  ctx.progress(0.9, 'writing files');
+  await Promise.all([...pages.map((p) => ctx.files.write(`${dir}/${p.image}`, p.png)), ...files.map((f) => ctx.files.write(`${dir}/${f.name}`, f.content))]);
+  const data: Record<string, string[]> = {};
+  for (const f of formats) data[f] = writeFormats(layout, [f], { godotResPath: input.godotResPath }).map((x) => `${dir}/${x.name}`);
+  ctx.progress(1, 'done');
+  return { atlasId, pages: pages.map((p) => `${dir}/${p.image}`), data, frames: layout.frames.length, occupancy: Number(layout.occupancy.toFixed(4)), warnings };
+};
