@@ -7,6 +7,8 @@ import { cliPrincipal } from '../engine/auth/principal.js';
 import { loadConfig, type EngineConfig } from '../engine/config.js';
 import { isGreenlightError } from '../engine/errors.js';
 import type { Engine } from '../engine/index.js';
+import { loadWorkerConfig } from '../gpu-worker/config.js';
+import { registerWorkerCommands } from './worker-commands.js';
 
 // The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
 // so `--help` and a bad option answer at once.
@@ -52,18 +54,24 @@ const program = new Command('greenlight')
 
 program
   .command('start')
-  .description('Run the engine (HTTP API on PORT, default 8787) on the embedded defaults: SQLite under GREENLIGHT_DATA_DIR, a private redis-server unless REDIS_URL is set.')
-  .action(async () => {
+  .description('Run the engine (HTTP API on PORT, default 8787) and one worker on the embedded defaults: SQLite under GREENLIGHT_DATA_DIR, a private redis-server unless REDIS_URL is set.')
+  .option('--no-worker', 'run the engine only (run `greenlight worker` elsewhere)')
+  .action(async (opts: { worker: boolean }) => {
     const cfg = config();
+    const workerConfig = opts.worker ? loadWorkerConfig(process.env, process.cwd()) : null;
     const { startGreenlight } = await import('../engine/runtime.js');
     const running = await startGreenlight(cfg);
+    const logger = running.engine.logger;
     // One odd payload must not take the engine down: log what escaped every handler and carry on.
-    process.on('unhandledRejection', (err) => running.engine.logger.error({ err }, 'unhandled rejection (kept running)'));
+    process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (kept running)'));
+    const worker = workerConfig ? (await import('../gpu-worker/worker.js')).startWorker({ config: workerConfig, redisUrl: running.redisUrl, logger }) : null;
     process.stdout.write(`Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`);
+    if (worker) process.stdout.write(`Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/\n`);
     if (running.generatedAdminToken)
       process.stdout.write(`Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`);
     const shutdown = async (signal: string) => {
-      process.stdout.write(`${signal}: stopping…\n`);
+      process.stdout.write(`${signal}: stopping (running jobs finish first)…\n`);
+      await worker?.close();
       await running.stop();
       process.exit(0);
     };
@@ -144,6 +152,8 @@ event
       print({ id: row.id, duplicate: !created, queued: engine.events.get(cliPrincipal, projectId, row.id).published });
     }, true);
   });
+
+registerWorkerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isGreenlightError(err)) {

@@ -25,6 +25,9 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** Where a running engine's private Redis URL is written. */
+export const privateRedisUrlFile = (dataDir: string) => path.join(dataDir, 'redis', 'url');
+
 /** Make sure a global admin token exists; return it if this call generated it. */
 export function ensureAdminToken(engineDb: ReturnType<typeof openDb>, configured: string | undefined): string | null {
   const tokens = createTokensRepo(engineDb, systemClock);
@@ -47,6 +50,8 @@ export async function startGreenlight(config: EngineConfig, options: { logger?: 
   if (!redisUrl) {
     privateRedis = await startPrivateRedis(path.join(config.dataDir, 'redis'));
     redisUrl = privateRedis.url;
+    // `greenlight worker` on this host finds the engine's private Redis here.
+    fs.writeFileSync(privateRedisUrlFile(config.dataDir), `${redisUrl}\n`);
     logger.info({ redisUrl }, 'started a private redis-server (set REDIS_URL to use your own)');
   }
   const redis = createRedis(redisUrl, 'producer');
@@ -73,6 +78,7 @@ export async function startGreenlight(config: EngineConfig, options: { logger?: 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.stop();
       redis.disconnect();
+      if (privateRedis) fs.rmSync(privateRedisUrlFile(config.dataDir), { force: true });
       await privateRedis?.stop();
       await checkpointer.stop();
       db.$client.close();

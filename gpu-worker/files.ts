@@ -13,8 +13,8 @@ export interface ProjectFiles {
   resolve(rel: string, field?: string): string;
   read(rel: string, field?: string): Promise<Buffer>;
   write(rel: string, data: Buffer | string): Promise<void>;
-  exists(rel: string): Promise<boolean>;
-  isDir(rel: string): Promise<boolean>;
+  exists(rel: string, field?: string): Promise<boolean>;
+  isDir(rel: string, field?: string): Promise<boolean>;
   /** Files (not folders) directly in a folder, sorted by name. */
   list(rel: string, field?: string): Promise<string[]>;
 }
@@ -58,14 +58,14 @@ export function localProjectFiles(dataDir: string, projectId: string): ProjectFi
         throw err;
       }
     },
-    async exists(rel) {
-      return fs.access(resolve(rel)).then(
+    async exists(rel, field = 'path') {
+      return fs.access(resolve(rel, field)).then(
         () => true,
         () => false,
       );
     },
-    async isDir(rel) {
-      const st = await fs.stat(resolve(rel)).catch(() => null);
+    async isDir(rel, field = 'path') {
+      const st = await fs.stat(resolve(rel, field)).catch(() => null);
       return st?.isDirectory() ?? false;
     },
     async list(rel, field = 'path') {

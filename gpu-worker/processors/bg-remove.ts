@@ -12,7 +12,7 @@ import type { JobContext, Processor } from './types.js';
 
 async function sources(input: JobInput<'bg_remove'>, ctx: JobContext): Promise<{ path: string; field: string }[]> {
   const expand = async (rel: string, field: string) => {
-    if (await ctx.files.isDir(rel)) return (await ctx.files.list(rel, field)).filter((p) => /\.png$/i.test(p)).map((p) => ({ path: p, field }));
+    if (await ctx.files.isDir(rel, field)) return (await ctx.files.list(rel, field)).filter((p) => /\.png$/i.test(p)).map((p) => ({ path: p, field }));
     return [{ path: rel, field }];
   };
   if (input.originalPaths?.length) return (await Promise.all(input.originalPaths.map((p, i) => expand(p, `originalPaths.${i}`)))).flat();

@@ -20,7 +20,7 @@ interface FrameRef {
 async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promise<FrameRef[]> {
   const refs: FrameRef[] = [];
   const add = async (p: string, field: string, extra: Omit<FrameRef, 'path' | 'field'> = {}) => {
-    if (await ctx.files.isDir(p)) for (const f of (await ctx.files.list(p, field)).filter((x) => /\.png$/i.test(x))) refs.push({ path: f, field });
+    if (await ctx.files.isDir(p, field)) for (const f of (await ctx.files.list(p, field)).filter((x) => /\.png$/i.test(x))) refs.push({ path: f, field });
     else refs.push({ path: p, field, ...extra });
   };
   if (input.frames) for (const [i, f] of input.frames.entries()) await (typeof f === 'string' ? add(f, `frames.${i}`) : add(f.path, `frames.${i}`, { name: f.name, pivot: f.pivot }));

@@ -1,0 +1,118 @@
+// CLI commands of the worker host: `greenlight worker` (BullMQ workers for the
+// job queues) and `greenlight job run` (one job in-process, no Redis, against
+// the data dir — for one-off cut-outs and atlases and for debugging).
+import { InvalidArgumentError, type Command } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadWorkerConfig, parseQueues, type WorkerConfig } from '../gpu-worker/config.js';
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+};
+
+function parseInput(value: string): unknown {
+  const text = value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`not valid JSON (${(err as Error).message}); pass JSON or @file.json`);
+  }
+}
+
+/** The Redis a worker uses: REDIS_URL, else the private one of an engine running on the same data dir. */
+export function workerRedisUrl(config: WorkerConfig): string {
+  if (config.redisUrl) return config.redisUrl;
+  const file = path.join(config.dataDir, 'redis', 'url');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  throw new InvalidArgumentError(`no Redis: set REDIS_URL to the engine's Redis, or start the engine (greenlight start) on this data dir (${config.dataDir}) first`);
+}
+
+/** A one-line progress bar on a terminal, plain lines elsewhere. */
+function progressPrinter(stream: NodeJS.WriteStream) {
+  let last = '';
+  return {
+    update(fraction: number, message: string) {
+      const pct = Math.round(fraction * 100);
+      if (stream.isTTY) {
+        const width = 24;
+        const done = Math.round(fraction * width);
+        stream.write(`\r[${'#'.repeat(done)}${'-'.repeat(width - done)}] ${String(pct).padStart(3)}% ${message}`.padEnd(80).slice(0, Math.max(80, stream.columns ?? 80)));
+      } else {
+        const line = `${pct}% ${message}`;
+        if (line !== last) stream.write(`${line}\n`);
+        last = line;
+      }
+    },
+    end() {
+      if (stream.isTTY) stream.write('\n');
+    },
+  };
+}
+
+export function registerWorkerCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('Run BullMQ workers for the job queues (generate, bg_remove, pack_atlas, export, eval_grid). Uses REDIS_URL, or the private Redis of `greenlight start` on the same GREENLIGHT_DATA_DIR. SIGTERM drains: running jobs finish first.')
+    .option('--queues <list>', 'comma-separated job types to take (default: all; env GREENLIGHT_WORKER_QUEUES)')
+    .option('--concurrency <n>', 'jobs at once on this host, one thread each (env GREENLIGHT_WORKER_CONCURRENCY)', positiveInt)
+    .option('--no-gpu', 'never use the GPU, even where onnxruntime has CUDA (env GREENLIGHT_WORKER_GPU=off)')
+    .action(async (opts: { queues?: string; concurrency?: number; gpu: boolean }) => {
+      const config = loadWorkerConfig(process.env, process.cwd());
+      if (opts.queues) config.queues = parseQueues(opts.queues, '--queues');
+      if (opts.concurrency) config.concurrency = opts.concurrency;
+      if (!opts.gpu) config.settings.gpu = false;
+      const redisUrl = workerRedisUrl(config);
+      const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+      const { startWorker } = await import('../gpu-worker/worker.js');
+      const worker = startWorker({ config, redisUrl, logger });
+      process.stdout.write(`Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}\n`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) {
+          process.stdout.write(`${signal} again: exiting without waiting.\n`);
+          process.exit(1);
+        }
+        stopping = true;
+        process.stdout.write(`${signal}: draining — waiting for running jobs to finish (send again to exit now)…\n`);
+        worker.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+
+  const job = program.command('job').description('Run jobs by hand.');
+  job
+    .command('run <type>')
+    .description('Run one job in this process, without Redis, against GREENLIGHT_DATA_DIR; shows progress on stderr and prints the output JSON. Paths in the input are relative to data/projects/<project>/.')
+    .requiredOption('--input <json>', 'the job input as JSON or @file.json', parseInput)
+    .option('--project <projectId>', 'project whose folder the job works in', 'default')
+    .option('--job-id <id>', 'job id (names outputs such as atlas and export ids)', `cli-${Date.now().toString(36)}`)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  greenlight job run generate --project art --input '{"assetId":"hero","prompt":"slime","count":4}'
+  greenlight job run bg_remove --project art --input '{"assetId":"hero"}'
+  greenlight job run pack_atlas --project art --input '{"atlasId":"heroes","assetIds":["hero"],"formats":["godot-tres","texturepacker-hash"]}'
+  greenlight job run export --project art --input '{"atlasIds":["heroes"],"profileId":"godot"}'`,
+    )
+    .action(async (type: string, opts: { input: unknown; project: string; jobId: string }) => {
+      const config = loadWorkerConfig(process.env, process.cwd());
+      const [{ runJob }, { localContext }] = await Promise.all([import('../gpu-worker/processors/index.js'), import('../gpu-worker/context.js')]);
+      const bar = progressPrinter(process.stderr);
+      const ctx = localContext({ dataDir: config.dataDir, projectId: opts.project, jobId: opts.jobId, settings: config.settings, onProgress: (f, m) => bar.update(f, m) });
+      try {
+        const output = await runJob(type, opts.input, ctx);
+        bar.end();
+        process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      } catch (err) {
+        bar.end();
+        const e = err as Error & { field?: string };
+        process.stderr.write(`greenlight job run ${type}: ${e.name === 'JobInputError' || e.name === 'UnavailableError' ? e.message : (e.stack ?? e.message)}\n`);
+        process.exit(e.name === 'JobInputError' || e.name === 'UnavailableError' ? 2 : 1);
+      }
+    });
+}
