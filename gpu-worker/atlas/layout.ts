@@ -131,12 +131,14 @@ export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: Atl
     const r = rects[i]!;
     const w = r.w + 2 * e;
     const h = r.h + 2 * e;
-    if (w > options.maxSize || h > options.maxSize) throw new JobInputError(f.field, `frame "${f.name}" is ${r.w}×${r.h} px after trimming (+${e} extrude each side), larger than maxSize ${options.maxSize}; raise maxSize (up to 4096) or scale the frame down`);
+    if (w > options.maxSize - options.padding || h > options.maxSize - options.padding) throw new JobInputError(f.field, `frame "${f.name}" is ${r.w}×${r.h} px after trimming (+${e} extrude each side), larger than maxSize ${options.maxSize} allows (less ${options.padding} px padding); raise maxSize (up to 4096) or scale the frame down`);
     items.push({ key: String(i), w, h });
   });
   // Same input → same layout: a fixed order before the packer's own (stable) sort by area.
   items.sort((a, b) => b.w * b.h - a.w * a.h || frames[Number(a.key)]!.name.localeCompare(frames[Number(b.key)]!.name));
-  const packer = new MaxRectsPacker(options.maxSize, options.maxSize, options.padding, {
+  // maxrects-packer lets the last rectangle's padding hang past the bin edge (a bin of S holds rects up to
+  // S + padding): give it S − padding so pages never exceed maxSize.
+  const packer = new MaxRectsPacker(options.maxSize - options.padding, options.maxSize - options.padding, options.padding, {
     smart: true,
     pot: options.pot,
     square: options.square,
