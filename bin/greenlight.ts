@@ -159,6 +159,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   if (isGreenlightError(err)) {
     process.stderr.write(`greenlight: ${err.message}\n`);
     for (const d of err.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
-  } else process.stderr.write(`greenlight: ${(err as Error).stack ?? String(err)}\n`);
+  } else if (err instanceof Error && ['WorkerConfigError', 'InvalidArgumentError', 'JobInputError', 'UnavailableError'].includes(err.name)) process.stderr.write(`greenlight: ${err.message}\n`);
+  else process.stderr.write(`greenlight: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(2);
 });

@@ -3,7 +3,7 @@
 // points are broken on Node 20 (its `main` is a UMD file under "type":"module").
 // The layout is data — every format writer and the compositor read only this.
 import { createHash } from 'node:crypto';
-import { MaxRectsPacker, type Rectangle } from 'maxrects-packer';
+import { MaxRectsPacker, PACKING_LOGIC, type Rectangle } from 'maxrects-packer';
 import { JobInputError } from '../errors.js';
 import type { Rgba } from '../image/io.js';
 
@@ -72,23 +72,34 @@ export interface AtlasLayout {
   occupancy: number;
 }
 
-/** Bounding box of alpha > 0; a fully transparent image keeps a 1×1 box at its origin. */
+/** Bounding box of alpha > 0; a fully transparent image keeps a 1×1 box at its origin. Scans in from the edges. */
 export function alphaBounds(img: Rgba): { x: number; y: number; w: number; h: number } {
-  let minX = img.width;
-  let minY = img.height;
-  let maxX = -1;
-  let maxY = -1;
-  for (let y = 0; y < img.height; y++) {
-    const row = y * img.width * 4;
-    for (let x = 0; x < img.width; x++) {
-      if (img.data[row + x * 4 + 3] === 0) continue;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+  const { width: w, height: h, data } = img;
+  const opaque = (x: number, y: number) => data[(y * w + x) * 4 + 3] !== 0;
+  const rowHas = (y: number) => {
+    for (let x = 0; x < w; x++) if (opaque(x, y)) return true;
+    return false;
+  };
+  let top = 0;
+  while (top < h && !rowHas(top)) top++;
+  if (top === h) return { x: 0, y: 0, w: 1, h: 1 };
+  let bottom = h - 1;
+  while (bottom > top && !rowHas(bottom)) bottom--;
+  let left = w;
+  let right = -1;
+  for (let y = top; y <= bottom; y++) {
+    for (let x = 0; x < left; x++)
+      if (opaque(x, y)) {
+        left = x;
+        break;
+      }
+    for (let x = w - 1; x > right; x--)
+      if (opaque(x, y)) {
+        right = x;
+        break;
+      }
   }
-  return maxX < 0 ? { x: 0, y: 0, w: 1, h: 1 } : { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 };
+  return { x: left, y: top, w: right - left + 1, h: bottom - top + 1 };
 }
 
 function pixelHash(img: Rgba, r: { x: number; y: number; w: number; h: number }): string {
@@ -107,6 +118,35 @@ interface PackItem {
   h: number;
 }
 
+type Order = (a: PackItem, b: PackItem) => number;
+const byWidth: Order = (a, b) => b.w - a.w || b.h - a.h;
+
+/**
+ * Pack with a few fixed strategies (feed order × placement logic) and keep the one with the fewest
+ * pages, then the least page area; the first wins a tie, so the result is deterministic. One strategy
+ * alone reached ~93-94% occupancy on 300 random sprites; the best of these three ~95% (the best 3 of 10 tried over 12 sets: bench).
+ */
+function bestPacking(items: PackItem[], options: AtlasOptions): MaxRectsPacker {
+  // maxrects-packer lets the last rectangle's padding hang past the bin edge (a bin of S holds rects up to
+  // S + padding): give it S − padding so pages never exceed maxSize.
+  const size = options.maxSize - options.padding;
+  const make = (logic: PACKING_LOGIC) => new MaxRectsPacker(size, size, options.padding, { smart: true, pot: options.pot, square: options.square, allowRotation: options.rotation, border: 0, logic });
+  const strategies: { logic: PACKING_LOGIC; order?: Order }[] = [
+    { logic: PACKING_LOGIC.MAX_AREA },
+    { logic: PACKING_LOGIC.MAX_EDGE },
+    { logic: PACKING_LOGIC.MAX_EDGE, order: byWidth },
+  ];
+  let best: { packer: MaxRectsPacker; pages: number; area: number } | undefined;
+  for (const s of strategies) {
+    const packer = make(s.logic);
+    if (s.order) for (const it of [...items].sort(s.order)) packer.add(it.w, it.h, { key: it.key });
+    else packer.addArray(items.map((it) => ({ width: it.w, height: it.h, data: { key: it.key } }) as unknown as Rectangle));
+    const area = packer.bins.reduce((a, b) => a + b.width * b.height, 0);
+    if (!best || packer.bins.length < best.pages || (packer.bins.length === best.pages && area < best.area)) best = { packer, pages: packer.bins.length, area };
+  }
+  return best!.packer;
+}
+
 export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: AtlasOptions, animations: Animation[]): AtlasLayout {
   if (frames.length === 0) throw new JobInputError('frames', 'no frames to pack; give frames (PNG paths or folders) or assetIds with cut-outs');
   const seen = new Map<string, string>();
@@ -117,14 +157,24 @@ export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: Atl
   }
   const e = options.extrude;
   const rects = frames.map((f) => (options.trim ? alphaBounds(f.image) : { x: 0, y: 0, w: f.image.width, h: f.image.height }));
-  const byHash = new Map<string, number>();
-  const dupOf: (number | undefined)[] = frames.map((f, i) => {
-    if (!options.dedupe) return undefined;
-    const h = pixelHash(f.image, rects[i]!);
-    const first = byHash.get(h);
-    if (first === undefined) byHash.set(h, i);
-    return first;
+  // Dedupe by pixels, hashing only frames whose trimmed size another frame shares.
+  const bySize = new Map<string, number[]>();
+  rects.forEach((r, i) => {
+    const k = `${r.w}x${r.h}`;
+    bySize.set(k, [...(bySize.get(k) ?? []), i]);
   });
+  const dupOf: (number | undefined)[] = frames.map(() => undefined);
+  if (options.dedupe)
+    for (const group of bySize.values()) {
+      if (group.length < 2) continue;
+      const byHash = new Map<string, number>();
+      for (const i of group) {
+        const h = pixelHash(frames[i]!.image, rects[i]!);
+        const first = byHash.get(h);
+        if (first === undefined) byHash.set(h, i);
+        else dupOf[i] = first;
+      }
+    }
   const items: PackItem[] = [];
   frames.forEach((f, i) => {
     if (dupOf[i] !== undefined) return;
@@ -134,18 +184,9 @@ export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: Atl
     if (w > options.maxSize - options.padding || h > options.maxSize - options.padding) throw new JobInputError(f.field, `frame "${f.name}" is ${r.w}×${r.h} px after trimming (+${e} extrude each side), larger than maxSize ${options.maxSize} allows (less ${options.padding} px padding); raise maxSize (up to 4096) or scale the frame down`);
     items.push({ key: String(i), w, h });
   });
-  // Same input → same layout: a fixed order before the packer's own (stable) sort by area.
+  // Same input → same layout: a fixed order (area, then name) before any strategy.
   items.sort((a, b) => b.w * b.h - a.w * a.h || frames[Number(a.key)]!.name.localeCompare(frames[Number(b.key)]!.name));
-  // maxrects-packer lets the last rectangle's padding hang past the bin edge (a bin of S holds rects up to
-  // S + padding): give it S − padding so pages never exceed maxSize.
-  const packer = new MaxRectsPacker(options.maxSize - options.padding, options.maxSize - options.padding, options.padding, {
-    smart: true,
-    pot: options.pot,
-    square: options.square,
-    allowRotation: options.rotation,
-    border: 0,
-  });
-  packer.addArray(items.map((it) => ({ width: it.w, height: it.h, data: { key: it.key } }) as unknown as Rectangle));
+  const packer = bestPacking(items, options);
   if (!options.multipack && packer.bins.length > 1)
     throw new JobInputError('multipack', `the frames need ${packer.bins.length} pages at maxSize ${options.maxSize}; set multipack: true or raise maxSize`);
   const placed = new Map<number, { page: number; x: number; y: number; rotated: boolean }>();

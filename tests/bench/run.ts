@@ -11,6 +11,7 @@ import { cliPrincipal } from '../../engine/auth/principal.js';
 import { loadConfig } from '../../engine/config.js';
 import { startGreenlight } from '../../engine/runtime.js';
 import { benchChain } from './chain.js';
+import { benchGpuWorker } from './gpu-worker.js';
 import { benchIntake } from './intake.js';
 import { fmt, summarize } from './stats.js';
 
@@ -37,6 +38,7 @@ try {
   engine.entities.createProject(cliPrincipal, { id: 'chain', name: 'Chain bench' });
   const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
   rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: chainRate, seconds: quick ? 3 : 10 })));
+  rows.push(...(await benchGpuWorker({ quick })));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 } finally {

@@ -21,12 +21,40 @@ describe('greenlight CLI', () => {
   it('GIVEN --help on every command THEN each prints its usage', () => {
     const top = cli(['--help']);
     assert.equal(top.code, 0);
-    for (const c of ['start', 'migrate', 'project', 'token', 'rule', 'event']) assert.match(top.out, new RegExp(`\\b${c}\\b`));
-    for (const args of [['start'], ['migrate'], ['project', 'create'], ['token', 'create'], ['rule', 'import'], ['rule', 'export'], ['event', 'emit']]) {
+    for (const c of ['start', 'migrate', 'project', 'token', 'rule', 'event', 'worker', 'job']) assert.match(top.out, new RegExp(`\\b${c}\\b`));
+    for (const args of [['start'], ['migrate'], ['project', 'create'], ['token', 'create'], ['rule', 'import'], ['rule', 'export'], ['event', 'emit'], ['worker'], ['job', 'run']]) {
       const r = cli([...args, '--help']);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: greenlight /, args.join(' '));
     }
+  });
+
+  it('GIVEN `job run` THEN one job runs in-process without Redis, progress goes to stderr and the output JSON to stdout', () => {
+    const gen = cli(['job', 'run', 'generate', '--project', 'art', '--input', '{"assetId":"hero","count":2,"width":64,"height":64}']);
+    assert.equal(gen.code, 0, gen.err);
+    const out = JSON.parse(gen.out);
+    assert.equal(out.variantIds.length, 2);
+    assert.ok(fs.existsSync(path.join(dataDir, 'projects/art', out.contactSheet)));
+    assert.match(gen.err, /100% done/);
+    const cut = cli(['job', 'run', 'bg_remove', '--project', 'art', '--input', '{"assetId":"hero"}']);
+    assert.equal(cut.code, 0, cut.err);
+    assert.equal(JSON.parse(cut.out).alphaPaths.length, 2);
+    const bad = cli(['job', 'run', 'bg_remove', '--project', 'art', '--input', '{"originalPath":"../../etc/passwd"}']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /originalPath: .* outside the project folder/);
+    assert.equal(bad.out, '');
+    const unknown = cli(['job', 'run', 'upscale', '--input', '{}']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown job type "upscale"/);
+  });
+
+  it('GIVEN `worker` with no Redis to find THEN it says what to set and exits non-zero', () => {
+    const r = cli(['worker'], { GREENLIGHT_DATA_DIR: path.join(dataDir, 'nowhere') });
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /REDIS_URL/);
+    const q = cli(['worker', '--queues', 'bg_remove,upscale'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    assert.notEqual(q.code, 0);
+    assert.match(q.err, /--queues: unknown job type\(s\) upscale/);
   });
 
   it('GIVEN the admin chores THEN project, token, rule import/export and event emit work on the data dir', () => {
