@@ -1,13 +1,13 @@
 // The greenlight CLI: start the engine, migrate, and the admin chores that a
 // technical artist scripts (projects, tokens, rules, events).
-import { Command, InvalidArgumentError } from 'commander';
-import fs from 'node:fs';
+import { Command } from 'commander';
 import { pino } from 'pino';
 import { cliPrincipal } from '../engine/auth/principal.js';
 import { loadConfig, type EngineConfig } from '../engine/config.js';
 import { isGreenlightError } from '../engine/errors.js';
 import type { Engine } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
+import { parseJsonOption } from './options.js';
 import { registerWorkerCommands } from './worker-commands.js';
 
 // The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
@@ -34,15 +34,6 @@ async function withEngine<T>(fn: (engine: Engine) => T | Promise<T>, withRedis =
     return await fn(engine);
   } finally {
     await close();
-  }
-}
-
-function parseJsonOption(value: string): unknown {
-  const text = value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError(`not valid JSON (${(err as Error).message}); pass JSON or @file.json`);
   }
 }
 

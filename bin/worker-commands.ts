@@ -6,21 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadWorkerConfig, parseQueues, type WorkerConfig } from '../gpu-worker/config.js';
+import { parseJsonOption } from './options.js';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
   return n;
 };
-
-function parseInput(value: string): unknown {
-  const text = value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError(`not valid JSON (${(err as Error).message}); pass JSON or @file.json`);
-  }
-}
 
 /** The Redis a worker uses: REDIS_URL, else the private one of an engine running on the same data dir. */
 export function workerRedisUrl(config: WorkerConfig): string {
@@ -87,7 +79,7 @@ export function registerWorkerCommands(program: Command): void {
   job
     .command('run <type>')
     .description('Run one job in this process, without Redis, against GREENLIGHT_DATA_DIR; shows progress on stderr and prints the output JSON. Paths in the input are relative to data/projects/<project>/.')
-    .requiredOption('--input <json>', 'the job input as JSON or @file.json', parseInput)
+    .requiredOption('--input <json>', 'the job input as JSON or @file.json', parseJsonOption)
     .option('--project <projectId>', 'project whose folder the job works in', 'default')
     .option('--job-id <id>', 'job id (names outputs such as atlas and export ids)', `cli-${Date.now().toString(36)}`)
     .addHelpText(

@@ -174,15 +174,20 @@ class OklabCache {
   }
 }
 
-/** Chessboard distance (capped) from every pixel to the nearest pixel where `seed` is 1. */
-function distanceFrom(seed: Uint8Array, w: number, h: number, cap: number): Uint8Array {
+/**
+ * Multi-source BFS (8-connected, chessboard distance) from every pixel where `seed` is 1, up to `cap`:
+ * each reached pixel's distance and the index of a nearest seed pixel (−1 and 65535 where not reached).
+ */
+function spread(seed: Uint8Array, w: number, h: number, cap: number): { dist: Uint16Array; src: Int32Array } {
   const n = w * h;
-  const dist = new Uint8Array(n).fill(255);
+  const src = new Int32Array(n).fill(-1);
+  const dist = new Uint16Array(n).fill(65535);
   const queue = new Int32Array(n);
   let head = 0;
   let tail = 0;
   for (let i = 0; i < n; i++)
     if (seed[i]) {
+      src[i] = i;
       dist[i] = 0;
       queue[tail++] = i;
     }
@@ -200,47 +205,12 @@ function distanceFrom(seed: Uint8Array, w: number, h: number, cap: number): Uint
         const j = ny * w + nx;
         if (dist[j]! > d) {
           dist[j] = d;
-          queue[tail++] = j;
-        }
-      }
-  }
-  return dist;
-}
-
-/** For every pixel within `radius` of a solid one, the index of a nearest solid pixel (−1 elsewhere). */
-function nearestSolid(solid: Uint8Array, w: number, h: number, radius: number): Int32Array {
-  const n = w * h;
-  const src = new Int32Array(n).fill(-1);
-  const dist = new Uint16Array(n).fill(65535);
-  const queue = new Int32Array(n);
-  let head = 0;
-  let tail = 0;
-  for (let i = 0; i < n; i++)
-    if (solid[i]) {
-      src[i] = i;
-      dist[i] = 0;
-      queue[tail++] = i;
-    }
-  while (head < tail) {
-    const i = queue[head++]!;
-    const d = dist[i]! + 1;
-    if (d > radius) continue;
-    const x = i % w;
-    const y = (i - x) / w;
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx;
-        const ny = y + dy;
-        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-        const j = ny * w + nx;
-        if (dist[j]! > d) {
-          dist[j] = d;
           src[j] = src[i]!;
           queue[tail++] = j;
         }
       }
   }
-  return src;
+  return { dist, src };
 }
 
 function gaussianBlur(a: Float32Array, w: number, h: number, sigma: number): Float32Array {
@@ -343,13 +313,13 @@ export function removeBackground(img: Rgba, opts: MatteOptions): Matte {
 
   const isFg = new Uint8Array(n);
   for (let i = 0; i < n; i++) isFg[i] = isBg[i] ? 0 : 1;
-  const fromBg = distanceFrom(isBg, w, h, 3);
-  const fromFg = distanceFrom(isFg, w, h, 2);
+  const fromBg = spread(isBg, w, h, 3).dist;
+  const fromFg = spread(isFg, w, h, 2).dist;
   // Solid subject: at least two pixels in from the background. Its colours are trusted as they are.
   const solid = new Uint8Array(n);
   for (let i = 0; i < n; i++) solid[i] = isFg[i] && fromBg[i]! >= 2 ? 1 : 0;
   const reach = Math.ceil(opts.erode + opts.feather * 3) + 3;
-  const near = nearestSolid(solid, w, h, reach);
+  const near = spread(solid, w, h, reach).src;
 
   const alpha = new Float32Array(n);
   const rgb = new Float32Array(n * 3);
