@@ -51,11 +51,10 @@ export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
   const pages = await encodePages(composePages(layout, images));
   const dir = `atlases/${atlasId}`;
   const formats = [...new Set([...input.formats, 'custom' as const])];
-  const files = writeFormats(layout, formats, { godotResPath: input.godotResPath });
+  const perFormat = formats.map((f) => [f, writeFormats(layout, [f], { godotResPath: input.godotResPath })] as const);
   ctx.progress(0.9, 'writing files');
-  await Promise.all([...pages.map((p) => ctx.files.write(`${dir}/${p.image}`, p.png)), ...files.map((f) => ctx.files.write(`${dir}/${f.name}`, f.content))]);
-  const data: Record<string, string[]> = {};
-  for (const f of formats) data[f] = writeFormats(layout, [f], { godotResPath: input.godotResPath }).map((x) => `${dir}/${x.name}`);
+  await Promise.all([...pages.map((p) => ctx.files.write(`${dir}/${p.image}`, p.png)), ...perFormat.flatMap(([, files]) => files.map((f) => ctx.files.write(`${dir}/${f.name}`, f.content)))]);
+  const data = Object.fromEntries(perFormat.map(([f, files]) => [f, files.map((x) => `${dir}/${x.name}`)]));
   ctx.progress(1, 'done');
   return { atlasId, pages: pages.map((p) => `${dir}/${p.image}`), data, frames: layout.frames.length, occupancy: Number(layout.occupancy.toFixed(4)), warnings };
 };
