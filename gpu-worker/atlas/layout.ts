@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { MaxRectsPacker, PACKING_LOGIC, type Rectangle } from 'maxrects-packer';
 import { JobInputError } from '../errors.js';
-import type { Rgba } from '../image/io.js';
+import { alphaBox, type Rgba } from '../image/io.js';
 
 export interface Pivot {
   x: number;
@@ -72,34 +72,9 @@ export interface AtlasLayout {
   occupancy: number;
 }
 
-/** Bounding box of alpha > 0; a fully transparent image keeps a 1×1 box at its origin. Scans in from the edges. */
+/** Bounding box of alpha > 0; a fully transparent image keeps a 1×1 box at its origin. */
 export function alphaBounds(img: Rgba): { x: number; y: number; w: number; h: number } {
-  const { width: w, height: h, data } = img;
-  const opaque = (x: number, y: number) => data[(y * w + x) * 4 + 3] !== 0;
-  const rowHas = (y: number) => {
-    for (let x = 0; x < w; x++) if (opaque(x, y)) return true;
-    return false;
-  };
-  let top = 0;
-  while (top < h && !rowHas(top)) top++;
-  if (top === h) return { x: 0, y: 0, w: 1, h: 1 };
-  let bottom = h - 1;
-  while (bottom > top && !rowHas(bottom)) bottom--;
-  let left = w;
-  let right = -1;
-  for (let y = top; y <= bottom; y++) {
-    for (let x = 0; x < left; x++)
-      if (opaque(x, y)) {
-        left = x;
-        break;
-      }
-    for (let x = w - 1; x > right; x--)
-      if (opaque(x, y)) {
-        right = x;
-        break;
-      }
-  }
-  return { x: left, y: top, w: right - left + 1, h: bottom - top + 1 };
+  return alphaBox(img) ?? { x: 0, y: 0, w: 1, h: 1 };
 }
 
 function pixelHash(img: Rgba, r: { x: number; y: number; w: number; h: number }): string {

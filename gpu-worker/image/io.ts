@@ -42,3 +42,33 @@ export function blit(src: Rgba, sx: number, sy: number, w: number, h: number, ds
     src.data.copy(dst.data, ((dy + y) * dst.width + dx) * 4, from, from + w * 4);
   }
 }
+
+/** Bounding box of the pixels with alpha > 0, or null when there are none. Scans in from the edges. */
+export function alphaBox(img: Rgba): { x: number; y: number; w: number; h: number } | null {
+  const { width: w, height: h, data } = img;
+  const opaque = (x: number, y: number) => data[(y * w + x) * 4 + 3] !== 0;
+  const rowHas = (y: number) => {
+    for (let x = 0; x < w; x++) if (opaque(x, y)) return true;
+    return false;
+  };
+  let top = 0;
+  while (top < h && !rowHas(top)) top++;
+  if (top === h) return null;
+  let bottom = h - 1;
+  while (bottom > top && !rowHas(bottom)) bottom--;
+  let left = w;
+  let right = -1;
+  for (let y = top; y <= bottom; y++) {
+    for (let x = 0; x < left; x++)
+      if (opaque(x, y)) {
+        left = x;
+        break;
+      }
+    for (let x = w - 1; x > right; x--)
+      if (opaque(x, y)) {
+        right = x;
+        break;
+      }
+  }
+  return { x: left, y: top, w: right - left + 1, h: bottom - top + 1 };
+}

@@ -9,7 +9,7 @@
 //  4. edge pixels are unmixed: colour = α·F + (1−α)·B with F the nearest solid
 //     subject colour and B the background model gives α, and F replaces the
 //     colour so no background halo is left; erode and feather work on α after.
-import type { Rgba } from './io.js';
+import { alphaBox, type Rgba } from './io.js';
 
 export interface MatteOptions {
   threshold: number;
@@ -358,10 +358,6 @@ export function removeBackground(img: Rgba, opts: MatteOptions): Matte {
   if (opts.feather > 0) a = gaussianBlur(a, w, h, opts.feather);
 
   const out = Buffer.alloc(n * 4);
-  let minX = w;
-  let minY = h;
-  let maxX = -1;
-  let maxY = -1;
   for (let i = 0; i < n; i++) {
     const al = Math.round(Math.min(1, Math.max(0, a[i]!)) * 255);
     if (al === 0) continue;
@@ -370,17 +366,12 @@ export function removeBackground(img: Rgba, opts: MatteOptions): Matte {
     const useNear = !solid[i] && alpha[i] === 0 && src >= 0;
     for (let ch = 0; ch < 3; ch++) out[i * 4 + ch] = Math.round((useNear ? data[src * 4 + ch]! / 255 : rgb[i * 3 + ch]!) * 255);
     out[i * 4 + 3] = al;
-    const x = i % w;
-    const y = (i - x) / w;
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
   }
+  const image = { width: w, height: h, data: out };
   const corner = (x: number, y: number) => [0, 1, 2].map((ch) => Math.round(bg[(y * w + x) * 3 + ch]! * 255));
   return {
-    image: { width: w, height: h, data: out },
-    trim: maxX < 0 ? null : { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 },
+    image,
+    trim: alphaBox(image),
     background: [corner(0, 0), corner(w - 1, 0), corner(0, h - 1), corner(w - 1, h - 1)],
   };
 }

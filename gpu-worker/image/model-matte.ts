@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { UnavailableError } from '../errors.js';
 import type { WorkerSettings } from '../processors/types.js';
-import type { Rgba } from './io.js';
+import { alphaBox, type Rgba } from './io.js';
 import type { Matte, MatteOptions } from './matte.js';
 
 interface OrtTensor {
@@ -68,19 +68,7 @@ export async function modelMatte(img: Rgba, opts: MatteOptions, settings: Worker
   if (opts.feather > 0) alpha = alpha.blur(Math.max(0.3, opts.feather));
   const a = await alpha.raw().toBuffer();
   const outImg = Buffer.from(img.data);
-  let minX = img.width;
-  let minY = img.height;
-  let maxX = -1;
-  let maxY = -1;
-  for (let i = 0; i < img.width * img.height; i++) {
-    outImg[i * 4 + 3] = Math.round((a[i]! * img.data[i * 4 + 3]!) / 255);
-    if (outImg[i * 4 + 3] === 0) continue;
-    const x = i % img.width;
-    const y = (i - x) / img.width;
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
-  }
-  return { image: { width: img.width, height: img.height, data: outImg }, trim: maxX < 0 ? null : { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 }, background: [] };
+  for (let i = 0; i < img.width * img.height; i++) outImg[i * 4 + 3] = Math.round((a[i]! * img.data[i * 4 + 3]!) / 255);
+  const image = { width: img.width, height: img.height, data: outImg };
+  return { image, trim: alphaBox(image), background: [] };
 }

@@ -5,16 +5,14 @@
 import path from 'node:path';
 import type { JobInput } from '../../engine/jobs/contracts.js';
 import { JobInputError } from '../errors.js';
+import { pngsAt } from '../files.js';
 import { decodeRgba, encodePng } from '../image/io.js';
 import { removeBackground } from '../image/matte.js';
 import { modelMatte } from '../image/model-matte.js';
 import type { JobContext, Processor } from './types.js';
 
 async function sources(input: JobInput<'bg_remove'>, ctx: JobContext): Promise<{ path: string; field: string }[]> {
-  const expand = async (rel: string, field: string) => {
-    if (await ctx.files.isDir(rel, field)) return (await ctx.files.list(rel, field)).filter((p) => /\.png$/i.test(p)).map((p) => ({ path: p, field }));
-    return [{ path: rel, field }];
-  };
+  const expand = async (rel: string, field: string) => (await pngsAt(ctx.files, rel, field)).map((p) => ({ path: p, field }));
   if (input.originalPaths?.length) return (await Promise.all(input.originalPaths.map((p, i) => expand(p, `originalPaths.${i}`)))).flat();
   if (input.originalPath) return expand(input.originalPath, 'originalPath');
   if (input.assetId && input.variantId) return [{ path: `files/images/${input.assetId}/original/${input.variantId}.png`, field: 'variantId' }];

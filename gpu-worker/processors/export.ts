@@ -8,6 +8,7 @@ import { zipSync } from 'fflate';
 import type { ExportProfile } from '../../engine/jobs/contracts.js';
 import type { AtlasLayout } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
+import { idFromJob } from '../files.js';
 import { CUSTOM_FILE } from '../formats/custom.js';
 import { writeFormats } from '../formats/index.js';
 import { builtInProfiles, renameFrame } from './profiles.js';
@@ -40,7 +41,7 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
   const profile: ExportProfile | undefined = input.profile ?? builtInProfiles[input.profileId];
   if (!profile) throw new JobInputError('profileId', `unknown profile "${input.profileId}"; use one of ${Object.keys(builtInProfiles).join(', ')} or pass a whole profile as "profile"`);
   if (input.atlasIds.length === 0 && input.assetIds.length === 0) throw new JobInputError('atlasIds', 'nothing to export: give atlasIds and/or assetIds');
-  const exportId = input.exportId ?? `export-${ctx.jobId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-40)}`;
+  const exportId = input.exportId ?? idFromJob('export', ctx.jobId);
   const files: BundleFile[] = [];
   const generator: Record<string, unknown> = {};
   for (const [k, atlasId] of input.atlasIds.entries()) {

@@ -6,6 +6,7 @@ import type { JobInput } from '../../engine/jobs/contracts.js';
 import { composePages, encodePages } from '../atlas/compose.js';
 import { layoutAtlas, type SourceFrame } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
+import { idFromJob, pngsAt } from '../files.js';
 import { writeFormats } from '../formats/index.js';
 import { decodeRgba, type Rgba } from '../image/io.js';
 import type { JobContext, Processor } from './types.js';
@@ -20,8 +21,9 @@ interface FrameRef {
 async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promise<FrameRef[]> {
   const refs: FrameRef[] = [];
   const add = async (p: string, field: string, extra: Omit<FrameRef, 'path' | 'field'> = {}) => {
-    if (await ctx.files.isDir(p, field)) for (const f of (await ctx.files.list(p, field)).filter((x) => /\.png$/i.test(x))) refs.push({ path: f, field });
-    else refs.push({ path: p, field, ...extra });
+    const found = await pngsAt(ctx.files, p, field);
+    // Name and pivot given for one path belong to that file, not to every file of a folder.
+    for (const f of found) refs.push(found.length === 1 && f === p ? { path: f, field, ...extra } : { path: f, field });
   };
   if (input.frames) for (const [i, f] of input.frames.entries()) await (typeof f === 'string' ? add(f, `frames.${i}`) : add(f.path, `frames.${i}`, { name: f.name, pivot: f.pivot }));
   else if (input.assetIds?.length) for (const [i, a] of input.assetIds.entries()) await add(`files/images/${a}/alpha`, `assetIds.${i}`);
@@ -30,7 +32,7 @@ async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promis
 }
 
 export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
-  const atlasId = input.atlasId ?? `atlas-${ctx.jobId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-40)}`;
+  const atlasId = input.atlasId ?? idFromJob('atlas', ctx.jobId);
   const warnings: string[] = [];
   const rotation = input.rotation && !input.formats.includes('godot-tres');
   if (input.rotation && !rotation) warnings.push('rotation was turned off: Godot AtlasTexture cannot rotate frames');
