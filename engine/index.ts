@@ -17,7 +17,10 @@ import { createSchedules, SCHEDULES_QUEUE } from './queue/schedules.js';
 import { createMetrics } from './metrics.js';
 import { createRunsRepo } from './store/runs.js';
 import { createEngineActions } from './runs/engine-actions.js';
-import { logNotifier, type ChatNotifier } from './runs/ports.js';
+import { fanOutNotifier, logNotifier, type ChatNotifier, type StoredEvent } from './runs/ports.js';
+import { createChatService } from './services/chat.js';
+import type { EventRow } from './store/events.js';
+import { jobOutputSchemas } from './jobs/contracts.js';
 import { createRunner, type Runner } from './runs/runner.js';
 import { createHaltControl } from './runs/halts.js';
 import type { HaltScope } from './store/halts.js';
@@ -41,6 +44,10 @@ export interface EngineResources {
 
 export type Engine = ReturnType<typeof createEngine>;
 
+function storedEvent(row: EventRow): StoredEvent {
+  return { id: row.id, projectId: row.projectId, type: row.type, subject: { kind: row.subjectKind, id: row.subjectId }, payload: row.payload, actor: row.actor, correlationId: row.correlationId, depth: row.depth, occurredAt: row.occurredAt };
+}
+
 function actorOf(p: Principal): Actor {
   return { kind: p.kind, id: p.id };
 }
@@ -61,9 +68,13 @@ export function createEngine(res: EngineResources) {
     runsByStatus: () => runsRepo.countByStatus(),
     queueDepths: () => (jobs ? jobs.depths([EVENTS_QUEUE, SCHEDULES_QUEUE]) : Promise.resolve([])),
   });
-  const onStored = (source: string) => {
+  const hooks = fanOutNotifier(logNotifier((msg, data) => logger.info(data, msg)), (err, hook) => logger.warn({ err, hook }, 'chat notifier hook failed'));
+  if (res.notifier) hooks.attach(res.notifier);
+  const notifier = hooks.notifier;
+  const onStored = (source: string, row?: EventRow) => {
     metrics.eventStored(source);
     outbox.kick();
+    if (row) notifier.eventStored(storedEvent(row));
   };
   const entities = createEntityService({ db, clock });
   const schedules = res.redis ? createSchedules(res.redis, config.queuePrefix) : null;
@@ -79,9 +90,15 @@ export function createEngine(res: EngineResources) {
   const intake = createIntake({ db, clock, onStored });
   const review = createReview({ db, clock, onStored });
   const eventsRepo = createEventsRepo(db);
-  const notifier = res.notifier ?? logNotifier((msg, data) => logger.info(data, msg));
+  const chat = createChatService({ db, clock, requireProject: entities.requireProject });
+  const onGenerated = (projectId: string, input: Record<string, unknown>, output: unknown) => {
+    const out = jobOutputSchemas.generate.safeParse(output);
+    if (!out.success) return logger.warn({ projectId }, 'generate output has no variants list; nothing to register');
+    const specId = typeof input.specId === 'string' ? input.specId : undefined;
+    entities.registerGenerated(projectId, { assetId: out.data.assetId, ...(specId ? { specId } : {}), ...(typeof input.prompt === 'string' ? { prompt: input.prompt } : {}) }, out.data.variants, out.data.contactSheet);
+  };
   const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
-  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored, observeFirstStep: metrics.firstStepStarted }) : null;
+  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored, costs: config.jobCosts, onGenerated, observeFirstStep: metrics.firstStepStarted }) : null;
   const haltControl = runner && jobs ? createHaltControl({ db, clock, logger, jobs, runner }) : null;
   let consumers: EngineConsumers | null = null;
   let expiryTimer: NodeJS.Timeout | undefined;
@@ -105,6 +122,9 @@ export function createEngine(res: EngineResources) {
     outbox,
     entities,
     rules,
+    chat,
+    /** Connect a chat bot: it hears stored events, approval requests and decisions, halts. Returns detach. */
+    attachNotifier: hooks.attach,
     /** Resolve a bearer token to a principal, or null when unknown or revoked. */
     authenticate(token: string): Principal | null {
       const row = entities.tokens.findByToken(token);
@@ -152,12 +172,16 @@ export function createEngine(res: EngineResources) {
       async halt(p: Principal, scope: HaltScope, reason: string, cancelInFlight: boolean) {
         authorizeScope(p, scope);
         if (!haltControl) throw new GreenlightError('unavailable', 'Halts need Redis.');
-        return haltControl.halt(scope, reason, cancelInFlight, `${p.kind}:${p.id}`);
+        const out = await haltControl.halt(scope, reason, cancelInFlight, `${p.kind}:${p.id}`);
+        notifier.haltChanged({ projectId: scope.projectId ?? null, halted: true });
+        return out;
       },
       async resume(p: Principal, scope: HaltScope, discard: boolean) {
         authorizeScope(p, scope);
         if (!haltControl) throw new GreenlightError('unavailable', 'Halts need Redis.');
-        return haltControl.resume(scope, `${p.kind}:${p.id}`, discard);
+        const out = await haltControl.resume(scope, `${p.kind}:${p.id}`, discard);
+        notifier.haltChanged({ projectId: scope.projectId ?? null, halted: false });
+        return out;
       },
       status(p: Principal, projectId: string | null) {
         if (projectId) authorize(p, projectId, 'project.read');
@@ -244,3 +268,7 @@ export function createEngine(res: EngineResources) {
 export { loadConfig, type EngineConfig } from './config.js';
 export { openDb, dbFile, type Db } from './store/db.js';
 export type { Principal } from './auth/principal.js';
+export type { ApprovalNotice, ApprovalOutcome, ChatNotifier, StoredEvent } from './runs/ports.js';
+export type { Platform } from './store/chat.js';
+export type { Plan, FiringNode, PlannedEvent, StepNode } from './rules/planner.js';
+export { isGreenlightError, GreenlightError } from './errors.js';

@@ -52,13 +52,13 @@ export function buildEventRow(projectId: string, input: EventInput, actor: Actor
   };
 }
 
-export function createIntake(deps: { db: Db; clock: Clock; onStored: (source: string) => void }) {
+export function createIntake(deps: { db: Db; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
   const events = createEventsRepo(deps.db);
   return {
     /** Store one event (or find its twin by idempotency key). The caller has checked the project exists. */
     accept(projectId: string, input: EventInput, actor: Actor, source: string): { row: EventRow; created: boolean } {
       const res = events.insert(buildEventRow(projectId, input, actor, source, deps.clock.now()));
-      if (res.created) deps.onStored(source);
+      if (res.created) deps.onStored(source, res.row);
       return res;
     },
   };

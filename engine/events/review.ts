@@ -9,7 +9,7 @@ import { buildEventRow, type Actor } from './intake.js';
 
 export const reviewInputSchema = z
   .object({
-    decision: z.enum(['approve', 'reject', 'regenerate', 'select']),
+    decision: z.enum(['approve', 'reject', 'regenerate', 'select', 'tag']),
     note: z.string().min(1).max(2000).optional(),
     tags: z.array(z.string().min(1).max(64)).max(50).optional(),
     idempotencyKey: z.string().min(1).max(200).optional(),
@@ -17,10 +17,10 @@ export const reviewInputSchema = z
   .strict();
 export type ReviewInput = z.output<typeof reviewInputSchema>;
 
-const eventFor = { approve: 'variant.approved', reject: 'variant.rejected', regenerate: 'variant.regenerate_requested', select: 'variant.selected' } as const;
+const eventFor = { approve: 'variant.approved', reject: 'variant.rejected', regenerate: 'variant.regenerate_requested', select: 'variant.selected', tag: 'variant.tagged' } as const;
 const statusFor = { approve: 'approved', reject: 'rejected', regenerate: 'regenerate_requested' } as const;
 
-export function createReview(deps: { db: Db; clock: Clock; onStored: (source: string) => void }) {
+export function createReview(deps: { db: Db; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
   const entities = createEntitiesRepo(deps.db, deps.clock);
   const events = createEventsRepo(deps.db);
   return {
@@ -34,8 +34,9 @@ export function createReview(deps: { db: Db; clock: Clock; onStored: (source: st
         const row = buildEventRow(projectId, { type: eventFor[input.decision], payload: {}, subject: { kind: 'variant', id: variantId }, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) }, actor, source, now);
         const tags = [...new Set([...variant.tags, ...(input.tags ?? [])])];
         const notes = input.note ? [...variant.notes, { by: actor.id, at: now, text: input.note }] : variant.notes;
-        const status = input.decision === 'select' ? variant.status : statusFor[input.decision];
-        entities.updateVariant(variantId, { status, tags, notes, decidedBy: actor.id, decidedAt: now, updatedAt: now });
+        const status = input.decision === 'select' || input.decision === 'tag' ? variant.status : statusFor[input.decision];
+        const decided = input.decision === 'tag' ? {} : { decidedBy: actor.id, decidedAt: now };
+        entities.updateVariant(variantId, { status, tags, notes, ...decided, updatedAt: now });
         if (input.decision === 'select') entities.clearPrimary(asset.id, variantId, now);
         const payload = {
           variantId,
@@ -50,7 +51,7 @@ export function createReview(deps: { db: Db; clock: Clock; onStored: (source: st
         };
         return { event: events.insert({ ...row, payload }).row, created: true };
       });
-      if (result.created) deps.onStored(source);
+      if (result.created) deps.onStored(source, result.event);
       return result;
     },
   };

@@ -22,7 +22,7 @@ import { AuthError } from '../errors.js';
 import { createApprovalsRepo, type ApprovalRow } from '../store/approvals.js';
 import { createProjectsRepo } from '../store/projects.js';
 import type { createEngineActions } from './engine-actions.js';
-import type { ChatNotifier } from './ports.js';
+import { approvalText, type ApprovalNotice, type ChatNotifier } from './ports.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -31,7 +31,11 @@ export interface RunnerDeps {
   jobs: JobQueues;
   actions: ReturnType<typeof createEngineActions>;
   notifier: ChatNotifier;
-  onStored: (source: string) => void;
+  onStored: (source: string, row?: EventRow) => void;
+  /** Cost units per job type, for approval requests. */
+  costs?: Record<string, number>;
+  /** A finished generate job's variants become reviewable rows before its events go out. */
+  onGenerated?: (projectId: string, input: Record<string, unknown>, output: unknown) => void;
   /** Seconds from an event being stored to the first step of a run it caused. */
   observeFirstStep?: (seconds: number) => void;
 }
@@ -84,7 +88,8 @@ export function createRunner(deps: RunnerDeps) {
     // Nobody listens (no enabled rule, nor the chain's manual one, triggers on this type): keep it for
     // the trigger log, but mark it published instead of queueing work that would fire nothing.
     if (!listens(cause, spec.type)) row.publishedAt = clock.now();
-    if (events.insert(row).created) deps.onStored('engine');
+    const res = events.insert(row);
+    if (res.created) deps.onStored('engine', res.row);
   }
 
   function context(run: RunRow, def: RuleDefinition, cause: EventRow): TemplateContext {
@@ -201,6 +206,7 @@ export function createRunner(deps: RunnerDeps) {
     } else {
       const config = (step.config ?? {}) as Record<string, unknown>;
       const jt = jobTypeOf(action);
+      if (jt === 'generate') deps.onGenerated?.(run.projectId, config, output);
       // Follow-ups first (idempotent inserts), so a crash before 'succeeded' cannot lose them.
       if (jt) {
         const next = followUps(action, config, { ...context(run, def, cause), previous: { input: config, output, jobId } });
@@ -223,7 +229,7 @@ export function createRunner(deps: RunnerDeps) {
     await advance(run.id);
   }
 
-  async function requestApproval(run: RunRow, ruleName: string, cause: EventRow, steps: string[]): Promise<void> {
+  async function requestApproval(run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]): Promise<void> {
     const root = events.get(run.projectId, cause.correlationId) ?? cause;
     const expiryMs = settingsOf(run.projectId).policies.approvalExpiryMs;
     const approval = approvals.create({
@@ -234,15 +240,29 @@ export function createRunner(deps: RunnerDeps) {
       expiresAt: expiryMs ? clock.now() + expiryMs : null,
       defaultDecision: 'deny',
     });
-    const text = `Approval needed: rule "${ruleName}" wants to run ${steps.join(', ')} for ${cause.type} on ${cause.subjectKind} ${cause.subjectId} (requested by ${approval.requestedBy}). Approval ${approval.id}.`;
+    const gated = def.actions.filter((a) => steps.includes(a.id)).map((a) => ({ id: a.id, jobType: jobTypeOf(a) }));
+    const notice: ApprovalNotice = {
+      approvalId: approval.id,
+      projectId: run.projectId,
+      runId: run.id,
+      ruleId: run.ruleId,
+      ruleName: def.name,
+      event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId } },
+      requestedBy: approval.requestedBy,
+      steps: gated,
+      estimatedCost: gated.reduce((sum, s) => sum + (s.jobType ? (deps.costs?.[s.jobType] ?? 0) : 0), 0),
+      expiresAt: approval.expiresAt,
+    };
     try {
-      await deps.notifier.notify({ projectId: run.projectId, channel: 'admin', text, runId: run.id });
+      if (deps.notifier.approvalRequested) await deps.notifier.approvalRequested(notice);
+      else await deps.notifier.notify({ projectId: run.projectId, channel: 'admin', text: approvalText(notice), runId: run.id });
     } catch (err) {
       logger.warn({ err, approvalId: approval.id }, 'could not post the approval request; it is still pending in the API');
     }
   }
 
   async function applyDecision(a: ApprovalRow): Promise<void> {
+    if (a.status !== 'pending') void deps.notifier.approvalDecided?.({ approvalId: a.id, projectId: a.projectId, status: a.status, decidedBy: a.decidedBy, decidedAt: a.decidedAt })?.catch((err: unknown) => logger.warn({ err }, 'approvalDecided hook failed'));
     const run = runs.get(a.runId);
     if (!run || run.status !== 'awaiting_approval') return;
     const approve = a.status === 'approved' || (a.status === 'expired' && a.defaultDecision === 'approve');
@@ -300,7 +320,7 @@ export function createRunner(deps: RunnerDeps) {
           continue;
         }
         started.push(run);
-        if (gate) await requestApproval(run, rule.definition.name, ev, gate.steps);
+        if (gate) await requestApproval(run, rule.definition, ev, gate.steps);
         else await admit(run.id, null);
       }
       return started;
@@ -346,7 +366,7 @@ export function createRunner(deps: RunnerDeps) {
       const gate = approvalGate(rule.definition);
       if (gate) {
         runs.setStatus(run.id, 'awaiting_approval', { reason: 'replayed after resume' });
-        await requestApproval(runs.get(runId)!, rule.definition.name, ev, gate.steps);
+        await requestApproval(runs.get(runId)!, rule.definition, ev, gate.steps);
       } else await admit(run.id, 'replayed after resume');
       return runs.get(runId)!;
     },
@@ -365,7 +385,7 @@ export function createRunner(deps: RunnerDeps) {
       }
       runs.setStatus(runId, 'cancelled', { reason });
       const pendingApproval = approvals.byRun(runId);
-      if (pendingApproval?.status === 'pending') approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel');
+      if (pendingApproval?.status === 'pending') await applyDecision(approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel'));
       await promoteWaiting(run.projectId);
       return runs.get(runId)!;
     },

@@ -63,6 +63,8 @@ export function createEntityService(deps: { db: Db; clock: Clock }) {
     requireProject,
     projects,
     tokens,
+    /** Engine-internal: a finished generate job's variants (no principal: the runner calls it). */
+    registerGenerated: entities.registerGenerated,
     createProject(p: Principal, body: unknown) {
       authorizeGlobalAdmin(p);
       const input = parseWith(projectInputSchema, body, 'project');

@@ -72,6 +72,24 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
       }
       return null;
     },
+    /**
+     * A finished generate job's variants become rows reviewers can decide on: the asset is
+     * created if new (its type from the spec, else `sprite`), variants that exist stay as they are.
+     */
+    registerGenerated(projectId: string, input: { assetId: string; specId?: string; prompt?: string }, variantsOut: { variantId: string; path: string; thumbPath: string }[], contactSheet: string): void {
+      const now = clock.now();
+      db.transaction(() => {
+        if (!db.select({ id: assets.id }).from(assets).where(eq(assets.id, input.assetId)).get()) {
+          const spec = input.specId ? db.select().from(specs).where(and(eq(specs.id, input.specId), eq(specs.projectId, projectId))).get() : undefined;
+          db.insert(assets).values({ id: input.assetId, projectId, type: spec?.assetType ?? 'sprite', name: input.prompt?.slice(0, 200) ?? '', specId: spec?.id ?? null, createdAt: now }).run();
+        }
+        for (const v of variantsOut)
+          db.insert(variants)
+            .values({ id: v.variantId, projectId, assetId: input.assetId, files: { original: v.path, thumb: v.thumbPath, contactSheet }, createdAt: now, updatedAt: now })
+            .onConflictDoNothing()
+            .run();
+      });
+    },
     clearPrimary(assetId: string, exceptId: string, now: number): void {
       db.update(variants).set({ primary: false, updatedAt: now }).where(and(eq(variants.assetId, assetId), eq(variants.primary, true))).run();
       db.update(variants).set({ primary: true, updatedAt: now }).where(eq(variants.id, exceptId)).run();

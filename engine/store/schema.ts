@@ -50,6 +50,25 @@ export const chatBindings = sqliteTable(
   (t) => [uniqueIndex('chat_bindings_channel_uq').on(t.platform, t.channelId, t.purpose)],
 );
 
+/**
+ * Messages the bots posted, so a reaction or a later edit finds what a message
+ * shows: a variant card, an approval request, the halt panel, a chain's progress.
+ */
+export const chatMessages = sqliteTable(
+  'chat_messages',
+  {
+    platform: text('platform').$type<'slack' | 'discord'>().notNull(),
+    channelId: text('channel_id').notNull(),
+    messageId: text('message_id').notNull(),
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<'variant' | 'approval' | 'halt_panel' | 'progress' | 'asset_thread'>().notNull(),
+    refId: text('ref_id').notNull(),
+    threadId: text('thread_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.channelId, t.messageId] }), index('chat_messages_ref_idx').on(t.kind, t.refId)],
+);
+
 export const specs = sqliteTable('specs', {
   id: text('id').primaryKey(),
   projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),

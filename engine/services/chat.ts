@@ -1,0 +1,75 @@
+// Chat use-cases the bots call: who a chat user is in a project (roles come
+// from the project's settings), channel bindings, and the messages the bots
+// posted. Role checks stay in engine: a bot only says who pressed what.
+import { z } from 'zod';
+import { authorize, type Principal } from '../auth/principal.js';
+import { NotFoundError } from '../errors.js';
+import type { Clock } from '../ids.js';
+import type { Db } from '../store/db.js';
+import { createChatRepo, type Platform } from '../store/chat.js';
+import type { ProjectRow } from '../store/projects.js';
+import { createProjectsRepo } from '../store/projects.js';
+import type { Role } from '../store/schema.js';
+import { parseWith } from '../validation.js';
+
+const rank: Record<Role, number> = { artist: 1, lead: 2, admin: 3 };
+
+export const chatRoleInputSchema = z
+  .object({
+    /** `slack:U123`, `slack:group:S123` or `discord:42`. */
+    member: z.string().regex(/^(slack|discord):(group:)?[A-Za-z0-9_-]{1,64}$/, 'write it as slack:<user id>, slack:group:<user group id> or discord:<user id>'),
+    role: z.enum(['artist', 'lead', 'admin']).nullable(),
+  })
+  .strict();
+
+export function createChatService(deps: { db: Db; clock: Clock; requireProject: (id: string) => ProjectRow }) {
+  const repo = createChatRepo(deps.db, deps.clock);
+  const projects = createProjectsRepo(deps.db, deps.clock);
+  return {
+    /**
+     * The principal a chat user acts as in a project: the highest role among their own entry
+     * and their groups' (`<platform>:group:<id>`), or null when the project does not know them.
+     */
+    principalFor(platform: Platform, userId: string, projectId: string, groupIds: string[] = []): Principal | null {
+      const roles = deps.requireProject(projectId).settings.roles;
+      let best: Role | null = null;
+      for (const key of [`${platform}:${userId}`, ...groupIds.map((g) => `${platform}:group:${g}`)]) {
+        const r = roles[key];
+        if (r && (!best || rank[r] > rank[best])) best = r;
+      }
+      return best ? { kind: 'chat', id: `${platform}:${userId}`, projectId, role: best } : null;
+    },
+    /** Whether any role in the project is given to a user group (then the bot must look groups up). */
+    usesGroups(platform: Platform, projectId: string): boolean {
+      return Object.keys(deps.requireProject(projectId).settings.roles).some((k) => k.startsWith(`${platform}:group:`));
+    },
+    /** Bind a channel to a project (admins of that project only). */
+    bind(p: Principal, platform: Platform, channelId: string, projectId: string, purpose: 'review' | 'admin') {
+      authorize(p, projectId, 'project.admin');
+      deps.requireProject(projectId);
+      return repo.bind({ projectId, platform, channelId, purpose }, p.id);
+    },
+    /** Give a chat member a role in a project, or take it away (role null). */
+    setRole(p: Principal, projectId: string, body: unknown) {
+      authorize(p, projectId, 'project.admin');
+      const project = deps.requireProject(projectId);
+      const input = parseWith(chatRoleInputSchema, body, 'chat role');
+      const roles = { ...project.settings.roles };
+      if (input.role) roles[input.member] = input.role;
+      else if (!(input.member in roles)) throw new NotFoundError('chat member', input.member);
+      else delete roles[input.member];
+      projects.updateSettings(projectId, { ...project.settings, roles }, p.id);
+      return { member: input.member, role: input.role };
+    },
+    /** The project a channel belongs to (its review binding first), or null when unbound. */
+    projectOfChannel(platform: Platform, channelId: string): string | null {
+      const rows = repo.bindingsOfChannel(platform, channelId);
+      return (rows.find((r) => r.purpose === 'review') ?? rows[0])?.projectId ?? null;
+    },
+    channelOf: repo.channelOf,
+    recordMessage: repo.recordMessage,
+    findMessage: repo.findMessage,
+    messagesOf: repo.messagesOf,
+  };
+}
+export type ChatService = ReturnType<typeof createChatService>;

@@ -1,0 +1,49 @@
+// Chat bindings (which channel belongs to which project, for review or admin
+// work) and the messages the bots posted (what each one shows).
+import { and, desc, eq } from 'drizzle-orm';
+import { newId, type Clock } from '../ids.js';
+import type { Db } from './db.js';
+import { auditLog, chatBindings, chatMessages } from './schema.js';
+
+export type Platform = 'slack' | 'discord';
+export type BindingRow = typeof chatBindings.$inferSelect;
+export type ChatMessageRow = typeof chatMessages.$inferSelect;
+export type ChatMessageKind = ChatMessageRow['kind'];
+
+export function createChatRepo(db: Db, clock: Clock) {
+  return {
+    /** Bind a channel to a project (idempotent); a channel belongs to one project per purpose. */
+    bind(input: { projectId: string; platform: Platform; channelId: string; purpose: 'review' | 'admin' }, actor: string): BindingRow {
+      return db.transaction((tx) => {
+        tx.delete(chatBindings).where(and(eq(chatBindings.platform, input.platform), eq(chatBindings.channelId, input.channelId), eq(chatBindings.purpose, input.purpose))).run();
+        const row: BindingRow = { id: newId('bind'), ...input, createdAt: clock.now() };
+        tx.insert(chatBindings).values(row).run();
+        tx.insert(auditLog).values({ projectId: input.projectId, actor, action: 'chat.bind', target: `${input.platform}/${input.channelId}`, details: { purpose: input.purpose }, at: row.createdAt }).run();
+        return row;
+      });
+    },
+    bindingsOfChannel(platform: Platform, channelId: string): BindingRow[] {
+      return db.select().from(chatBindings).where(and(eq(chatBindings.platform, platform), eq(chatBindings.channelId, channelId))).all();
+    },
+    /** The project's channel for a purpose on a platform (the newest binding), or null. */
+    channelOf(projectId: string, platform: Platform, purpose: 'review' | 'admin'): string | null {
+      const row = db
+        .select({ channelId: chatBindings.channelId })
+        .from(chatBindings)
+        .where(and(eq(chatBindings.projectId, projectId), eq(chatBindings.platform, platform), eq(chatBindings.purpose, purpose)))
+        .orderBy(desc(chatBindings.createdAt))
+        .get();
+      return row?.channelId ?? null;
+    },
+    recordMessage(row: Omit<ChatMessageRow, 'createdAt'>): void {
+      db.insert(chatMessages).values({ ...row, createdAt: clock.now() }).onConflictDoNothing().run();
+    },
+    findMessage(platform: Platform, channelId: string, messageId: string): ChatMessageRow | undefined {
+      return db.select().from(chatMessages).where(and(eq(chatMessages.platform, platform), eq(chatMessages.channelId, channelId), eq(chatMessages.messageId, messageId))).get();
+    },
+    messagesOf(platform: Platform, kind: ChatMessageKind, refId: string): ChatMessageRow[] {
+      return db.select().from(chatMessages).where(and(eq(chatMessages.platform, platform), eq(chatMessages.kind, kind), eq(chatMessages.refId, refId))).all();
+    },
+  };
+}
+export type ChatRepo = ReturnType<typeof createChatRepo>;
