@@ -1,0 +1,27 @@
+// Action ids and the values buttons carry. A value names what the press is
+// about (project, variant, approval …); who pressed comes from the platform.
+
+export const actionIds = {
+  review: (decision: 'approve' | 'reject' | 'regenerate' | 'select') => `gl.review.${decision}`,
+  tag: 'gl.review.tag',
+  approval: (decision: 'approve' | 'deny') => `gl.approval.${decision}`,
+  haltOpen: 'gl.halt.open',
+  resume: 'gl.halt.resume',
+  ruleEnable: 'gl.rule.enable',
+  ruleRun: 'gl.rule.run',
+  openReview: 'gl.review.open',
+} as const;
+
+/** The halt dialog's callback id. */
+export const haltDialogId = 'gl.halt.submit';
+
+export const reviewActionPattern = /^gl\.review\.(approve|reject|regenerate|select)$/;
+export const approvalActionPattern = /^gl\.approval\.(approve|deny)$/;
+
+/** `a|b|c` values: ids never contain '|'. */
+export const packValue = (...parts: string[]): string => parts.join('|');
+export function unpackValue(value: unknown, count: number): string[] | null {
+  if (typeof value !== 'string') return null;
+  const parts = value.split('|');
+  return parts.length === count && parts.every((p) => p.length > 0) ? parts : null;
+}
