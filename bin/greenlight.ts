@@ -51,17 +51,23 @@ program
     const cfg = config();
     const workerConfig = opts.worker ? loadWorkerConfig(process.env, process.cwd()) : null;
     const { startGreenlight } = await import('../engine/runtime.js');
-    const running = await startGreenlight(cfg);
+    const { createBots, loadBotsConfig } = await import('../bot/index.js');
+    const botsConfig = loadBotsConfig(process.env);
+    let bots: Awaited<ReturnType<typeof createBots>> | null = null;
+    const running = await startGreenlight(cfg, { mount: (app, engine) => void (bots = createBots(botsConfig, engine, app, engine.logger)) });
     const logger = running.engine.logger;
+    await bots!.start();
     // One odd payload must not take the engine down: log what escaped every handler and carry on.
     process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (kept running)'));
     const worker = workerConfig ? (await import('../gpu-worker/worker.js')).startWorker({ config: workerConfig, redisUrl: running.redisUrl, logger }) : null;
     process.stdout.write(`Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`);
+    for (const line of bots!.status) process.stdout.write(`${line}\n`);
     if (worker) process.stdout.write(`Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/\n`);
     if (running.generatedAdminToken)
       process.stdout.write(`Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`);
     const shutdown = async (signal: string) => {
       process.stdout.write(`${signal}: stopping (running jobs finish first)…\n`);
+      await bots?.stop();
       await worker?.close();
       await running.stop();
       process.exit(0);

@@ -19,6 +19,7 @@ import { createRunsRepo } from './store/runs.js';
 import { createEngineActions } from './runs/engine-actions.js';
 import { fanOutNotifier, logNotifier, type ChatNotifier, type StoredEvent } from './runs/ports.js';
 import { createChatService } from './services/chat.js';
+import { createChatFacts } from './services/chat-facts.js';
 import type { EventRow } from './store/events.js';
 import { jobOutputSchemas } from './jobs/contracts.js';
 import { createRunner, type Runner } from './runs/runner.js';
@@ -122,7 +123,12 @@ export function createEngine(res: EngineResources) {
     outbox,
     entities,
     rules,
-    chat,
+    chat: {
+      ...chat,
+      facts: createChatFacts({ db, clock, requireProject: entities.requireProject }),
+      /** Active halts that concern a project (its own, its rules', global), with held counts. */
+      halts: (projectId: string) => haltControl?.status(projectId) ?? [],
+    },
     /** Connect a chat bot: it hears stored events, approval requests and decisions, halts. Returns detach. */
     attachNotifier: hooks.attach,
     /** Resolve a bearer token to a principal, or null when unknown or revoked. */

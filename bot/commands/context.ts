@@ -9,8 +9,8 @@ export interface ChatContext {
   platform: Platform;
   channelId: string;
   userId: string;
-  /** The user's groups, looked up only when a project gives a role to a group. */
-  groups: () => Promise<string[]>;
+  /** Which of these user groups the user is in (asked only when a project gives a role to a group). */
+  groups: (candidates: string[]) => Promise<string[]>;
 }
 
 /** A reply meant for the asker alone, or a change others should see. */
@@ -36,7 +36,8 @@ export function projectOf(ctx: ChatContext): string {
 
 /** Who the user is in the project, or a refusal that says how to get a role. */
 export async function principalOf(ctx: ChatContext, projectId: string): Promise<Principal> {
-  const groups = ctx.engine.chat.usesGroups(ctx.platform, projectId) ? await ctx.groups() : [];
+  const candidates = ctx.engine.chat.groupsWithRoles(ctx.platform, projectId);
+  const groups = candidates.length > 0 ? await ctx.groups(candidates) : [];
   const p = ctx.engine.chat.principalFor(ctx.platform, ctx.userId, projectId, groups);
   if (!p) throw new CommandRefusal(`You have no role in project \`${projectId}\`. An admin adds you with \`greenlight project role ${projectId} ${ctx.platform}:${ctx.userId} artist\` (or lead, admin).`);
   return p;

@@ -39,9 +39,10 @@ export function createChatService(deps: { db: Db; clock: Clock; requireProject: 
       }
       return best ? { kind: 'chat', id: `${platform}:${userId}`, projectId, role: best } : null;
     },
-    /** Whether any role in the project is given to a user group (then the bot must look groups up). */
-    usesGroups(platform: Platform, projectId: string): boolean {
-      return Object.keys(deps.requireProject(projectId).settings.roles).some((k) => k.startsWith(`${platform}:group:`));
+    /** The user groups the project gives roles to (the bot looks up only these). */
+    groupsWithRoles(platform: Platform, projectId: string): string[] {
+      const prefix = `${platform}:group:`;
+      return Object.keys(deps.requireProject(projectId).settings.roles).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
     },
     /** Bind a channel to a project (admins of that project only). */
     bind(p: Principal, platform: Platform, channelId: string, projectId: string, purpose: 'review' | 'admin') {

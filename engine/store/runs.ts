@@ -112,6 +112,10 @@ export function createRunsRepo(db: Db, clock: Clock) {
     oldestPlanned(projectId: string): RunRow | undefined {
       return db.select().from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'planned'))).orderBy(asc(runs.createdAt), asc(sql`rowid`)).get();
     },
+    /** Every run of one chain (same correlation id), oldest first. */
+    byCorrelation(projectId: string, correlationId: string): RunRow[] {
+      return db.select().from(runs).where(and(eq(runs.projectId, projectId), eq(runs.correlationId, correlationId))).orderBy(asc(runs.createdAt), asc(sql`rowid`)).all();
+    },
     byEvent(eventId: string): RunRow[] {
       return db.select().from(runs).where(eq(runs.eventId, eventId)).orderBy(asc(runs.createdAt)).all();
     },

@@ -1,0 +1,187 @@
+// The Slack bot: a real Bolt App whose listeners verify (Bolt + our timestamp
+// guard), record through the engine, ack, and only then render and call the
+// Web API. HTTP mode mounts Bolt's HTTPReceiver in the engine's Hono server;
+// with SLACK_APP_TOKEN it uses Socket Mode instead.
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Engine } from '../../engine/index.js';
+import { replyForError, type ChatContext, type Reply } from '../commands/context.js';
+import { approvalPress, bindCommand, haltCommand, resumeCommand, review, reviewPress, type Decision } from '../commands/control.js';
+import { enableFromPreview, ruleCommand, runFromPreview } from '../commands/rules.js';
+import { actionIds, approvalActionPattern, haltDialogId, reviewActionPattern } from '../views/ids.js';
+import { textView, type View } from '../views/view.js';
+import type { SlackConfig } from './config.js';
+import { createSlackNotifier } from './notifier.js';
+import { createPoster } from './poster.js';
+import { haltDialog, renderMessage } from './render.js';
+
+export interface SlackBotOptions {
+  engine: Engine;
+  config: SlackConfig;
+  logger: Logger;
+  /** WebClient retry policy; tests use few, fast retries. Default: Slack's (ten retries in about 30 min). */
+  retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  postSpacingMs?: number;
+  editSpacingMs?: number;
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const out = (fn: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => log[fn]({ component: 'bolt' }, msg.map(String).join(' '));
+  return { debug: out('debug'), info: out('info'), warn: out('warn'), error: out('error'), setLevel: (l) => void (level = l), getLevel: () => level, setName: () => {} };
+}
+
+export function createSlackBot(o: SlackBotOptions) {
+  const { engine, config, logger } = o;
+  const blog = boltLogger(logger);
+  const receiver = config.appToken
+    ? new SocketModeReceiver({ appToken: config.appToken, logger: blog, installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } })
+    : new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logger: blog, unhandledRequestTimeoutMillis: 2500 });
+  const app = new App({ token: config.botToken, receiver, logger: blog, clientOptions: { slackApiUrl: config.apiUrl, ...(o.retryConfig ? { retryConfig: o.retryConfig } : {}) } });
+  const poster = createPoster({ client: app.client, logger, ...(o.postSpacingMs !== undefined ? { postSpacingMs: o.postSpacingMs } : {}), ...(o.editSpacingMs !== undefined ? { editSpacingMs: o.editSpacingMs } : {}) });
+  const notifications = createSlackNotifier({ engine, poster, logger, publicUrl: config.publicUrl });
+  const logErr = (err: unknown) => logger.error({ err }, 'slack handler failed');
+
+  const groupCache = new Map<string, { at: number; members: Set<string> }>();
+  async function groupsOf(userId: string, candidates: string[]): Promise<string[]> {
+    const mine: string[] = [];
+    for (const g of candidates) {
+      let c = groupCache.get(g);
+      if (!c || Date.now() - c.at > 5 * 60_000) {
+        const res = await app.client.usergroups.users.list({ usergroup: g }).catch((err: unknown) => (logger.warn({ err, usergroup: g }, 'usergroups.users.list failed'), { users: [] as string[] }));
+        groupCache.set(g, (c = { at: Date.now(), members: new Set(res.users ?? []) }));
+      }
+      if (c.members.has(userId)) mine.push(g);
+    }
+    return mine;
+  }
+  const ctxOf = (channelId: string, userId: string): ChatContext => ({ engine, platform: 'slack', channelId, userId, groups: (c) => groupsOf(userId, c) });
+  const attempt = async (fn: () => Promise<unknown>): Promise<Reply | null> => {
+    try {
+      await fn();
+      return null;
+    } catch (err) {
+      return replyForError(err, logErr);
+    }
+  };
+  const tellUser = (channel: string, user: string, view: View) => poster.ephemeral(channel, user, renderMessage(view)).catch(logErr);
+
+  // Button presses: record through the engine, ack, then tell the presser only if it was refused.
+  type Press = { body: any; action: any; ack: () => Promise<void> };
+  const pressOf = (body: any) => ({ channel: String(body.channel?.id ?? body.container?.channel_id ?? ''), user: String(body.user?.id ?? '') });
+  app.action(reviewActionPattern, async ({ body, action, ack }: Press) => {
+    const { channel, user } = pressOf(body);
+    const decision = String(action.action_id).split('.')[2] as Decision;
+    const key = `slack.press.${user}.${body.container?.message_ts ?? ''}.${action.action_ts ?? body.trigger_id}`;
+    const refused = await attempt(() => reviewPress(ctxOf(channel, user), decision, action.value, key));
+    await ack();
+    if (refused) await tellUser(channel, user, refused.view);
+  });
+  app.action(actionIds.tag, async ({ body, action, ack }: Press) => {
+    const { channel, user } = pressOf(body);
+    const refused = await attempt(() => reviewPress(ctxOf(channel, user), 'tag', `${action.block_id}|${action.selected_option?.value ?? ''}`, `slack.tag.${user}.${action.action_ts}`));
+    await ack();
+    if (refused) await tellUser(channel, user, refused.view);
+  });
+  app.action(approvalActionPattern, async ({ body, action, ack }: Press) => {
+    const { channel, user } = pressOf(body);
+    const refused = await attempt(() => approvalPress(ctxOf(channel, user), String(action.action_id).endsWith('approve') ? 'approve' : 'deny', action.value));
+    await ack();
+    if (refused) await tellUser(channel, user, refused.view);
+  });
+  app.action(actionIds.haltOpen, async ({ body, action, ack, client }: Press & { client: App['client'] }) => {
+    const { channel, user } = pressOf(body);
+    const projectId = String(action.value ?? '');
+    const ctx = ctxOf(channel, user);
+    const p = projectId ? engine.chat.principalFor('slack', user, projectId, await ctx.groups(engine.chat.groupsWithRoles('slack', projectId)).catch(() => [])) : null;
+    await ack();
+    if (!p || p.role !== 'admin') return void (await tellUser(channel, user, textView(`🚫 Only admins of \`${projectId}\` can halt automation.`)));
+    await client.views.open({ trigger_id: body.trigger_id, view: haltDialog(projectId, haltDialogId) as never }).catch(logErr);
+  });
+  app.view(haltDialogId, async ({ body, view, ack }) => {
+    const user = body.user.id;
+    const reason = String(view.state.values.reason?.reason?.value ?? '').trim();
+    let error: string | null = null;
+    try {
+      await haltCommand(ctxOf('', user), `project ${reason}`, view.private_metadata);
+    } catch (err) {
+      error = replyForError(err, logErr).view.fallback;
+    }
+    await ack(error ? { response_action: 'errors', errors: { reason: error.slice(0, 150) } } : undefined);
+  });
+  for (const [id, run] of [
+    [actionIds.resume, (ctx: ChatContext, value: unknown) => resumeCommand(ctx, '', String(value))],
+    [actionIds.ruleEnable, enableFromPreview],
+    [actionIds.ruleRun, runFromPreview],
+  ] as const) {
+    app.action(id, async ({ body, action, ack, respond }: Press & { respond: (m: never) => Promise<unknown> }) => {
+      const { channel, user } = pressOf(body);
+      let view: View;
+      try {
+        view = await run(ctxOf(channel, user), action.value);
+      } catch (err) {
+        view = replyForError(err, logErr).view;
+      }
+      await ack();
+      await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(view) } as never).catch(logErr);
+    });
+  }
+  app.action(actionIds.openReview, async ({ ack }) => ack());
+
+  // Slash commands: ack at once, then answer the asker through response_url.
+  const commands: Record<string, (ctx: ChatContext, text: string) => Promise<View | { panel: string }>> = {
+    '/rule': ruleCommand,
+    '/halt': (ctx, text) => haltCommand(ctx, text),
+    '/resume': (ctx, text) => resumeCommand(ctx, text),
+    '/greenlight': bindCommand,
+  };
+  for (const [name, run] of Object.entries(commands)) {
+    app.command(name, async ({ command, ack, respond }) => {
+      await ack();
+      let view: View;
+      try {
+        const out = await run(ctxOf(command.channel_id, command.user_id), command.text ?? '');
+        if ('panel' in out) {
+          await notifications.postPanel(out.panel, command.channel_id);
+          view = textView('Posted the emergency-halt panel; pin it so admins find it.');
+        } else view = out;
+      } catch (err) {
+        view = replyForError(err, logErr).view;
+      }
+      await respond({ response_type: 'ephemeral', ...renderMessage(view) }).catch(logErr);
+    });
+  }
+
+  // Reactions on a variant card are decisions too; the event id makes a retried delivery a no-op.
+  app.event('reaction_added', async ({ event, body }) => {
+    const decision = config.reactions[event.reaction];
+    if (!decision || event.item.type !== 'message') return;
+    const msg = engine.chat.findMessage('slack', event.item.channel, event.item.ts);
+    if (!msg || msg.kind !== 'variant') return;
+    const refused = await attempt(() => review(ctxOf(event.item.channel, event.user), msg.projectId, msg.refId, decision, `slack.reaction.${(body as { event_id?: string }).event_id ?? event.event_ts}`));
+    if (refused) await tellUser(event.item.channel, event.user, refused.view);
+  });
+  app.event('reaction_removed', async ({ event }) => {
+    if (config.reactions[event.reaction]) logger.info({ user: event.user, reaction: event.reaction, item: event.item }, 'reaction removed: ignored (removing a reaction does not undo a decision; decide again instead)');
+  });
+  app.error(async (err) => logger.error({ err }, 'slack app error'));
+
+  return {
+    app,
+    receiver,
+    poster,
+    notifications,
+    /** Attach to the engine (and connect Socket Mode when configured). */
+    async start(): Promise<() => void> {
+      const detach = engine.attachNotifier(notifications.notifier);
+      if (receiver instanceof SocketModeReceiver) await app.start();
+      return detach;
+    },
+    async stop(): Promise<void> {
+      await notifications.idle().catch(() => {});
+      poster.stop();
+      if (receiver instanceof SocketModeReceiver) await app.stop();
+    },
+  };
+}
+export type SlackBot = ReturnType<typeof createSlackBot>;
