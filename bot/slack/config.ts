@@ -1,6 +1,7 @@
 // The Slack bot's configuration, parsed once from the environment at start-up.
 // Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the bot is off.
 import { z } from 'zod';
+import { GreenlightError } from '../../engine/index.js';
 import { defaultReactionMap, type Decision } from '../commands/control.js';
 
 const reactionMap = z
@@ -42,7 +43,7 @@ export interface SlackConfig {
 /** The bot's config, or `{ off }` saying why it is off. A bad value throws naming the variable. */
 export function loadSlackConfig(env: Record<string, string | undefined>): SlackConfig | { off: string } {
   const r = slackEnvSchema.safeParse(env);
-  if (!r.success) throw new Error(`Invalid Slack configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\nFix the variable(s) above and start again.`);
+  if (!r.success) throw new GreenlightError('config_invalid', `Invalid Slack configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\nFix the variable(s) above and start again.`);
   const e = r.data;
   if (!e.SLACK_BOT_TOKEN || !e.SLACK_SIGNING_SECRET)
     return { off: `Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to connect it (missing ${[!e.SLACK_BOT_TOKEN && 'SLACK_BOT_TOKEN', !e.SLACK_SIGNING_SECRET && 'SLACK_SIGNING_SECRET'].filter(Boolean).join(', ')}).` };

@@ -91,7 +91,7 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
   function progressOf(projectId: string, correlationId: string) {
     const c = chat.facts.chain(projectId, correlationId);
     const steps: ChainStep[] = c.steps.filter((s) => s.status !== 'skipped').map((s) => {
-      const job = s.type.startsWith('enqueue_job:') ? s.type.slice('enqueue_job:'.length) : s.type;
+      const job = s.jobType ?? s.type;
       const status = s.status === 'succeeded' ? 'succeeded' : s.status === 'failed' ? 'failed' : s.status === 'pending' ? 'waiting' : 'running';
       return { label: stepLabel[job] ?? s.stepId, status };
     });

@@ -45,7 +45,7 @@ export interface ChatNotifier {
   approvalDecided?(outcome: ApprovalOutcome): Promise<void>;
   /** Every event the engine stored (intake, reviews, the runner's own). Queue work; do not block. */
   eventStored?(event: StoredEvent): void;
-  /** A halt was set or lifted; `projectId` null means the global scope. */
+  /** A halt was set or lifted, or a halt now holds one more firing; `projectId` null means the global scope. */
   haltChanged?(change: { projectId: string | null; halted: boolean }): void;
 }
 

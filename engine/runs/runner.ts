@@ -301,7 +301,10 @@ export function createRunner(deps: RunnerDeps) {
         if (!d.fires && d.reason === 'halted' && decide(rule, view, { ...world, halt: () => null }).fires) {
           // Held, not dropped: the firing waits as a 'halted' run and is replayed (or discarded) on resume.
           const held = runs.create({ ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` }, rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })));
-          if (held.created) started.push(held.run);
+          if (held.created) {
+            started.push(held.run);
+            deps.notifier.haltChanged?.({ projectId, halted: true });
+          }
           continue;
         }
         if (!d.fires) {

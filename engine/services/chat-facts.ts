@@ -7,12 +7,16 @@ import { createEntitiesRepo } from '../store/entities.js';
 import { createEventsRepo } from '../store/events.js';
 import type { ProjectRow } from '../store/projects.js';
 import { createRunsRepo } from '../store/runs.js';
+import { createRulesRepo } from '../store/rules.js';
+import { actionOfStep, jobTypeOf } from '../rules/actions.js';
 
 export interface ChainStepFact {
   runId: string;
   ruleId: string;
   stepId: string;
   type: string;
+  /** The job the step submits (bg_remove, pack_atlas …), or null for engine-side actions. */
+  jobType: string | null;
   status: string;
   output: unknown;
   error: string | null;
@@ -22,6 +26,7 @@ export function createChatFacts(deps: { db: Db; clock: Clock; requireProject: (i
   const entities = createEntitiesRepo(deps.db, deps.clock);
   const runs = createRunsRepo(deps.db, deps.clock);
   const events = createEventsRepo(deps.db);
+  const rules = createRulesRepo(deps.db, deps.clock);
   return {
     variant(projectId: string, variantId: string) {
       return entities.getVariant(projectId, variantId);
@@ -37,8 +42,13 @@ export function createChatFacts(deps: { db: Db; clock: Clock; requireProject: (i
       const root = events.get(projectId, correlationId) ?? null;
       const steps: ChainStepFact[] = [];
       const list = runs.byCorrelation(projectId, correlationId);
-      for (const r of list)
-        for (const s of runs.steps(r.id)) steps.push({ runId: r.id, ruleId: r.ruleId, stepId: s.stepId, type: s.type, status: s.status, output: s.output, error: s.error });
+      for (const r of list) {
+        const def = rules.version(r.ruleId, r.ruleVersion);
+        for (const s of runs.steps(r.id)) {
+          const jobType = def ? jobTypeOf(actionOfStep(def.actions, s)) : null;
+          steps.push({ runId: r.id, ruleId: r.ruleId, stepId: s.stepId, type: s.type, jobType, status: s.status, output: s.output, error: s.error });
+        }
+      }
       let assetId: string | null = null;
       if (root?.subjectKind === 'variant') assetId = entities.facts(projectId, 'variant', root.subjectId)?.assetId ?? null;
       else if (root?.subjectKind === 'asset') assetId = root.subjectId;

@@ -38,9 +38,9 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function makeEngine(options: { redisUrl?: string | null; consume?: boolean } = {}): Promise<TestEngine> {
+export async function makeEngine(options: { redisUrl?: string | null; consume?: boolean; dataDir?: string } = {}): Promise<TestEngine> {
   const prefix = `t${randomBytes(5).toString('hex')}`;
-  const config = { ...loadConfig({ GREENLIGHT_DATA_DIR: os.tmpdir() }, process.cwd()), queuePrefix: prefix };
+  const config = { ...loadConfig({ GREENLIGHT_DATA_DIR: options.dataDir ?? os.tmpdir() }, process.cwd()), queuePrefix: prefix };
   const db = openDb(':memory:');
   ensureAdminToken(db, ADMIN);
   let redis: Redis | null = null;
