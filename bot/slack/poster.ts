@@ -5,7 +5,11 @@
 // against Block Kit's limits before it leaves.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FilesUploadV2Arguments, KnownBlock, WebClient } from '@slack/web-api';
+import type { types, webApi } from '@slack/bolt';
+
+type WebClient = webApi.WebClient;
+type KnownBlock = types.KnownBlock;
+type FilesUploadV2Arguments = webApi.FilesUploadV2Arguments;
 import type { Logger } from 'pino';
 import { checkMessage } from './limits.js';
 import type { SlackMessage } from './render.js';

@@ -18,7 +18,9 @@ export function haltPanel(projectId: string, active: HaltFacts[]): View {
   if (active.length === 0) {
     blocks.push({ kind: 'text', text: '🟢 Running. Rules fire and jobs run.' });
   } else {
-    for (const h of active) {
+    const shown = 10;
+    if (active.length > shown) blocks.push({ kind: 'context', text: `${active.length} halts are active; the ${shown} oldest are listed.` });
+    for (const h of active.slice(0, shown)) {
       const what = h.scope === 'global' ? 'Everything' : h.scope === 'project' ? 'This project' : `Rule \`${h.ruleId}\``;
       blocks.push({ kind: 'text', text: `🛑 *${what} is halted* by ${who(h.createdBy)} at ${when(h.createdAt)}\nReason: ${h.reason}\nHeld firings: ${h.held}` });
     }
