@@ -13,6 +13,7 @@ import { startGreenlight } from '../../engine/runtime.js';
 import { benchChain } from './chain.js';
 import { benchGpuWorker } from './gpu-worker.js';
 import { benchIntake } from './intake.js';
+import { benchSlack } from './slack.js';
 import { fmt, summarize } from './stats.js';
 
 const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex')}`);
@@ -21,6 +22,7 @@ const quick = process.argv.includes('--quick');
 const chainRate = Number(/^--chain-rate=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--chain-rate=')) ?? '')?.[1] ?? 200);
 const config = loadConfig({ ...process.env, GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
 const running = await startGreenlight(config, { logger: pino({ level: 'warn' }) });
+let stopped = false;
 try {
   const { engine } = running;
   engine.entities.createProject(cliPrincipal, { id: 'bench', name: 'Bench' });
@@ -39,9 +41,13 @@ try {
   const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
   rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: chainRate, seconds: quick ? 3 : 10 })));
   rows.push(...(await benchGpuWorker({ quick })));
+  await running.stop().catch(() => {});
+  stopped = true;
+  // Its own Greenlight with the Slack bot mounted, so the bot's hooks do not weigh on the figures above.
+  rows.push(...(await benchSlack({ rate: 50, seconds: quick ? 4 : 10 })));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 } finally {
-  await running.stop();
+  if (!stopped) await running.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
