@@ -97,6 +97,15 @@ project
     });
   });
 
+project
+  .command('role <projectId> <member> <role>')
+  .description('Give a chat member a role in a project: member is slack:<user id>, slack:group:<user group id> or discord:<user id>; role is artist | lead | admin, or none to remove it.')
+  .action(async (projectId: string, member: string, role: string) => {
+    await withEngine(async (engine) => {
+      print(engine.chat.setRole(cliPrincipal, projectId, { member, role: role === 'none' ? null : role }));
+    });
+  });
+
 const token = program.command('token').description('Manage API tokens.');
 token
   .command('create <projectId>')

@@ -1,6 +1,6 @@
 // Lint: the dependency rules of STYLE.md, and no import cycles.
 //   engine/ imports no other top-level folder; gpu-worker/ only engine/jobs and engine/errors;
-//   bot/views imports no platform SDK; bot/slack never imports bot/discord (and back);
+//   bot/ and review-web/ import engine only through engine/index.ts; bot/views imports no platform SDK; bot/slack never imports bot/discord (and back);
 //   only engine/queue imports bullmq; only engine/store imports drizzle-orm / better-sqlite3.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,6 +32,7 @@ for (const file of files) {
       const top = resolved.split(path.sep)[0];
       if (file.startsWith('engine/') && top !== 'engine') problems.push(`${file}: engine may not import ${resolved}`);
       if (file.startsWith('gpu-worker/') && top === 'engine' && !/^engine\/(jobs\/|errors\.ts)/.test(resolved)) problems.push(`${file}: gpu-worker may only import engine/jobs and engine/errors, not ${resolved}`);
+      if ((file.startsWith('bot/') || file.startsWith('review-web/')) && top === 'engine' && resolved !== path.join('engine', 'index.ts')) problems.push(`${file}: bot/ and review-web/ import engine only through engine/index.ts, not ${resolved}`);
       if (file.startsWith('bot/slack/') && resolved.startsWith('bot/discord/')) problems.push(`${file}: bot/slack may not import bot/discord`);
       if (file.startsWith('bot/discord/') && resolved.startsWith('bot/slack/')) problems.push(`${file}: bot/discord may not import bot/slack`);
     } else {

@@ -7,6 +7,7 @@ import { reviewInputSchema } from '../events/review.js';
 import type { Engine } from '../index.js';
 import { ruleInputSchema } from '../rules/schema.js';
 import { assetInputSchema, overrideInputSchema, projectInputSchema, specInputSchema, tokenInputSchema } from '../services/entities.js';
+import { chatRoleInputSchema } from '../services/chat.js';
 import { automationDryRunInputSchema, dryRunInputSchema, runExactlyInputSchema, toApiRule } from '../services/rules.js';
 import { bearerAuth, defineRoute, readJson, type Env, type RouteDoc } from './http.js';
 import { registerRunRoutes } from './runs-routes.js';
@@ -32,6 +33,9 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
     return c.json({ id: row.id, token, role: row.role, projectId: row.projectId }, 201);
   });
 
+  route({ method: 'put', path: `${P}/chat-roles`, summary: 'Give a chat member (slack:U…, slack:group:S…, discord:…) a role, or remove it (role null)', role: 'admin', body: chatRoleInputSchema, status: 200 }, async (c) =>
+    c.json(engine.chat.setRole(who(c), c.req.param('projectId')!, await readJson(c))),
+  );
   route({ method: 'post', path: `${P}/specs`, summary: 'Create a spec', role: 'lead', body: specInputSchema, status: 201 }, async (c) =>
     c.json(engine.entities.createSpec(who(c), c.req.param('projectId')!, await readJson(c)), 201),
   );

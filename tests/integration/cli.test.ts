@@ -22,7 +22,7 @@ describe('greenlight CLI', () => {
     const top = cli(['--help']);
     assert.equal(top.code, 0);
     for (const c of ['start', 'migrate', 'project', 'token', 'rule', 'event', 'worker', 'job']) assert.match(top.out, new RegExp(`\\b${c}\\b`));
-    for (const args of [['start'], ['migrate'], ['project', 'create'], ['token', 'create'], ['rule', 'import'], ['rule', 'export'], ['event', 'emit'], ['worker'], ['job', 'run']]) {
+    for (const args of [['start'], ['migrate'], ['project', 'create'], ['project', 'role'], ['token', 'create'], ['rule', 'import'], ['rule', 'export'], ['event', 'emit'], ['worker'], ['job', 'run']]) {
       const r = cli([...args, '--help']);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: greenlight /, args.join(' '));
@@ -76,6 +76,12 @@ describe('greenlight CLI', () => {
     const again = cli(['event', 'emit', 'art', 'asset_approved', '--payload', '{"assetId":"a1"}', '--idempotency-key', 'k1']);
     assert.equal(JSON.parse(again.out).id, JSON.parse(ev.out).id);
     assert.equal(JSON.parse(again.out).duplicate, true);
+    const role = cli(['project', 'role', 'art', 'slack:U123', 'admin']);
+    assert.equal(role.code, 0, role.err);
+    assert.deepEqual(JSON.parse(role.out), { member: 'slack:U123', role: 'admin' });
+    const badMember = cli(['project', 'role', 'art', 'U123', 'admin']);
+    assert.equal(badMember.code, 2);
+    assert.match(badMember.err, /slack:<user id>/);
   });
 
   it('GIVEN bad input THEN the CLI says what is wrong and exits non-zero', () => {
@@ -85,6 +91,9 @@ describe('greenlight CLI', () => {
     const payload = cli(['event', 'emit', 'art', 'a.b', '--payload', '{nope']);
     assert.notEqual(payload.code, 0);
     assert.match(payload.err, /not valid JSON/);
+    const slack = cli(['start'], { SLACK_BOT_TOKEN: 'not-a-token', SLACK_SIGNING_SECRET: 'secret-123456' });
+    assert.equal(slack.code, 2);
+    assert.match(slack.err, /SLACK_BOT_TOKEN: must be a bot token starting with xoxb-/);
     const port = cli(['start'], { PORT: 'eighty' });
     assert.equal(port.code, 2);
     assert.match(port.err, /PORT/);
@@ -116,6 +125,7 @@ describe('greenlight CLI', () => {
     const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
     assert.deepEqual([health.ok, health.redis], [true, true]);
     assert.match(out, /Generated a bootstrap admin token/);
+    assert.match(out, /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', resolve);
       child.kill('SIGTERM');
