@@ -15,6 +15,9 @@ import { createSlackNotifier } from './notifier.js';
 import { createPoster } from './poster.js';
 import { haltDialog, renderMessage } from './render.js';
 
+/** The slash commands the bot answers (bot/slack/manifest.json declares the same). */
+export const slashCommands = ['/rule', '/halt', '/resume', '/greenlight'] as const;
+
 export interface SlackBotOptions {
   engine: Engine;
   config: SlackConfig;
@@ -129,7 +132,7 @@ export function createSlackBot(o: SlackBotOptions) {
   app.action(actionIds.openReview, async ({ ack }) => ack());
 
   // Slash commands: ack at once, then answer the asker through response_url.
-  const commands: Record<string, (ctx: ChatContext, text: string) => Promise<View | { panel: string }>> = {
+  const commands: Record<(typeof slashCommands)[number], (ctx: ChatContext, text: string) => Promise<View | { panel: string }>> = {
     '/rule': ruleCommand,
     '/halt': (ctx, text) => haltCommand(ctx, text),
     '/resume': (ctx, text) => resumeCommand(ctx, text),

@@ -103,3 +103,18 @@ describe('slash command parsing', () => {
     assert.equal(parseGreenlight('').ok, false);
   });
 });
+
+describe('Slack app manifest', () => {
+  it('GIVEN bot/slack/manifest.json THEN it declares every slash command and event the bot listens to, all on /slack/events', async () => {
+    const { readFileSync } = await import('node:fs');
+    const m = JSON.parse(readFileSync('bot/slack/manifest.json', 'utf8'));
+    const commands = m.features.slash_commands.map((c: { command: string }) => c.command).sort();
+    const { slashCommands } = await import('../../../bot/slack/app.js');
+    assert.deepEqual(commands, [...slashCommands].sort());
+    for (const c of m.features.slash_commands) assert.match(c.url, /\/slack\/events$/);
+    assert.match(m.settings.event_subscriptions.request_url, /\/slack\/events$/);
+    assert.match(m.settings.interactivity.request_url, /\/slack\/events$/);
+    assert.deepEqual([...m.settings.event_subscriptions.bot_events].sort(), ['reaction_added', 'reaction_removed']);
+    for (const scope of ['chat:write', 'commands', 'files:write', 'reactions:read', 'usergroups:read']) assert.ok(m.oauth_config.scopes.bot.includes(scope), scope);
+  });
+});
