@@ -55,6 +55,10 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
       },
       { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } },
     );
+    await enabledRule(
+      { name: 'Atlas ready → export', trigger: { event: 'atlas.ready' }, actions: [{ id: 'bundle', type: 'export', config: { atlasIds: ['${event.payload.atlasId}'] } }] },
+      { type: 'atlas.ready', subject: { kind: 'atlas', id: 'atl-1' }, payload: { atlasId: 'atl-1' } },
+    );
   });
   after(async () => {
     await h?.close();
@@ -138,7 +142,7 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.equal(cards.length, 3);
   });
 
-  it('GIVEN an artist presses Approve (and Slack retries the delivery) THEN exactly one variant.approved, the MVP chain runs and its progress is posted in the thread', async () => {
+  it('GIVEN an artist presses Approve (and Slack retries the delivery) THEN exactly one variant.approved, the MVP chain runs and its progress is posted in the thread, ending with the atlas preview and the bundle', async () => {
     const card = cards[0]!;
     const payload = press(h, { actionId: actionIds.review('approve'), value: `art|${card.variantId}`, user: U.artist, channel: REVIEW, messageTs: card.ts });
     const first = await h.action(payload);
@@ -152,9 +156,10 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     await waitFor(() => h.fake.of('chat.update').some((c) => c.args.ts === card.ts && /approved by <@UART>/.test(allText(c.args.blocks))), 5000, 'card edited');
     const progress = h.t.engine.chat.messagesOf('slack', 'progress', eventsOf('variant.approved', card.variantId)[0]!.id)[0]!;
     assert.equal(progress.threadId, h.t.engine.chat.messagesOf('slack', 'asset_thread', 'knight')[0]!.messageId);
-    await waitFor(async () => { await h.idle(); return h.fake.of('chat.update').some((c) => c.args.ts === progress.messageId && /bg removal ✓ → packing ✓/.test(c.args.text)); }, 5000, 'progress edited to done');
+    await waitFor(async () => { await h.idle(); return h.fake.of('chat.update').some((c) => c.args.ts === progress.messageId && /bg removal ✓ → packing ✓ → export ✓/.test(c.args.text)); }, 15000, 'progress edited to done');
     const final = h.fake.of('chat.update').filter((c) => c.args.ts === progress.messageId).at(-1)!;
     assert.ok(final.args.blocks.some((b: any) => b.type === 'image'), 'atlas preview shown');
+    assert.match(allText(final.args.blocks), /Bundle: `data\/projects\/art\/exports\/[^`]+\/bundle\.zip`/);
   });
 
   it('GIVEN an artist reacts ✅ on a card (and Slack retries the event) THEN exactly one variant.approved; removing the reaction is ignored and logged', async () => {
@@ -197,6 +202,50 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.ok(run.value.includes(plan.hash));
   });
 
+  it('GIVEN /rule list, log, enable and unknown input THEN each answers the asker; an artist cannot enable; "Run exactly this" runs the plan until something changes', async () => {
+    const ask = async (text: string, user = U.lead) => {
+      const n = h.fake.responses.length;
+      await h.command(slash(h, { command: '/rule', text, user, channel: REVIEW }));
+      await waitFor(() => h.fake.responses.length > n, 3000, `/rule ${text}`);
+      return allText(lastResponse().blocks ?? []);
+    };
+    const list = await ask('list');
+    for (const name of ['Generate on spec refined', 'Approved → cut-out → atlas', 'Atlas ready → export']) assert.ok(list.includes(name), name);
+    assert.match(await ask(`log ${mvpRuleId}`), /succeeded/);
+    assert.match(await ask('frobnicate'), /Unknown subcommand.*Usage/s);
+    assert.match(await ask(''), /Usage/);
+    assert.match(await ask('show no-such-rule'), /No rule `no-such-rule`/);
+    const ruleOff = (await h.t.call('POST', `${P}/rules`, { name: 'Off rule', trigger: { event: 'custom.thing' }, actions: [{ id: 'n', type: 'notify', config: { text: 'hi' } }] }, leadToken)).body.id;
+    assert.match(await ask(`enable ${ruleOff}`, U.artist), /lead/);
+    assert.match(await ask(`enable ${ruleOff}`), /dry-run/i);
+    const preview = await ask(`dry-run ${ruleOff}`);
+    assert.match(preview, /Enable rule/);
+    const enable = (JSON.parse(JSON.stringify(lastResponse().blocks)) as any[]).find((b) => b.type === 'actions').elements.find((e: any) => e.action_id === actionIds.ruleEnable);
+    const n = h.fake.responses.length;
+    await h.action(press(h, { actionId: enable.action_id, value: enable.value, user: U.lead, channel: REVIEW, messageTs: '1.1' }));
+    await waitFor(() => h.fake.responses.length > n, 3000, 'enable answer');
+    assert.match(JSON.stringify(lastResponse()), /Enabled/);
+    assert.equal((await h.t.call('GET', `${P}/rules/${ruleOff}`)).body.enabled, true);
+
+    await ask(`dry-run ${mvpRuleId} ${cards[2]!.variantId}`);
+    const run = (lastResponse().blocks as any[]).find((b) => b.type === 'actions').elements.find((e: any) => e.action_id === actionIds.ruleRun);
+    const runs = () => count('runs WHERE rule_id = ? AND subject_id = ?', mvpRuleId, cards[2]!.variantId);
+    const before = runs();
+    const m = h.fake.responses.length;
+    await h.action(press(h, { actionId: run.action_id, value: run.value, user: U.lead, channel: REVIEW, messageTs: '1.2' }));
+    await waitFor(() => h.fake.responses.length > m, 3000, 'run answer');
+    assert.match(JSON.stringify(lastResponse()), /Running the previewed plan/);
+    await waitFor(() => runs() === before + 1, 5000, 'the previewed run');
+    await h.t.call('PUT', `${P}/rules/${mvpRuleId}`, (await h.t.call('GET', `${P}/rules/${mvpRuleId}`)).body.definition, leadToken);
+    const k = h.fake.responses.length;
+    await h.action(press(h, { actionId: run.action_id, value: run.value, user: U.lead, channel: REVIEW, messageTs: '1.3' }));
+    await waitFor(() => h.fake.responses.length > k, 3000, 'refusal');
+    assert.match(JSON.stringify(lastResponse()), /plan changed/);
+    // Put the rule back on for the halt case below: dry-run the new version, then enable it.
+    await h.t.call('POST', `${P}/rules/${mvpRuleId}/dry-run`, { event: { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } } }, leadToken);
+    assert.equal((await h.t.call('POST', `${P}/rules/${mvpRuleId}/enable`, undefined, leadToken)).status, 200);
+  });
+
   it('GIVEN an artist or a lead THEN /halt and the halt button are refused; an admin halts through the dialog, events are held, and /resume replays them', async () => {
     await h.command(slash(h, { command: '/halt', text: 'project testing', user: U.lead, channel: REVIEW }));
     await waitFor(() => /admin/.test(JSON.stringify(lastResponse())), 3000, 'refusal');
@@ -220,6 +269,8 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.equal(h.t.engine.chat.halts('art')[0]!.reason, 'bad outputs');
 
     const card = cards[2]!;
+    const live = () => count(`runs WHERE subject_id = ? AND rule_id = ? AND status IN ('running','succeeded')`, card.variantId, mvpRuleId);
+    const liveBefore = live();
     await h.action(press(h, { actionId: actionIds.review('approve'), value: `art|${card.variantId}`, user: U.artist, channel: REVIEW, messageTs: card.ts }));
     await waitFor(() => count(`runs WHERE subject_id = ? AND status = 'halted'`, card.variantId) === 1, 5000, 'held run');
     await waitFor(async () => { await h.idle(); return h.fake.of('chat.update').some((c) => c.args.ts === panel.messageId && /Held firings: 1/.test(allText(c.args.blocks))); }, 5000, 'panel shows the hold');
@@ -227,7 +278,7 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     await h.command(slash(h, { command: '/resume', text: '', user: U.admin, channel: REVIEW }));
     await waitFor(() => /Resumed/.test(JSON.stringify(lastResponse())), 5000, 'resumed');
     assert.match(JSON.stringify(lastResponse()), /1 held firings replayed/);
-    await waitFor(() => count(`runs WHERE subject_id = ? AND rule_id = ? AND status IN ('running','succeeded')`, card.variantId, mvpRuleId) === 1, 5000, 'replayed run');
+    await waitFor(() => live() === liveBefore + 1, 5000, 'replayed run');
   });
 
   it('GIVEN malformed but signed payloads THEN each is logged and answered, the process lives on and the next request works', async () => {
