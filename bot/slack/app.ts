@@ -37,9 +37,10 @@ function boltLogger(log: Logger): BoltLogger {
 export function createSlackBot(o: SlackBotOptions) {
   const { engine, config, logger } = o;
   const blog = boltLogger(logger);
+  if (!config.appToken && !config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
   const receiver = config.appToken
     ? new SocketModeReceiver({ appToken: config.appToken, logger: blog, installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } })
-    : new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logger: blog, unhandledRequestTimeoutMillis: 2500 });
+    : new HTTPReceiver({ signingSecret: config.signingSecret ?? '', endpoints: '/slack/events', logger: blog, unhandledRequestTimeoutMillis: 2500 });
   const app = new App({ token: config.botToken, receiver, logger: blog, clientOptions: { slackApiUrl: config.apiUrl, ...(o.retryConfig ? { retryConfig: o.retryConfig } : {}) } });
   const poster = createPoster({ client: app.client, logger, ...(o.postSpacingMs !== undefined ? { postSpacingMs: o.postSpacingMs } : {}), ...(o.editSpacingMs !== undefined ? { editSpacingMs: o.editSpacingMs } : {}) });
   const notifications = createSlackNotifier({ engine, poster, logger, publicUrl: config.publicUrl });

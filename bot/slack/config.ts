@@ -33,7 +33,8 @@ export const slackEnvSchema = z.object({
 
 export interface SlackConfig {
   botToken: string;
-  signingSecret: string;
+  /** null only in Socket Mode. */
+  signingSecret: string | null;
   appToken: string | null;
   apiUrl: string;
   reactions: Record<string, Exclude<Decision, 'tag'>>;
@@ -45,11 +46,12 @@ export function loadSlackConfig(env: Record<string, string | undefined>): SlackC
   const r = slackEnvSchema.safeParse(env);
   if (!r.success) throw new GreenlightError('config_invalid', `Invalid Slack configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\nFix the variable(s) above and start again.`);
   const e = r.data;
-  if (!e.SLACK_BOT_TOKEN || !e.SLACK_SIGNING_SECRET)
-    return { off: `Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to connect it (missing ${[!e.SLACK_BOT_TOKEN && 'SLACK_BOT_TOKEN', !e.SLACK_SIGNING_SECRET && 'SLACK_SIGNING_SECRET'].filter(Boolean).join(', ')}).` };
+  // Socket Mode needs no signing secret: requests come over the app's own authenticated socket.
+  if (!e.SLACK_BOT_TOKEN || (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN))
+    return { off: `Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to connect it (missing ${[!e.SLACK_BOT_TOKEN && 'SLACK_BOT_TOKEN', !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN && 'SLACK_SIGNING_SECRET'].filter(Boolean).join(', ')}).` };
   return {
     botToken: e.SLACK_BOT_TOKEN,
-    signingSecret: e.SLACK_SIGNING_SECRET,
+    signingSecret: e.SLACK_SIGNING_SECRET ?? null,
     appToken: e.SLACK_APP_TOKEN ?? null,
     apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     reactions: e.SLACK_REACTIONS ?? { ...defaultReactionMap },

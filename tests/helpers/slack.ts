@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface SlackCall {
   method: string;
@@ -66,6 +67,8 @@ export async function startFakeSlack() {
       calls.push({ method, args, at: Date.now() });
       const address = server.address() as AddressInfo;
       switch (method) {
+        case 'apps.connections.open':
+          return json(200, { ok: true, url: `ws://127.0.0.1:${address.port}/link` });
         case 'auth.test':
           return json(200, { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'greenlight', team_id: 'T111', user_id: 'UBOT', bot_id: 'BBOT' });
         case 'chat.postMessage':
@@ -89,6 +92,17 @@ export async function startFakeSlack() {
       }
     });
   });
+  // Socket Mode: the client opens this socket; Slack says hello, sends envelopes, and the client acks each.
+  const wss = new WebSocketServer({ noServer: true });
+  const sockets: WebSocket[] = [];
+  const acks: { envelope_id: string; payload?: unknown }[] = [];
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.push(ws);
+      ws.on('message', (data) => acks.push(JSON.parse(String(data))));
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A111' } }));
+    });
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -102,8 +116,19 @@ export async function startFakeSlack() {
     rateLimit(n = 1) {
       rateLimitNext = n;
     },
+    acks,
+    /** Send a Socket Mode envelope to every connected client. */
+    envelope(e: { envelope_id: string; type: string; payload: unknown; accepts_response_payload?: boolean }) {
+      for (const ws of sockets) ws.send(JSON.stringify(e));
+    },
+    connected: () => sockets.some((ws) => ws.readyState === ws.OPEN),
     of: (method: string) => calls.filter((c) => c.method === method),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const ws of sockets) ws.terminate();
+        wss.close();
+        server.close(() => r());
+      }),
   };
 }
 export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
