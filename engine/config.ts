@@ -3,21 +3,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { GreenlightError } from './errors.js';
-import { formatPath } from './validation.js';
+import { formatPath, jsonText } from './validation.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const jobCosts = z
-  .string()
-  .transform((raw, ctx) => {
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON like {"generate": 4, "bg_remove": 0.2}' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string(), z.number().nonnegative()));
+const jobCosts = jsonText('must be JSON like {"generate": 4, "bg_remove": 0.2}').pipe(z.record(z.string(), z.number().nonnegative()));
 
 export const envSchema = z.object({
   /** HTTP port for the API, webhooks and review web. Default 8787; 0 picks a free port. */

@@ -278,3 +278,4 @@ export type { ApprovalNotice, ApprovalOutcome, ChatNotifier, StoredEvent } from 
 export type { Platform } from './store/chat.js';
 export type { Plan, FiringNode, PlannedEvent, StepNode } from './rules/planner.js';
 export { isGreenlightError, GreenlightError } from './errors.js';
+export { jsonText } from './validation.js';

@@ -1,6 +1,6 @@
 // The one validation helper: every zod parse goes through here so errors read
 // the same everywhere (field path + what to do) and keep the zod error as cause.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError, type ErrorDetail } from './errors.js';
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -22,4 +22,16 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: 
     .join('; ');
   const more = details.length > 3 ? ` (and ${details.length - 3} more)` : '';
   throw new ValidationError(`Invalid ${what}: ${head}${more}`, details, result.error);
+}
+
+/** An environment variable holding JSON: parsed, or an issue saying what it should look like. */
+export function jsonText(hint: string) {
+  return z.string().transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: hint });
+      return z.NEVER;
+    }
+  });
 }

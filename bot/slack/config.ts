@@ -1,20 +1,12 @@
 // The Slack bot's configuration, parsed once from the environment at start-up.
 // Without SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET the bot is off.
 import { z } from 'zod';
-import { GreenlightError } from '../../engine/index.js';
+import { GreenlightError, jsonText } from '../../engine/index.js';
 import { defaultReactionMap, type Decision } from '../commands/control.js';
 
-const reactionMap = z
-  .string()
-  .transform((raw, ctx) => {
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON like {"white_check_mark":"approve","x":"reject"}' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string().regex(/^[a-z0-9_+-]+$/, 'emoji names without colons'), z.enum(['approve', 'reject', 'regenerate', 'select'])));
+const reactionMap = jsonText('must be JSON like {"white_check_mark":"approve","x":"reject"}').pipe(
+  z.record(z.string().regex(/^[a-z0-9_+-]+$/, 'emoji names without colons'), z.enum(['approve', 'reject', 'regenerate', 'select'])),
+);
 
 export const slackEnvSchema = z.object({
   /** Bot token (xoxb-…). With SLACK_SIGNING_SECRET it turns the bot on. */

@@ -18,11 +18,11 @@ import { createEventsRepo, type EventRow } from '../store/events.js';
 import { createRulesRepo } from '../store/rules.js';
 import { createRunsRepo, type RunRow } from '../store/runs.js';
 import { dbWorld } from '../store/world.js';
-import { AuthError } from '../errors.js';
-import { createApprovalsRepo, type ApprovalRow } from '../store/approvals.js';
+import { createApprovalsRepo } from '../store/approvals.js';
 import { createProjectsRepo } from '../store/projects.js';
 import type { createEngineActions } from './engine-actions.js';
-import { approvalText, type ApprovalNotice, type ChatNotifier } from './ports.js';
+import type { ChatNotifier } from './ports.js';
+import { createApprovalFlow } from './approval-flow.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -229,47 +229,8 @@ export function createRunner(deps: RunnerDeps) {
     await advance(run.id);
   }
 
-  async function requestApproval(run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]): Promise<void> {
-    const root = events.get(run.projectId, cause.correlationId) ?? cause;
-    const expiryMs = settingsOf(run.projectId).policies.approvalExpiryMs;
-    const approval = approvals.create({
-      id: newId('apr'),
-      projectId: run.projectId,
-      runId: run.id,
-      requestedBy: `${root.actor.kind}:${root.actor.id}`,
-      expiresAt: expiryMs ? clock.now() + expiryMs : null,
-      defaultDecision: 'deny',
-    });
-    const gated = def.actions.filter((a) => steps.includes(a.id)).map((a) => ({ id: a.id, jobType: jobTypeOf(a) }));
-    const notice: ApprovalNotice = {
-      approvalId: approval.id,
-      projectId: run.projectId,
-      runId: run.id,
-      ruleId: run.ruleId,
-      ruleName: def.name,
-      event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId } },
-      requestedBy: approval.requestedBy,
-      steps: gated,
-      estimatedCost: gated.reduce((sum, s) => sum + (s.jobType ? (deps.costs?.[s.jobType] ?? 0) : 0), 0),
-      expiresAt: approval.expiresAt,
-    };
-    try {
-      if (deps.notifier.approvalRequested) await deps.notifier.approvalRequested(notice);
-      else await deps.notifier.notify({ projectId: run.projectId, channel: 'admin', text: approvalText(notice), runId: run.id });
-    } catch (err) {
-      logger.warn({ err, approvalId: approval.id }, 'could not post the approval request; it is still pending in the API');
-    }
-  }
-
-  async function applyDecision(a: ApprovalRow): Promise<void> {
-    if (a.status !== 'pending') void deps.notifier.approvalDecided?.({ approvalId: a.id, projectId: a.projectId, status: a.status, decidedBy: a.decidedBy, decidedAt: a.decidedAt })?.catch((err: unknown) => logger.warn({ err }, 'approvalDecided hook failed'));
-    const run = runs.get(a.runId);
-    if (!run || run.status !== 'awaiting_approval') return;
-    const approve = a.status === 'approved' || (a.status === 'expired' && a.defaultDecision === 'approve');
-    if (approve) {
-      await admit(run.id, `approved by ${a.decidedBy}`);
-    } else runs.setStatus(run.id, 'cancelled', { reason: a.status === 'expired' ? 'approval expired (default: deny)' : `denied by ${a.decidedBy}` });
-  }
+  const approvalFlow = createApprovalFlow({ db, clock, logger, notifier: deps.notifier, costs: deps.costs ?? {}, admit, cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }) });
+  const { requestApproval, applyDecision } = approvalFlow;
 
   return {
     /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
@@ -328,27 +289,8 @@ export function createRunner(deps: RunnerDeps) {
       }
       return started;
     },
-    /** An admin's decision on a pending approval; the requester may not approve their own run unless the project allows it. */
-    async decide(projectId: string, approvalId: string, decision: 'approve' | 'deny', who: string): Promise<ApprovalRow> {
-      const pending = approvals.get(projectId, approvalId);
-      if (decision === 'approve' && pending.requestedBy === who && !settingsOf(projectId).policies.allowSelfApproval)
-        throw new AuthError('forbidden', 'You caused this run, so another admin must approve it (or set policies.allowSelfApproval on the project).');
-      const row = approvals.decide(projectId, approvalId, decision === 'approve' ? 'approved' : 'denied', who);
-      await applyDecision(row);
-      return row;
-    },
-    /** Apply each expired approval's default decision. */
-    async expireApprovals(): Promise<number> {
-      const due = approvals.expired(clock.now());
-      for (const a of due) {
-        try {
-          await applyDecision(approvals.decide(a.projectId, a.id, 'expired', 'expiry'));
-        } catch (err) {
-          logger.warn({ err, approvalId: a.id }, 'approval expiry skipped');
-        }
-      }
-      return due.length;
-    },
+    decide: approvalFlow.decide,
+    expireApprovals: approvalFlow.expireApprovals,
     approvals,
     begin,
     /** Re-decide a held or replayed run against the current rules and world; start it if it still fires. */

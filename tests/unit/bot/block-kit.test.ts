@@ -118,3 +118,21 @@ describe('Slack app manifest', () => {
     for (const scope of ['chat:write', 'commands', 'files:write', 'reactions:read', 'usergroups:read']) assert.ok(m.oauth_config.scopes.bot.includes(scope), scope);
   });
 });
+
+describe('Slack configuration', () => {
+  it('GIVEN no credentials THEN the bot is off and says what to set; bad values name the variable; Socket Mode needs no signing secret', async () => {
+    const { loadSlackConfig } = await import('../../../bot/slack/config.js');
+    const off = loadSlackConfig({});
+    assert.ok('off' in off && /SLACK_BOT_TOKEN/.test(off.off));
+    assert.throws(() => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{nope' }), /SLACK_REACTIONS: must be JSON like/);
+    assert.throws(() => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{"x":"delete"}' }), /SLACK_REACTIONS/);
+    const socket = loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
+    assert.ok(!('off' in socket) && socket.appToken === 'xapp-1' && socket.signingSecret === null);
+    const on = loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{"thumbsup":"approve"}', SLACK_API_URL: 'http://127.0.0.1:9/api' });
+    assert.ok(!('off' in on));
+    if (!('off' in on)) {
+      assert.deepEqual(on.reactions, { thumbsup: 'approve' });
+      assert.equal(on.apiUrl, 'http://127.0.0.1:9/api/');
+    }
+  });
+});

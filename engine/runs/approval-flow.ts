@@ -1,0 +1,101 @@
+// Admin approvals of a run: the request (a pending row and a notice to the
+// chat), an admin's decision (never the requester's own, unless the project
+// allows it), expiry with the default decision, and what each does to the run.
+import type { Logger } from 'pino';
+import { AuthError } from '../errors.js';
+import type { Clock } from '../ids.js';
+import { newId } from '../ids.js';
+import { jobTypeOf } from '../rules/actions.js';
+import type { RuleDefinition } from '../rules/schema.js';
+import { createApprovalsRepo, type ApprovalRow } from '../store/approvals.js';
+import type { Db } from '../store/db.js';
+import { createEventsRepo, type EventRow } from '../store/events.js';
+import { createProjectsRepo } from '../store/projects.js';
+import { createRunsRepo, type RunRow } from '../store/runs.js';
+import { approvalText, type ApprovalNotice, type ChatNotifier } from './ports.js';
+
+export interface ApprovalFlowDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  notifier: ChatNotifier;
+  costs: Record<string, number>;
+  /** Start an approved run (or let it wait under the project's concurrency limit). */
+  admit: (runId: string, reason: string) => Promise<void>;
+  cancelRun: (runId: string, reason: string) => void;
+}
+
+export function createApprovalFlow(deps: ApprovalFlowDeps) {
+  const { clock, logger } = deps;
+  const approvals = createApprovalsRepo(deps.db, clock);
+  const events = createEventsRepo(deps.db);
+  const runs = createRunsRepo(deps.db, clock);
+  const projects = createProjectsRepo(deps.db, clock);
+  const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
+
+  async function applyDecision(a: ApprovalRow): Promise<void> {
+    if (a.status !== 'pending') void deps.notifier.approvalDecided?.({ approvalId: a.id, projectId: a.projectId, status: a.status, decidedBy: a.decidedBy, decidedAt: a.decidedAt })?.catch((err: unknown) => logger.warn({ err }, 'approvalDecided hook failed'));
+    const run = runs.get(a.runId);
+    if (!run || run.status !== 'awaiting_approval') return;
+    const approve = a.status === 'approved' || (a.status === 'expired' && a.defaultDecision === 'approve');
+    if (approve) await deps.admit(run.id, `approved by ${a.decidedBy}`);
+    else deps.cancelRun(run.id, a.status === 'expired' ? 'approval expired (default: deny)' : `denied by ${a.decidedBy}`);
+  }
+
+  return {
+    applyDecision,
+    /** A pending approval for the run, and the request to the project's admins. */
+    async requestApproval(run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]): Promise<void> {
+      const root = events.get(run.projectId, cause.correlationId) ?? cause;
+      const expiryMs = settingsOf(run.projectId).policies.approvalExpiryMs;
+      const approval = approvals.create({
+        id: newId('apr'),
+        projectId: run.projectId,
+        runId: run.id,
+        requestedBy: `${root.actor.kind}:${root.actor.id}`,
+        expiresAt: expiryMs ? clock.now() + expiryMs : null,
+        defaultDecision: 'deny',
+      });
+      const gated = def.actions.filter((a) => steps.includes(a.id)).map((a) => ({ id: a.id, jobType: jobTypeOf(a) }));
+      const notice: ApprovalNotice = {
+        approvalId: approval.id,
+        projectId: run.projectId,
+        runId: run.id,
+        ruleId: run.ruleId,
+        ruleName: def.name,
+        event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId } },
+        requestedBy: approval.requestedBy,
+        steps: gated,
+        estimatedCost: gated.reduce((sum, s) => sum + (s.jobType ? (deps.costs[s.jobType] ?? 0) : 0), 0),
+        expiresAt: approval.expiresAt,
+      };
+      try {
+        if (deps.notifier.approvalRequested) await deps.notifier.approvalRequested(notice);
+        else await deps.notifier.notify({ projectId: run.projectId, channel: 'admin', text: approvalText(notice), runId: run.id });
+      } catch (err) {
+        logger.warn({ err, approvalId: approval.id }, 'could not post the approval request; it is still pending in the API');
+      }
+    },
+    /** An admin's decision on a pending approval; the requester may not approve their own run unless the project allows it. */
+    async decide(projectId: string, approvalId: string, decision: 'approve' | 'deny', who: string): Promise<ApprovalRow> {
+      const pending = approvals.get(projectId, approvalId);
+      if (decision === 'approve' && pending.requestedBy === who && !settingsOf(projectId).policies.allowSelfApproval)
+        throw new AuthError('forbidden', 'You caused this run, so another admin must approve it (or set policies.allowSelfApproval on the project).');
+      const row = approvals.decide(projectId, approvalId, decision === 'approve' ? 'approved' : 'denied', who);
+      await applyDecision(row);
+      return row;
+    },
+    /** Apply each expired approval's default decision. */
+    async expireApprovals(): Promise<number> {
+      const due = approvals.expired(clock.now());
+      for (const a of due) {
+        try {
+          await applyDecision(approvals.decide(a.projectId, a.id, 'expired', 'expiry'));
+        } catch (err) {
+          logger.warn({ err, approvalId: a.id }, 'approval expiry skipped');
+        }
+      }
+      return due.length;
+    },
+  };
+}
