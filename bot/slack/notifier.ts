@@ -37,6 +37,7 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
     try {
       const id = await poster.upload(abs(f), { title });
       fileIds.set(key, id);
+      if (fileIds.size > 5000) fileIds.delete(fileIds.keys().next().value!); // oldest first; re-uploaded if shown again
       return id;
     } catch (err) {
       logger.warn({ err, file: key }, 'could not upload an image; the message goes out without it');
@@ -101,7 +102,7 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
     const failed = c.runs.find((r) => r.status === 'failed')?.error ?? null;
     const atlasPreview: FileRef | null = atlas?.[0] ? { projectId, path: atlas[0] } : null;
     const subject = c.root ? `${c.root.subject.kind} ${c.root.subject.id}` : correlationId;
-    return { view: progressView({ subject, steps, atlasPreview, bundlePath: bundle ? `data/projects/${projectId}/${bundle}` : null, failed }), atlasPreview, root: c.root };
+    return { view: progressView({ subject, steps, atlasPreview, bundlePath: bundle ? `data/projects/${projectId}/${bundle}` : null, failed }), atlasPreview, root: c.root, hasJobs: c.steps.some((s) => s.jobType !== null) };
   }
 
   async function progress(projectId: string, correlationId: string): Promise<void> {
@@ -116,7 +117,9 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
       progressPosts.set(
         correlationId,
         (async () => {
-          const { root } = progressOf(projectId, correlationId);
+          const { root, hasJobs } = progressOf(projectId, correlationId);
+          // Only chains that do work on a worker get a progress message; tag-and-notify chains would be noise.
+          if (!hasJobs) return null;
           const thread = root?.assetId ? chat.messagesOf('slack', 'asset_thread', root.assetId)[0] : undefined;
           const channel = thread?.channelId ?? chat.channelOf(projectId, 'slack', 'review');
           if (!channel) return null;
@@ -127,6 +130,8 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
       );
     }
     const posted = await progressPosts.get(correlationId)!;
+    // Once posted, the stored message ref answers later events; if nothing was posted, a later step may still need one.
+    progressPosts.delete(correlationId);
     if (posted) poster.edit(posted.channel, posted.ts, render);
   }
 
@@ -160,6 +165,7 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
     async approvalDecided(o: ApprovalOutcome) {
       later('approval outcome', async () => {
         const n = notices.get(o.approvalId);
+        notices.delete(o.approvalId);
         for (const m of chat.messagesOf('slack', 'approval', o.approvalId))
           poster.edit(m.channelId, m.messageId, () => renderMessage(n ? approvalView(n, o) : textView(`Approval ${o.approvalId}: ${o.status} by ${o.decidedBy ?? 'nobody'}`)));
       });
