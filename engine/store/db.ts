@@ -39,6 +39,7 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 1000): { st
   return {
     async stop() {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.ref(); // keep the loop alive until the thread has exited, or an idle process ends with this await unsettled
       worker.postMessage('stop');
       await exited;
       db.$client.pragma('wal_checkpoint(TRUNCATE)');

@@ -108,8 +108,11 @@ describe('greenlight CLI', () => {
     assert.match(r.err, /REDIS_URL/);
   });
 
-  it('GIVEN `greenlight start` on the embedded defaults THEN it serves /healthz with a private Redis and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'start'], { env: { ...baseEnv, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const args of [['start'], ['start', '--no-worker']])
+  it(`GIVEN \`greenlight ${args.join(' ')}\` on the embedded defaults THEN it serves /healthz with a private Redis and stops cleanly on SIGTERM`, async () => {
+    // A data dir of its own each, so each start generates its bootstrap token.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-start-'));
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const url = await new Promise<string>((resolve, reject) => {
@@ -131,6 +134,7 @@ describe('greenlight CLI', () => {
       child.kill('SIGTERM');
     });
     assert.equal(code, 0);
-    assert.ok(fs.existsSync(path.join(dataDir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
+    assert.ok(fs.existsSync(path.join(dir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
