@@ -215,6 +215,12 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.match(await ask('frobnicate'), /Unknown subcommand.*Usage/s);
     assert.match(await ask(''), /Usage/);
     assert.match(await ask('show no-such-rule'), /No rule `no-such-rule`/);
+    // Roles given to a Slack user group apply to its members (usergroups.users.list); a stranger has none.
+    assert.equal((await h.t.call('PUT', `${P}/chat-roles`, { member: 'slack:group:SLEADS', role: 'lead' })).status, 200);
+    h.fake.groups.SLEADS = ['UGROUPIE'];
+    assert.match(await ask(`dry-run ${mvpRuleId}`, 'UGROUPIE'), /Dry-run/);
+    assert.ok(h.fake.of('usergroups.users.list').some((c) => c.args.usergroup === 'SLEADS'));
+    assert.match(await ask(`dry-run ${mvpRuleId}`, U.stranger), /no role in project/);
     const ruleOff = (await h.t.call('POST', `${P}/rules`, { name: 'Off rule', trigger: { event: 'custom.thing' }, actions: [{ id: 'n', type: 'notify', config: { text: 'hi' } }] }, leadToken)).body.id;
     assert.match(await ask(`enable ${ruleOff}`, U.artist), /lead/);
     assert.match(await ask(`enable ${ruleOff}`), /dry-run/i);
