@@ -5,7 +5,7 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/index.js';
-import { replyForError, type ChatContext, type Reply } from '../commands/context.js';
+import { principalOf, replyForError, type ChatContext, type Reply } from '../commands/context.js';
 import { approvalPress, bindCommand, haltCommand, resumeCommand, review, reviewPress, type Decision } from '../commands/control.js';
 import { enableFromPreview, ruleCommand, runFromPreview } from '../commands/rules.js';
 import { actionIds, approvalActionPattern, haltDialogId, reviewActionPattern } from '../views/ids.js';
@@ -96,8 +96,8 @@ export function createSlackBot(o: SlackBotOptions) {
   app.action(actionIds.haltOpen, async ({ body, action, ack, client }: Press & { client: App['client'] }) => {
     const { channel, user } = pressOf(body);
     const projectId = String(action.value ?? '');
-    const ctx = ctxOf(channel, user);
-    const p = projectId ? engine.chat.principalFor('slack', user, projectId, await ctx.groups(engine.chat.groupsWithRoles('slack', projectId)).catch(() => [])) : null;
+    // Only a courtesy check before the dialog opens: the engine checks the role again when it is submitted.
+    const p = await principalOf(ctxOf(channel, user), projectId).catch(() => null);
     await ack();
     if (!p || p.role !== 'admin') return void (await tellUser(channel, user, textView(`🚫 Only admins of \`${projectId}\` can halt automation.`)));
     await client.views.open({ trigger_id: body.trigger_id, view: haltDialog(projectId, haltDialogId) as never }).catch(logErr);
