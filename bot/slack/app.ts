@@ -71,6 +71,8 @@ export function createSlackBot(o: SlackBotOptions) {
   const tellUser = (channel: string, user: string, view: View) => poster.ephemeral(channel, user, renderMessage(view)).catch(logErr);
 
   // Button presses: record through the engine, ack, then tell the presser only if it was refused.
+  // `any` on purpose: Bolt types body/action as unions over every element type, and these handlers read a few
+  // fields that may be missing on odd payloads (hence the ?? fallbacks); every value is checked by unpackValue.
   type Press = { body: any; action: any; ack: () => Promise<void> };
   const pressOf = (body: any) => ({ channel: String(body.channel?.id ?? body.container?.channel_id ?? ''), user: String(body.user?.id ?? '') });
   app.action(reviewActionPattern, async ({ body, action, ack }: Press) => {
