@@ -287,6 +287,22 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     await waitFor(() => live() === liveBefore + 1, 5000, 'replayed run');
   });
 
+  it('GIVEN an approval nobody answers before it expires THEN its message shows it expired and the run is not started', async () => {
+    assert.equal((await h.t.call('POST', '/api/projects', { id: 'exp', name: 'Expiring', settings: { roles: { [`slack:${U.admin}`]: 'admin' }, policies: { approvalExpiryMs: 300 } } })).status, 201);
+    const lead = (await h.t.call('POST', '/api/projects/exp/tokens', { role: 'lead' })).body.token;
+    await h.command(slash(h, { command: '/greenlight', text: 'bind exp admin', user: U.admin, channel: 'CEXP' }));
+    await waitFor(() => h.t.engine.chat.channelOf('exp', 'slack', 'admin') === 'CEXP', 3000, 'binding');
+    const rule = (await h.t.call('POST', '/api/projects/exp/rules', { name: 'Costly', trigger: { event: 'spec.refined' }, actions: [{ id: 'gen', type: 'enqueue_job', config: { type: 'generate', input: { assetId: 'slime', count: 1, width: 32, height: 32 } } }] }, lead)).body.id;
+    await h.t.call('POST', `/api/projects/exp/rules/${rule}/dry-run`, { event: { type: 'spec.refined', payload: { assetId: 'slime' } } }, lead);
+    assert.equal((await h.t.call('POST', `/api/projects/exp/rules/${rule}/enable`, undefined, lead)).status, 200);
+    await h.t.call('POST', '/api/projects/exp/automation/events', { type: 'spec.refined', payload: { assetId: 'slime' } }, lead);
+    await waitFor(() => h.fake.of('chat.postMessage').some((c) => c.args.channel === 'CEXP' && /Approval needed/.test(allText(c.args.blocks))), 5000, 'approval request');
+    await waitFor(async () => { await h.idle(); return h.fake.of('chat.update').some((c) => c.args.channel === 'CEXP' && /Expired at/.test(allText(c.args.blocks))); }, 6000, 'expired message');
+    const expired = h.fake.of('chat.update').find((c) => c.args.channel === 'CEXP')!;
+    assert.ok(!expired.args.blocks.some((b: any) => b.type === 'actions'), 'no buttons left on an expired request');
+    assert.equal(count(`runs WHERE project_id = 'exp' AND status = 'cancelled'`), 1);
+  });
+
   it('GIVEN malformed but signed payloads THEN each is logged and answered, the process lives on and the next request works', async () => {
     const bad = [
       await h.post('payload=%7Bnot-json', 'application/x-www-form-urlencoded'),
