@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { sign, SIGNING_SECRET, startFakeSlack } from '../helpers/slack.js';
 
 const bin = path.resolve('bin/greenlight.mjs');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-'));
@@ -106,6 +107,39 @@ describe('greenlight CLI', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.err, /apt-get install -y redis-server/);
     assert.match(r.err, /REDIS_URL/);
+  });
+
+  it('GIVEN Slack credentials THEN `greenlight start` says the bot is on and answers a signed url_verification at /slack/events; SIGTERM still stops it cleanly', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-slack-'));
+    const fake = await startFakeSlack();
+    const env = { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0', SLACK_BOT_TOKEN: 'xoxb-cli-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl };
+    const child = spawn(process.execPath, [bin, 'start', '--no-worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const m = /running at (http:\/\/[^\s]+)/.exec(out);
+        if (m && /Slack bot on/.test(out)) {
+          clearTimeout(t);
+          resolve(m[1]!);
+        }
+      });
+    });
+    assert.match(out, /Slack bot on: events, interactivity and slash commands at \/slack\/events/);
+    const body = JSON.stringify({ token: 'x', challenge: 'cli-challenge', type: 'url_verification' });
+    const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body) }, body });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { challenge: string }).challenge, 'cli-challenge');
+    const forged = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body, undefined, 'wrong-secret-123') }, body });
+    assert.equal(forged.status, 401);
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 0);
+    await fake.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   for (const args of [['start'], ['start', '--no-worker']])
