@@ -16,6 +16,35 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 
+/**
+ * `greenlight <args>` as a long-running process: resolves once it printed its URL and the bots' status line
+ * (they are written one after the other, possibly in separate chunks); stop() sends SIGTERM and gives the exit code.
+ */
+async function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no start-up lines: ${out}`)), 20_000);
+    child.stdout.on('data', () => {
+      const m = /running at (http:\/\/[^\s]+)/.exec(out);
+      if (m && /Slack bot (on|off)/.test(out)) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+  });
+  return {
+    url,
+    out: () => out,
+    stop: () =>
+      new Promise<number | null>((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 describe('greenlight CLI', () => {
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -113,31 +142,15 @@ describe('greenlight CLI', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-slack-'));
     const fake = await startFakeSlack();
     const env = { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0', SLACK_BOT_TOKEN: 'xoxb-cli-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl };
-    const child = spawn(process.execPath, [bin, 'start', '--no-worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        const m = /running at (http:\/\/[^\s]+)/.exec(out);
-        if (m && /Slack bot on/.test(out)) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      });
-    });
-    assert.match(out, /Slack bot on: events, interactivity and slash commands at \/slack\/events/);
+    const { url, out, stop } = await startCli(['start', '--no-worker'], env);
+    assert.match(out(), /Slack bot on: events, interactivity and slash commands at \/slack\/events/);
     const body = JSON.stringify({ token: 'x', challenge: 'cli-challenge', type: 'url_verification' });
     const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body) }, body });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { challenge: string }).challenge, 'cli-challenge');
     const forged = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body, undefined, 'wrong-secret-123') }, body });
     assert.equal(forged.status, 401);
-    const code = await new Promise<number | null>((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    });
-    assert.equal(code, 0);
+    assert.equal(await stop(), 0);
     await fake.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -146,28 +159,12 @@ describe('greenlight CLI', () => {
   it(`GIVEN \`greenlight ${args.join(' ')}\` on the embedded defaults THEN it serves /healthz with a private Redis and stops cleanly on SIGTERM`, async () => {
     // A data dir of its own each, so each start generates its bootstrap token.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-start-'));
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        const m = /running at (http:\/\/[^\s]+)/.exec(out);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      });
-    });
+    const { url, out, stop } = await startCli(args, { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0' });
     const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
     assert.deepEqual([health.ok, health.redis], [true, true]);
-    assert.match(out, /Generated a bootstrap admin token/);
-    assert.match(out, /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
-    const code = await new Promise<number | null>((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    });
-    assert.equal(code, 0);
+    assert.match(out(), /Generated a bootstrap admin token/);
+    assert.match(out(), /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+    assert.equal(await stop(), 0);
     assert.ok(fs.existsSync(path.join(dir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
     fs.rmSync(dir, { recursive: true, force: true });
   });
