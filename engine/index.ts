@@ -21,7 +21,6 @@ import { fanOutNotifier, logNotifier, type ChatNotifier, type StoredEvent } from
 import { createChatService } from './services/chat.js';
 import { createChatFacts } from './services/chat-facts.js';
 import type { EventRow } from './store/events.js';
-import { jobOutputSchemas } from './jobs/contracts.js';
 import { createRunner, type Runner } from './runs/runner.js';
 import { createHaltControl } from './runs/halts.js';
 import type { HaltScope } from './store/halts.js';
@@ -75,7 +74,7 @@ export function createEngine(res: EngineResources) {
   const onStored = (source: string, row?: EventRow) => {
     metrics.eventStored(source);
     outbox.kick();
-    if (row) notifier.eventStored(storedEvent(row));
+    if (row && hooks.listening()) notifier.eventStored(storedEvent(row));
   };
   const entities = createEntityService({ db, clock });
   const schedules = res.redis ? createSchedules(res.redis, config.queuePrefix) : null;
@@ -93,10 +92,7 @@ export function createEngine(res: EngineResources) {
   const eventsRepo = createEventsRepo(db);
   const chat = createChatService({ db, clock, requireProject: entities.requireProject });
   const onGenerated = (projectId: string, input: Record<string, unknown>, output: unknown) => {
-    const out = jobOutputSchemas.generate.safeParse(output);
-    if (!out.success) return logger.warn({ projectId }, 'generate output has no variants list; nothing to register');
-    const specId = typeof input.specId === 'string' ? input.specId : undefined;
-    entities.registerGenerated(projectId, { assetId: out.data.assetId, ...(specId ? { specId } : {}), ...(typeof input.prompt === 'string' ? { prompt: input.prompt } : {}) }, out.data.variants, out.data.contactSheet);
+    if (!entities.registerGenerated(projectId, input, output)) logger.warn({ projectId }, 'generate output has no variants list; nothing to register');
   };
   const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
   const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored, costs: config.jobCosts, onGenerated, observeFirstStep: metrics.firstStepStarted }) : null;

@@ -95,6 +95,8 @@ export function fanOutNotifier(fallback: ChatNotifier, onError: (err: unknown, h
   };
   return {
     notifier,
+    /** Whether any bot is attached (callers skip building hook arguments on hot paths when none is). */
+    listening: () => attached.size > 0,
     attach(n: ChatNotifier): () => void {
       attached.add(n);
       return () => attached.delete(n);

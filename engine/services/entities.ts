@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authorize, authorizeGlobalAdmin, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from '../ids.js';
-import { idSchema } from '../jobs/contracts.js';
+import { idSchema, jobOutputSchemas } from '../jobs/contracts.js';
 import type { Db } from '../store/db.js';
 import { createEntitiesRepo } from '../store/entities.js';
 import { createProjectsRepo, createTokensRepo, defaultProjectSettings } from '../store/projects.js';
@@ -63,8 +63,18 @@ export function createEntityService(deps: { db: Db; clock: Clock }) {
     requireProject,
     projects,
     tokens,
-    /** Engine-internal: a finished generate job's variants (no principal: the runner calls it). */
-    registerGenerated: entities.registerGenerated,
+    /**
+     * Engine-internal (no principal: the runner calls it): register a finished generate job's asset and
+     * variants from its input and output. False when the output carries no variants list.
+     */
+    registerGenerated(projectId: string, input: Record<string, unknown>, output: unknown): boolean {
+      const out = jobOutputSchemas.generate.safeParse(output);
+      if (!out.success) return false;
+      const specId = typeof input.specId === 'string' ? input.specId : undefined;
+      const prompt = typeof input.prompt === 'string' ? input.prompt : undefined;
+      entities.registerGenerated(projectId, { assetId: out.data.assetId, ...(specId ? { specId } : {}), ...(prompt ? { prompt } : {}) }, out.data.variants, out.data.contactSheet);
+      return true;
+    },
     createProject(p: Principal, body: unknown) {
       authorizeGlobalAdmin(p);
       const input = parseWith(projectInputSchema, body, 'project');
