@@ -124,8 +124,7 @@ export function startEngineConsumers(
   const steps = new Worker(
     STEPS_QUEUE,
     async (job: Job<{ runId: string; stepId: string; jobId: string }>) => {
-      const values = await job.getChildrenValues();
-      const failures = await job.getIgnoredChildrenFailures();
+      const [values, failures] = await Promise.all([job.getChildrenValues(), job.getIgnoredChildrenFailures()]);
       const failed = Object.values(failures)[0];
       const output = Object.values(values)[0];
       await handlers.onStepDone({ ...job.data, ...(failed !== undefined ? { error: failed } : { output }) });

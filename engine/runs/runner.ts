@@ -8,6 +8,7 @@ import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
 import { buildEventRow } from '../events/intake.js';
 import { idSchema } from '../jobs/contracts.js';
+import type { JobType, WorkJobData } from '../jobs/contracts.js';
 import type { JobQueues } from '../queue/jobs.js';
 import { actionOfStep, approvalGate, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
 import { decide, triggersOn, type EventView } from '../rules/matching.js';
@@ -16,7 +17,7 @@ import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
 import type { Db } from '../store/db.js';
 import { createEventsRepo, type EventRow } from '../store/events.js';
 import { createRulesRepo } from '../store/rules.js';
-import { createRunsRepo, type RunRow } from '../store/runs.js';
+import { createRunsRepo, type RunRow, type StepRow } from '../store/runs.js';
 import { dbWorld } from '../store/world.js';
 import { createApprovalsRepo } from '../store/approvals.js';
 import { createProjectsRepo } from '../store/projects.js';
@@ -51,6 +52,23 @@ export function eventView(ev: EventRow): EventView {
   return { id: ev.id, projectId: ev.projectId, type: ev.type, subject: { kind: ev.subjectKind, id: ev.subjectId }, payload: ev.payload, depth: ev.depth, actor: ev.actor, source: ev.source, correlationId: ev.correlationId };
 }
 
+/** Work a unit leaves until its transaction has committed. */
+type Effect =
+  | { kind: 'submit'; runId: string; stepId: string; jobType: JobType; jobId: string; data: WorkJobData }
+  | { kind: 'engine'; runId: string; stepId: string; jobId: string; action: Action; projectId: string; config: Record<string, unknown> }
+  | { kind: 'later'; run: () => void | Promise<void> };
+/** A run with the rule version it fired with and the event that caused it. */
+interface Loaded {
+  run: RunRow;
+  def: RuleDefinition;
+  cause: EventRow;
+}
+interface Effects {
+  /** Events stored by the unit: the outbox and the hooks hear of them once they are committed. */
+  stored: EventRow[];
+  after: Effect[];
+}
+
 export function createRunner(deps: RunnerDeps) {
   const { db, clock, logger } = deps;
   const events = createEventsRepo(db);
@@ -60,6 +78,7 @@ export function createRunner(deps: RunnerDeps) {
   const approvals = createApprovalsRepo(db, clock);
   const projects = createProjectsRepo(db, clock);
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
+  const transaction = <T>(fn: () => T): T => db.$client.transaction(fn)();
 
   /**
    * "Run exactly this" (root event source run:<ruleId>): at the root only that rule fires, and it
@@ -71,12 +90,57 @@ export function createRunner(deps: RunnerDeps) {
   }
 
   function listens(cause: EventRow, type: string): boolean {
+    const records = rules.records(cause.projectId);
+    // Cheap first: most engine events (run.*, job.*) have no rule at all, enabled or not.
+    if (!records.some((r) => 'event' in r.definition.trigger && r.definition.trigger.event === type)) return false;
     const { manual } = manualRuleOf(cause);
-    return rules.records(cause.projectId).some((r) => (r.enabled || r.id === manual) && 'event' in r.definition.trigger && r.definition.trigger.event === type);
+    return records.some((r) => (r.enabled || r.id === manual) && 'event' in r.definition.trigger && r.definition.trigger.event === type);
+  }
+
+  /**
+   * One unit of runner work: its database writes commit together (one SQLite transaction, not one per
+   * row), and what must wait for the commit — hooks, job submits, engine actions — runs after it.
+   */
+  async function unit(work: (fx: Effects) => void): Promise<void> {
+    const fx: Effects = { stored: [], after: [] };
+    transaction(() => work(fx));
+    for (const row of fx.stored) deps.onStored('engine', row);
+    await perform(fx.after);
+  }
+
+  async function perform(after: Effect[]): Promise<void> {
+    for (let i = 0; i < after.length; i++) {
+      const e = after[i]!;
+      if (e.kind === 'later') {
+        await e.run();
+        continue;
+      }
+      if (e.kind === 'engine') {
+        let output: unknown;
+        let error: string | undefined;
+        try {
+          output = await deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config });
+        } catch (err) {
+          error = (err as Error).message;
+        }
+        await stepFinished(e.runId, e.stepId, e.jobId, output, error);
+        continue;
+      }
+      try {
+        await deps.jobs.submit(e.jobType, e.jobId, e.data);
+      } catch (err) {
+        // This step and every one marked running after it go back to pending, so a retry of whatever
+        // called us (an event or a step end, redelivered by BullMQ) submits them (same job ids: never twice).
+        transaction(() => {
+          for (const rest of after.slice(i)) if (rest.kind !== 'later') runs.updateStep(rest.runId, rest.stepId, { status: 'pending' }, `submit failed, will retry: ${(err as Error).message}`);
+        });
+        throw err;
+      }
+    }
   }
 
   /** Store an event the engine itself emits; its key makes a redelivery add nothing. */
-  function emit(cause: EventRow, spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> }, key: string, fallback: { kind: string; id: string }): void {
+  function emit(fx: Effects, cause: EventRow, spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> }, key: string, fallback: { kind: string; id: string }): void {
     const subject = typeof spec.subject.id === 'string' && idSchema.safeParse(spec.subject.id).success ? (spec.subject as { kind: string; id: string }) : fallback;
     const row = buildEventRow(
       cause.projectId,
@@ -89,12 +153,12 @@ export function createRunner(deps: RunnerDeps) {
     // the trigger log, but mark it published instead of queueing work that would fire nothing.
     if (!listens(cause, spec.type)) row.publishedAt = clock.now();
     const res = events.insert(row);
-    if (res.created) deps.onStored('engine', res.row);
+    if (res.created) fx.stored.push(res.row);
   }
 
-  function context(run: RunRow, def: RuleDefinition, cause: EventRow): TemplateContext {
+  function context(run: RunRow, def: RuleDefinition, cause: EventRow, steps: StepRow[]): TemplateContext {
     const ctx: TemplateContext = { projectId: run.projectId, event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId }, payload: cause.payload, depth: cause.depth }, steps: {} };
-    for (const s of runs.steps(run.id)) {
+    for (const s of steps) {
       if (s.status !== 'succeeded') continue;
       const action = actionOfStep(def.actions, s);
       const state = { input: jobTypeOf(action) ? s.config : undefined, output: s.output, jobId: s.jobIds[0] };
@@ -104,7 +168,7 @@ export function createRunner(deps: RunnerDeps) {
     return ctx;
   }
 
-  function load(runId: string) {
+  function load(runId: string): Loaded | null {
     const run = runs.get(runId);
     if (!run) return null;
     const def = rules.version(run.ruleId, run.ruleVersion);
@@ -114,7 +178,7 @@ export function createRunner(deps: RunnerDeps) {
   }
 
   /** Start a run now, or let it wait ('planned') while its project is at maxConcurrentRuns. */
-  async function admit(runId: string, reason: string | null): Promise<void> {
+  function admitNow(fx: Effects, runId: string, reason: string | null): void {
     const run = runs.get(runId)!;
     const limit = settingsOf(run.projectId).limits.maxConcurrentRuns;
     if (runs.countRunning(run.projectId) >= limit) {
@@ -122,57 +186,46 @@ export function createRunner(deps: RunnerDeps) {
       return;
     }
     runs.setStatus(runId, 'running', { reason });
-    await begin(runId);
+    beginNow(fx, runId);
   }
+  const admit = (runId: string, reason: string | null) => unit((fx) => admitNow(fx, runId, reason));
 
   /** Start waiting runs, oldest first, while the project has room. */
-  async function promoteWaiting(projectId: string): Promise<void> {
+  function promoteWaiting(fx: Effects, projectId: string): void {
     const limit = settingsOf(projectId).limits.maxConcurrentRuns;
     while (runs.countRunning(projectId) < limit) {
       const next = runs.oldestPlanned(projectId);
       if (!next) return;
       runs.setStatus(next.id, 'running', { reason: 'admitted under the concurrency limit' });
-      await begin(next.id);
+      beginNow(fx, next.id);
     }
   }
 
-  async function finish(run: RunRow, cause: EventRow, status: 'succeeded' | 'failed', error?: string): Promise<void> {
+  function finish(fx: Effects, run: RunRow, cause: EventRow, status: 'succeeded' | 'failed', error?: string): void {
     runs.setStatus(run.id, status, error ? { error } : {});
     const type = status === 'succeeded' ? runEventTypes.completed : runEventTypes.failed;
-    emit(cause, { type, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type, ...(error ? { error } : {}) } }, `${run.id}.${type}`, { kind: 'run', id: run.id });
-    await promoteWaiting(run.projectId);
+    emit(fx, cause, { type, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type, ...(error ? { error } : {}) } }, `${run.id}.${type}`, { kind: 'run', id: run.id });
+    promoteWaiting(fx, run.projectId);
   }
 
-  async function startStep(run: RunRow, def: RuleDefinition, cause: EventRow, action: Action): Promise<void> {
+  function startStep(fx: Effects, { run, def, cause }: Loaded, steps: StepRow[], action: Action): void {
     const jobId = stepJobId(run.ruleId, cause.id, action.id);
-    const { value, missing } = resolveTemplates(action.config, context(run, def, cause));
+    const { value, missing } = resolveTemplates(action.config, context(run, def, cause, steps));
     const config = withDefaults(action, value as Record<string, unknown>, { exportProfile: settingsOf(run.projectId).policies.defaultExportProfile });
-    if (missing.length > 0) return stepFinished(run.id, action.id, jobId, undefined, `placeholder ${missing[0]!.placeholder} has no value`);
+    if (missing.length > 0) return finishStep(fx, run.id, action.id, jobId, undefined, `placeholder ${missing[0]!.placeholder} has no value`);
     const jt = jobTypeOf(action);
     if (jt) {
       const input = jobInputOf(action, config);
       runs.updateStep(run.id, action.id, { status: 'running', config: input, jobIds: [jobId], startedAt: clock.now() }, `submitted ${jt} job ${jobId}`);
-      try {
-        await deps.jobs.submit(jt, jobId, { projectId: run.projectId, runId: run.id, stepId: action.id, input });
-      } catch (err) {
-        // Back to pending so a retry of whatever called us submits it (same job id: never twice).
-        runs.updateStep(run.id, action.id, { status: 'pending' }, `submit failed, will retry: ${(err as Error).message}`);
-        throw err;
-      }
+      fx.after.push({ kind: 'submit', runId: run.id, stepId: action.id, jobType: jt, jobId, data: { projectId: run.projectId, runId: run.id, stepId: action.id, input } });
       return;
     }
     runs.updateStep(run.id, action.id, { status: 'running', config, jobIds: [jobId], startedAt: clock.now() }, `running ${action.type} in the engine`);
-    try {
-      const output = await deps.actions.run(action, { projectId: run.projectId, runId: run.id, jobId, config });
-      await stepFinished(run.id, action.id, jobId, output);
-    } catch (err) {
-      await stepFinished(run.id, action.id, jobId, undefined, (err as Error).message);
-    }
+    fx.after.push({ kind: 'engine', runId: run.id, stepId: action.id, jobId, action, projectId: run.projectId, config });
   }
 
   /** Start whatever the run can start now; finish it when nothing is left. */
-  async function advance(runId: string): Promise<void> {
-    const loaded = load(runId);
+  function advanceNow(fx: Effects, loaded: Loaded | null): void {
     if (!loaded || loaded.run.status !== 'running') return;
     const { run, def, cause } = loaded;
     const steps = runs.steps(run.id);
@@ -180,54 +233,56 @@ export function createRunner(deps: RunnerDeps) {
     if (steps.some((s) => s.status === 'running')) {
       if (!failed || def.mode === 'parallel') return;
     }
-    if (failed) return finish(run, cause, 'failed', `step ${failed.stepId}: ${failed.error}`);
+    if (failed) return finish(fx, run, cause, 'failed', `step ${failed.stepId}: ${failed.error}`);
     const pending = steps.filter((s) => s.status === 'pending');
-    if (pending.length === 0) return finish(run, cause, 'succeeded');
+    if (pending.length === 0) return finish(fx, run, cause, 'succeeded');
     if (world.halt(run.projectId, run.ruleId)) return; // in-flight runs start nothing new while halted; resume advances them
 
     const toStart = def.mode === 'sequential' ? pending.slice(0, 1) : pending;
-    for (const s of toStart) await startStep(run, def, cause, actionOfStep(def.actions, s));
+    for (const s of toStart) startStep(fx, loaded, steps, actionOfStep(def.actions, s));
   }
+  const advance = (runId: string) => unit((fx) => advanceNow(fx, load(runId)));
 
   /** A step ended (its job finished, or the engine ran it): record, emit, go on. */
-  async function stepFinished(runId: string, stepId: string, jobId: string, output: unknown, error?: string): Promise<void> {
+  function finishStep(fx: Effects, runId: string, stepId: string, jobId: string, output: unknown, error?: string): void {
     const loaded = load(runId);
     if (!loaded) return;
     const { run, def, cause } = loaded;
     const step = runs.steps(runId).find((s) => s.stepId === stepId);
     if (!step || step.status === 'cancelled') return;
     // Already recorded (a redelivery): only make sure the run moved on.
-    if (step.status === 'succeeded' || step.status === 'failed') return advance(runId);
+    if (step.status === 'succeeded' || step.status === 'failed') return advanceNow(fx, loaded);
     const action = actionOfStep(def.actions, step);
     if (error !== undefined) {
       runs.updateStep(runId, stepId, { status: 'failed', error, finishedAt: clock.now() }, `failed: ${error}`);
       const jt = jobTypeOf(action);
-      if (jt) emit(cause, { type: 'job.failed', subject: { kind: 'job', id: jobId }, payload: { jobType: jt, jobId, runId, stepId, error } }, `${runId}.${stepId}.job.failed`, { kind: 'job', id: jobId });
+      if (jt) emit(fx, cause, { type: 'job.failed', subject: { kind: 'job', id: jobId }, payload: { jobType: jt, jobId, runId, stepId, error } }, `${runId}.${stepId}.job.failed`, { kind: 'job', id: jobId });
     } else {
       const config = (step.config ?? {}) as Record<string, unknown>;
       const jt = jobTypeOf(action);
       if (jt === 'generate') deps.onGenerated?.(run.projectId, config, output);
-      // Follow-ups first (idempotent inserts), so a crash before 'succeeded' cannot lose them.
       if (jt) {
-        const next = followUps(action, config, { ...context(run, def, cause), previous: { input: config, output, jobId } });
+        const next = followUps(action, config, { ...context(run, def, cause, runs.steps(runId)), previous: { input: config, output, jobId } });
         runs.addSteps(runId, next.map((a) => ({ stepId: a.id, type: `enqueue_job:${a.type === 'enqueue_job' ? a.config.type : ''}`, config: a.type === 'enqueue_job' ? a.config.input : {} })));
       }
       runs.updateStep(runId, stepId, { status: 'succeeded', output: output ?? null, finishedAt: clock.now() }, 'succeeded');
       const resolvedConfig = jt && action.type === 'enqueue_job' ? { type: action.config.type, input: config } : config;
       for (const spec of stepEvents(action, { jobId, resolvedConfig, output }))
-        emit(cause, spec, `${runId}.${stepId}.${spec.type}`, { kind: 'job', id: jobId });
-      emit(cause, { type: runEventTypes.stepCompleted, subject: { kind: 'run', id: runId }, payload: { runId, ruleId: run.ruleId, stepId, eventId: cause.id } }, `${runId}.${stepId}.${runEventTypes.stepCompleted}`, { kind: 'run', id: runId });
+        emit(fx, cause, spec, `${runId}.${stepId}.${spec.type}`, { kind: 'job', id: jobId });
+      emit(fx, cause, { type: runEventTypes.stepCompleted, subject: { kind: 'run', id: runId }, payload: { runId, ruleId: run.ruleId, stepId, eventId: cause.id } }, `${runId}.${stepId}.${runEventTypes.stepCompleted}`, { kind: 'run', id: runId });
     }
-    await advance(runId);
+    advanceNow(fx, loaded);
   }
+  const stepFinished = (runId: string, stepId: string, jobId: string, output: unknown, error?: string) => unit((fx) => finishStep(fx, runId, stepId, jobId, output, error));
 
-  async function begin(runId: string): Promise<void> {
-    const run = runs.get(runId)!;
-    const cause = events.get(run.projectId, run.eventId)!;
-    emit(cause, { type: runEventTypes.started, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type } }, `${run.id}.${runEventTypes.started}`, { kind: 'run', id: run.id });
+  function beginNow(fx: Effects, runId: string): void {
+    const loaded = load(runId)!;
+    const { run, cause } = loaded;
+    emit(fx, cause, { type: runEventTypes.started, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type } }, `${run.id}.${runEventTypes.started}`, { kind: 'run', id: run.id });
     deps.observeFirstStep?.((clock.now() - cause.occurredAt) / 1000);
-    await advance(run.id);
+    advanceNow(fx, loaded);
   }
+  const begin = (runId: string) => unit((fx) => beginNow(fx, runId));
 
   const approvalFlow = createApprovalFlow({ db, clock, logger, notifier: deps.notifier, costs: deps.costs ?? {}, admit, cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }) });
   const { requestApproval, applyDecision } = approvalFlow;
@@ -243,50 +298,52 @@ export function createRunner(deps: RunnerDeps) {
       const view = eventView(ev);
       const started: RunRow[] = [];
       const { manual, isRoot } = manualRuleOf(ev);
-      for (const rule of rules.records(projectId)) {
-        const candidate = manual && isRoot ? rule.id === manual : rule.enabled || rule.id === manual;
-        if (!candidate || !triggersOn(rule, ev)) continue;
-        const d = decide(rule, view, world);
-        const base = {
-          projectId,
-          ruleId: rule.id,
-          ruleVersion: rule.version,
-          eventId: ev.id,
-          subjectKind: ev.subjectKind,
-          subjectId: ev.subjectId,
-          idempotencyKey: runIdempotencyKey(rule.id, rule.version, `${ev.projectId}/${ev.idempotencyKey}`),
-          correlationId: ev.correlationId,
-          depth: ev.depth,
-          planHash: null,
-        };
-        if (!d.fires && d.reason === 'halted' && decide(rule, view, { ...world, halt: () => null }).fires) {
-          // Held, not dropped: the firing waits as a 'halted' run and is replayed (or discarded) on resume.
-          const held = runs.create({ ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` }, rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })));
-          if (held.created) {
-            started.push(held.run);
-            deps.notifier.haltChanged?.({ projectId, halted: true });
+      await unit((fx) => {
+        for (const rule of rules.records(projectId)) {
+          const candidate = manual && isRoot ? rule.id === manual : rule.enabled || rule.id === manual;
+          if (!candidate || !triggersOn(rule, ev)) continue;
+          const d = decide(rule, view, world);
+          const base = {
+            projectId,
+            ruleId: rule.id,
+            ruleVersion: rule.version,
+            eventId: ev.id,
+            subjectKind: ev.subjectKind,
+            subjectId: ev.subjectId,
+            idempotencyKey: runIdempotencyKey(rule.id, rule.version, `${ev.projectId}/${ev.idempotencyKey}`),
+            correlationId: ev.correlationId,
+            depth: ev.depth,
+            planHash: null,
+          };
+          if (!d.fires && d.reason === 'halted' && decide(rule, view, { ...world, halt: () => null }).fires) {
+            // Held, not dropped: the firing waits as a 'halted' run and is replayed (or discarded) on resume.
+            const held = runs.create({ ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` }, rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })));
+            if (held.created) {
+              started.push(held.run);
+              fx.after.push({ kind: 'later', run: () => deps.notifier.haltChanged?.({ projectId, halted: true }) });
+            }
+            continue;
           }
-          continue;
+          if (!d.fires) {
+            logger.info({ ruleId: rule.id, eventId: ev.id, reason: d.reason, detail: d.detail }, 'rule did not fire');
+            if (recordedSkips.has(d.reason!)) runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
+            continue;
+          }
+          const gate = approvalGate(rule.definition);
+          const { run, created } = runs.create(
+            { ...base, id: newId('run'), status: gate ? 'awaiting_approval' : 'planned', reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null },
+            rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
+          );
+          if (!created) {
+            // A redelivery: the run exists; if an earlier attempt stopped half-way, carry it on.
+            if (run.status === 'running') advanceNow(fx, load(run.id));
+            continue;
+          }
+          started.push(run);
+          if (gate) fx.after.push({ kind: 'later', run: () => requestApproval(run, rule.definition, ev, gate.steps) });
+          else admitNow(fx, run.id, null);
         }
-        if (!d.fires) {
-          logger.info({ ruleId: rule.id, eventId: ev.id, reason: d.reason, detail: d.detail }, 'rule did not fire');
-          if (recordedSkips.has(d.reason!)) runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
-          continue;
-        }
-        const gate = approvalGate(rule.definition);
-        const { run, created } = runs.create(
-          { ...base, id: newId('run'), status: gate ? 'awaiting_approval' : 'planned', reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null },
-          rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
-        );
-        if (!created) {
-          // A redelivery: the run exists; if an earlier attempt stopped half-way, carry it on.
-          if (run.status === 'running') await advance(run.id);
-          continue;
-        }
-        started.push(run);
-        if (gate) await requestApproval(run, rule.definition, ev, gate.steps);
-        else await admit(run.id, null);
-      }
+      });
       return started;
     },
     decide: approvalFlow.decide,
@@ -331,7 +388,7 @@ export function createRunner(deps: RunnerDeps) {
       runs.setStatus(runId, 'cancelled', { reason });
       const pendingApproval = approvals.byRun(runId);
       if (pendingApproval?.status === 'pending') await applyDecision(approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel'));
-      await promoteWaiting(run.projectId);
+      await unit((fx) => promoteWaiting(fx, run.projectId));
       return runs.get(runId)!;
     },
     stepFinished,

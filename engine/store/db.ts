@@ -47,6 +47,20 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 1000): { st
   };
 }
 
+const dataVersions = new WeakMap<Db, () => number>();
+/**
+ * SQLite's data_version: it moves when another connection (the CLI) has committed. Caches of
+ * rows check it on every read, so the statement is prepared once per database.
+ */
+export function dataVersion(db: Db): number {
+  let read = dataVersions.get(db);
+  if (!read) {
+    const st = db.$client.prepare('PRAGMA data_version').pluck();
+    dataVersions.set(db, (read = () => st.get() as number));
+  }
+  return read();
+}
+
 export function dbFile(dataDir: string): string {
   return path.join(dataDir, 'greenlight.db');
 }

@@ -2,7 +2,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { ConflictError } from '../errors.js';
 import { newId, type Clock } from '../ids.js';
-import type { Db } from './db.js';
+import { dataVersion, type Db } from './db.js';
 import { auditLog, halts, runs } from './schema.js';
 
 export type HaltRow = typeof halts.$inferSelect;
@@ -23,7 +23,7 @@ const activeCaches = new WeakMap<Db, { dataVersion: number; rows: HaltRow[] | nu
 export function activeHalts(db: Db): HaltRow[] {
   let c = activeCaches.get(db);
   if (!c) activeCaches.set(db, (c = { dataVersion: -1, rows: null }));
-  const v = db.$client.pragma('data_version', { simple: true }) as number;
+  const v = dataVersion(db);
   if (v !== c.dataVersion || !c.rows) {
     c.dataVersion = v;
     c.rows = db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();

@@ -4,7 +4,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { newId, type Clock } from '../ids.js';
 import type { RuleDefinition, RuleRecord } from '../rules/schema.js';
-import type { Db } from './db.js';
+import { dataVersion, type Db } from './db.js';
 import { auditLog, rules, ruleVersions } from './schema.js';
 
 export type RuleRow = typeof rules.$inferSelect;
@@ -23,7 +23,7 @@ const recordCaches = new WeakMap<Db, { dataVersion: number; byProject: Map<strin
 function recordCache(db: Db) {
   let c = recordCaches.get(db);
   if (!c) recordCaches.set(db, (c = { dataVersion: -1, byProject: new Map() }));
-  const v = db.$client.pragma('data_version', { simple: true }) as number;
+  const v = dataVersion(db);
   if (v !== c.dataVersion) {
     c.dataVersion = v;
     c.byProject.clear();

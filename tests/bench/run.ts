@@ -20,6 +20,14 @@ const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex'
 const quick = process.argv.includes('--quick');
 // --chain-rate=N: chains per second for the chain bench (default 200, the issue's figure).
 const chainRate = Number(/^--chain-rate=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--chain-rate=')) ?? '')?.[1] ?? 200);
+// --only=intake,chain,gpu,slack: run some phases (default all), e.g. to profile one.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const phases = ['intake', 'chain', 'gpu', 'slack'];
+if (only?.some((p) => !phases.includes(p))) {
+  console.error(`--only takes a comma list of ${phases.join(', ')}`);
+  process.exit(2);
+}
+const runs = (p: string) => !only || only.includes(p);
 const config = loadConfig({ ...process.env, GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
 const running = await startGreenlight(config, { logger: pino({ level: 'warn' }) });
 let stopped = false;
@@ -30,27 +38,36 @@ try {
   engine.entities.createProject(cliPrincipal, { id: 'bench', name: 'Bench' });
   const { token } = engine.entities.createToken(cliPrincipal, 'bench', { role: 'lead' });
   console.log(`greenlight bench — node ${process.version}, ${os.cpus().length} cores, redis ${running.redisUrl}${quick ? ' (quick)' : ''}\n`);
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  phase('event intake');
-  const rows = await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 });
-  // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
-  const lag = (engine.db.$client.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?').all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]).map((r) => r.d);
-  loop.disable();
-  const s = summarize(lag);
-  rows.push(['engine event-loop delay during intake', `p50 ${fmt(loop.percentile(50) / 1e6, 1)} ms`, `p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms`, `max ${fmt(loop.max / 1e6, 1)} ms`, '']);
-  rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
-  engine.entities.createProject(cliPrincipal, { id: 'chain', name: 'Chain bench' });
-  const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
-  phase('rule chains');
-  rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: chainRate, seconds: quick ? 3 : 10 })));
-  phase('gpu-worker: bg_remove, atlas packing, atlas write');
-  rows.push(...(await benchGpuWorker({ quick })));
+  const rows: string[][] = [];
+  if (runs('intake')) {
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    phase('event intake');
+    rows.push(...(await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 })));
+    // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
+    const lag = (engine.db.$client.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?').all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]).map((r) => r.d);
+    loop.disable();
+    const s = summarize(lag);
+    rows.push(['engine event-loop delay during intake', `p50 ${fmt(loop.percentile(50) / 1e6, 1)} ms`, `p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms`, `max ${fmt(loop.max / 1e6, 1)} ms`, '']);
+    rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
+  }
+  if (runs('chain')) {
+    engine.entities.createProject(cliPrincipal, { id: 'chain', name: 'Chain bench' });
+    const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
+    phase('rule chains');
+    rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: chainRate, seconds: quick ? 3 : 10 })));
+  }
+  if (runs('gpu')) {
+    phase('gpu-worker: bg_remove, atlas packing, atlas write');
+    rows.push(...(await benchGpuWorker({ quick })));
+  }
   await running.stop().catch(() => {});
   stopped = true;
-  // Its own Greenlight with the Slack bot mounted, so the bot's hooks do not weigh on the figures above.
-  phase('slack ack latency');
-  rows.push(...(await benchSlack({ rate: 50, seconds: quick ? 4 : 10 })));
+  if (runs('slack')) {
+    // Its own Greenlight with the Slack bot mounted, so the bot's hooks do not weigh on the figures above.
+    phase('slack ack latency');
+    rows.push(...(await benchSlack({ rate: 50, seconds: quick ? 4 : 10 })));
+  }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 } finally {
