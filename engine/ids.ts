@@ -3,10 +3,18 @@ import { randomBytes } from 'node:crypto';
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
+// Random bytes are drawn 4 KiB at a time: one call per id cost more than the rest of an insert.
+let pool = Buffer.alloc(0);
+let offset = 0;
+
 export function newId(prefix: string, bytes = 12): string {
-  const buf = randomBytes(bytes);
+  if (offset + bytes > pool.length) {
+    pool = randomBytes(Math.max(4096, bytes));
+    offset = 0;
+  }
   let out = '';
-  for (const b of buf) out += alphabet[b & 31];
+  for (let i = 0; i < bytes; i++) out += alphabet[pool[offset + i]! & 31];
+  offset += bytes;
   return `${prefix}_${out}`;
 }
 

@@ -1,6 +1,6 @@
 // Specs, assets, variants and atlases: the things reviewers decide on and
 // rules act on, with manual override flags.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { newId, type Clock } from '../ids.js';
 import type { Db } from './db.js';
@@ -11,7 +11,22 @@ export type VariantRow = typeof variants.$inferSelect;
 export type OverridableKind = 'asset' | 'spec' | 'atlas';
 const overridable = { asset: assets, spec: specs, atlas: atlases } as const;
 
+/** The planner reads entity facts for every event: prepared once per database. */
+function prepareFacts(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    variant: db.select({ assetId: variants.assetId }).from(variants).where(and(eq(variants.id, p('id')), eq(variants.projectId, p('projectId')))).prepare(),
+    asset: db.select({ specId: assets.specId, type: assets.type, manualOverride: assets.manualOverride }).from(assets).where(and(eq(assets.id, p('id')), eq(assets.projectId, p('projectId')))).prepare(),
+    spec: db.select({ assetType: specs.assetType, manualOverride: specs.manualOverride }).from(specs).where(and(eq(specs.id, p('id')), eq(specs.projectId, p('projectId')))).prepare(),
+    atlas: db.select({ manualOverride: atlases.manualOverride }).from(atlases).where(and(eq(atlases.id, p('id')), eq(atlases.projectId, p('projectId')))).prepare(),
+  };
+}
+const factStatements = new WeakMap<Db, ReturnType<typeof prepareFacts>>();
+
 export function createEntitiesRepo(db: Db, clock: Clock) {
+  let st = factStatements.get(db);
+  if (!st) factStatements.set(db, (st = prepareFacts(db)));
+  const facts = st;
   const repo = {
     createAsset(projectId: string, input: { id?: string; type: string; name?: string; specId?: string; variants?: number | { id?: string }[] }): { asset: AssetRow; variants: VariantRow[] } {
       const now = clock.now();
@@ -55,19 +70,19 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
     /** Facts the planner reads about one entity (type, parent, override). */
     facts(projectId: string, kind: string, id: string) {
       if (kind === 'variant') {
-        const v = db.select({ assetId: variants.assetId }).from(variants).where(and(eq(variants.id, id), eq(variants.projectId, projectId))).get();
+        const v = facts.variant.get({ id, projectId });
         return v ? { kind, id, assetId: v.assetId, manualOverride: false } : null;
       }
       if (kind === 'asset') {
-        const a = db.select().from(assets).where(and(eq(assets.id, id), eq(assets.projectId, projectId))).get();
+        const a = facts.asset.get({ id, projectId });
         return a ? { kind, id, specId: a.specId, assetType: a.type, manualOverride: a.manualOverride } : null;
       }
       if (kind === 'spec') {
-        const s = db.select().from(specs).where(and(eq(specs.id, id), eq(specs.projectId, projectId))).get();
+        const s = facts.spec.get({ id, projectId });
         return s ? { kind, id, assetType: s.assetType, manualOverride: s.manualOverride } : null;
       }
       if (kind === 'atlas') {
-        const a = db.select().from(atlases).where(and(eq(atlases.id, id), eq(atlases.projectId, projectId))).get();
+        const a = facts.atlas.get({ id, projectId });
         return a ? { kind, id, manualOverride: a.manualOverride } : null;
       }
       return null;

@@ -30,7 +30,6 @@ function prepare(db: Db) {
         publishedAt: p('publishedAt'),
       })
       .onConflictDoNothing({ target: [events.projectId, events.idempotencyKey] })
-      .returning()
       .prepare(),
     byKey: db
       .select()
@@ -62,8 +61,10 @@ export function createEventsRepo(db: Db) {
   return {
     /** Insert unless the idempotency key was seen; either way return the stored row. */
     insert(row: NewEvent): { row: EventRow; created: boolean } {
-      const inserted = s.insert.get({ causationId: null, depth: 0, publishedAt: null, ...row });
-      return inserted ? { row: inserted, created: true } : { row: findByKey(row.projectId, row.idempotencyKey)!, created: false };
+      const full = { causationId: null, depth: 0, publishedAt: null, ...row };
+      // No RETURNING: reading the row back would decode the JSON just written.
+      const res = s.insert.run(full);
+      return res.changes === 1 ? { row: { ...full, seq: Number(res.lastInsertRowid) }, created: true } : { row: findByKey(row.projectId, row.idempotencyKey)!, created: false };
     },
     findByKey,
     get(projectId: string, id: string): EventRow | undefined {

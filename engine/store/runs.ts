@@ -16,6 +16,18 @@ function prepare(db: Db) {
     get: db.select().from(runs).where(eq(runs.id, p('id'))).prepare(),
     steps: db.select().from(runSteps).where(eq(runSteps.runId, p('runId'))).orderBy(asc(runSteps.position)).prepare(),
     step: db.select().from(runSteps).where(and(eq(runSteps.runId, p('runId')), eq(runSteps.stepId, p('stepId')))).prepare(),
+    byKey: db.select().from(runs).where(eq(runs.idempotencyKey, p('key'))).prepare(),
+    oldestPlanned: db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.projectId, p('projectId')), eq(runs.status, 'planned')))
+      .orderBy(asc(runs.createdAt), asc(sql`rowid`))
+      .limit(1)
+      .prepare(),
+    insertStep: db.$client.prepare(
+      `INSERT INTO run_steps (run_id, step_id, position, type, status, config) VALUES (@runId, @stepId, @position, @type, 'pending', @config)
+       ON CONFLICT DO NOTHING`,
+    ),
     countRunning: db.select({ n: count() }).from(runs).where(and(eq(runs.projectId, p('projectId')), eq(runs.status, 'running'))).prepare(),
     setStatus: db.$client.prepare(
       `UPDATE runs SET status = @status,
@@ -44,8 +56,8 @@ export function createRunsRepo(db: Db, clock: Clock) {
       return db.transaction(() => {
         const now = clock.now();
         const res = db.insert(runs).values({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null }).onConflictDoNothing().run();
-        if (res.changes === 0) return { run: db.select().from(runs).where(eq(runs.idempotencyKey, run.idempotencyKey)).get()!, created: false };
-        steps.forEach((s, position) => db.insert(runSteps).values({ runId: run.id, stepId: s.stepId, position, type: s.type, status: 'pending' }).run());
+        if (res.changes === 0) return { run: q.byKey.get({ key: run.idempotencyKey })!, created: false };
+        steps.forEach((s, position) => q.insertStep.run({ runId: run.id, stepId: s.stepId, position, type: s.type, config: null }));
         return { run: repo.get(run.id)!, created: true };
       });
     },
@@ -57,8 +69,7 @@ export function createRunsRepo(db: Db, clock: Clock) {
       if (steps.length === 0) return;
       db.transaction(() => {
         let position = (q.steps.all({ runId }).at(-1)?.position ?? -1) + 1;
-        for (const s of steps)
-          db.insert(runSteps).values({ runId, stepId: s.stepId, position: position++, type: s.type, status: 'pending', config: s.config }).onConflictDoNothing().run();
+        for (const s of steps) q.insertStep.run({ runId, stepId: s.stepId, position: position++, type: s.type, config: json(s.config) });
       });
     },
     steps(runId: string): StepRow[] {
@@ -110,7 +121,7 @@ export function createRunsRepo(db: Db, clock: Clock) {
       return q.countRunning.get({ projectId })?.n ?? 0;
     },
     oldestPlanned(projectId: string): RunRow | undefined {
-      return db.select().from(runs).where(and(eq(runs.projectId, projectId), eq(runs.status, 'planned'))).orderBy(asc(runs.createdAt), asc(sql`rowid`)).get();
+      return q.oldestPlanned.get({ projectId });
     },
     /** Every run of one chain (same correlation id), oldest first. */
     byCorrelation(projectId: string, correlationId: string): RunRow[] {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Running } from '../../engine/runtime.js';
+import { profiled } from './profile.js';
 import { fmt, verdict } from './stats.js';
 
 interface Figures {
@@ -25,12 +26,12 @@ export async function benchIntake(o: { running: Running; token: string; projectI
     seconds: o.seconds,
   };
   // Async spawn: this process keeps serving while the client runs.
-  const out = await new Promise<string>((resolve, reject) => {
+  const out = await profiled('intake', () => new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', client, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     child.stdout.on('data', (d) => (buf += d));
     child.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`intake client exited ${code}`))));
-  });
+  }));
   const f = JSON.parse(out.trim().split('\n').pop()!) as Figures;
   return [
     ['event intake throughput (HTTP POST → stored)', `${fmt(f.throughput, 0)} events/s`, `raw add() ${fmt(f.rawThroughput, 0)}/s`, `ratio ${fmt(f.throughput / f.rawThroughput, 2)}`, `target ≥ 1000/s: ${verdict(f.throughput >= 1000)}`],

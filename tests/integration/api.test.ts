@@ -1,6 +1,9 @@
 // The HTTP API against real SQLite migrations and a real Redis.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { seedRule } from '../helpers/rules.js';
 import { ADMIN, makeEngine, seedProject, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
 
@@ -63,6 +66,40 @@ describe('HTTP API', () => {
       const res = await t.call(method, url, body, token);
       assert.equal(res.status, status, `${method} ${url} with ${token ? token.slice(0, 8) : 'no token'}: ${JSON.stringify(res.body)}`);
       if (status >= 400) assert.equal(typeof res.body.error.message, 'string');
+    }
+  });
+
+  it('GIVEN bodies over 1 MiB over real HTTP (sized or chunked) THEN 413 and nothing stored', async () => {
+    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const post = (body: string, chunked: boolean) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${tokens.lead}`, 'content-type': 'application/json' };
+        if (!chunked) headers['content-length'] = String(Buffer.byteLength(body));
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: `${P}/automation/events`, headers }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        });
+        req.on('error', reject);
+        // Chunked: written in 64 KiB pieces, so no Content-Length tells the size up front.
+        for (let i = 0; i < body.length; i += 65536) req.write(body.slice(i, i + 65536));
+        req.end();
+      });
+    try {
+      const before = rowCount('events');
+      const big = JSON.stringify({ type: 'a.b', payload: { blob: 'x'.repeat(1024 * 1024) } });
+      for (const chunked of [false, true]) {
+        const res = await post(big, chunked);
+        assert.equal(res.status, 413, `${chunked ? 'chunked' : 'sized'}: ${res.text.slice(0, 200)}`);
+        assert.equal(JSON.parse(res.text).error.code, 'payload_too_large');
+      }
+      assert.equal(rowCount('events'), before);
+      const ok = await post(JSON.stringify({ type: 'a.b', payload: { n: 1 } }), true);
+      assert.equal(ok.status, 202, ok.text);
+    } finally {
+      server.close();
     }
   });
 
