@@ -14,7 +14,7 @@ import { actionOfStep, approvalGate, followUps, jobInputOf, jobTypeOf, runEventT
 import { decide, triggersOn, type EventView } from '../rules/matching.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
-import type { Db } from '../store/db.js';
+import { atomically, type Db } from '../store/db.js';
 import { createEventsRepo, type EventRow } from '../store/events.js';
 import { createRulesRepo } from '../store/rules.js';
 import { createRunsRepo, type RunRow, type StepRow } from '../store/runs.js';
@@ -78,7 +78,7 @@ export function createRunner(deps: RunnerDeps) {
   const approvals = createApprovalsRepo(db, clock);
   const projects = createProjectsRepo(db, clock);
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
-  const transaction = <T>(fn: () => T): T => db.$client.transaction(fn)();
+  const transaction = <T>(fn: () => T): T => atomically(db, fn);
 
   /**
    * "Run exactly this" (root event source run:<ruleId>): at the root only that rule fires, and it

@@ -47,6 +47,15 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 1000): { st
   };
 }
 
+/**
+ * Run `fn` in a transaction, or inside the one already open (no savepoint): the runner wraps each
+ * unit of work in one, and a savepoint per repo call cost two more statements each. An error still
+ * rolls back the whole outer transaction, since nothing between catches it.
+ */
+export function atomically<T>(db: Db, fn: () => T): T {
+  return db.$client.inTransaction ? fn() : db.$client.transaction(fn)();
+}
+
 const dataVersions = new WeakMap<Db, () => number>();
 /**
  * SQLite's data_version: it moves when another connection (the CLI) has committed. Caches of

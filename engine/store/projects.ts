@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
-import type { Db } from './db.js';
+import { dataVersion, type Db } from './db.js';
 import { apiTokens, auditLog, projects, type ProjectSettings, type Role } from './schema.js';
 
 export const defaultProjectSettings: ProjectSettings = {
@@ -26,6 +26,30 @@ export function generateToken(): string {
 const projectLookups = new WeakMap<Db, ReturnType<typeof prepareProjectLookup>>();
 const prepareProjectLookup = (db: Db) => db.select().from(projects).where(eq(projects.id, sql.placeholder('id'))).prepare();
 
+/**
+ * Project rows, cached per database: the runner reads settings several times per event. Dropped on
+ * a write through this repo, and when another connection (the CLI) has committed (data_version).
+ * Cached rows are frozen, so nobody can change one in place by mistake.
+ */
+const rowCaches = new WeakMap<Db, { dataVersion: number; rows: Map<string, ProjectRow> }>();
+function rowCache(db: Db) {
+  let c = rowCaches.get(db);
+  if (!c) rowCaches.set(db, (c = { dataVersion: -1, rows: new Map() }));
+  const v = dataVersion(db);
+  if (v !== c.dataVersion) {
+    c.dataVersion = v;
+    c.rows.clear();
+  }
+  return c.rows;
+}
+const deepFreeze = <T>(v: T): T => {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+};
+
 export function createProjectsRepo(db: Db, clock: Clock) {
   let lookup = projectLookups.get(db);
   if (!lookup) projectLookups.set(db, (lookup = prepareProjectLookup(db)));
@@ -38,6 +62,7 @@ export function createProjectsRepo(db: Db, clock: Clock) {
         settings: { ...defaultProjectSettings, ...input.settings },
         createdAt: clock.now(),
       };
+      rowCache(db).delete(row.id);
       db.transaction((tx) => {
         tx.insert(projects).values(row).run();
         tx.insert(auditLog).values({ projectId: row.id, actor, action: 'project.create', target: row.id, at: row.createdAt }).run();
@@ -45,12 +70,19 @@ export function createProjectsRepo(db: Db, clock: Clock) {
       return row;
     },
     get(id: string): ProjectRow | undefined {
-      return byId.get({ id });
+      const cache = rowCache(db);
+      let row = cache.get(id);
+      if (!row) {
+        row = byId.get({ id });
+        if (row) cache.set(id, deepFreeze(row));
+      }
+      return row;
     },
     list(): ProjectRow[] {
       return db.select().from(projects).all();
     },
     updateSettings(id: string, settings: ProjectSettings, actor: string): void {
+      rowCache(db).delete(id);
       db.transaction((tx) => {
         tx.update(projects).set({ settings }).where(eq(projects.id, id)).run();
         tx.insert(auditLog).values({ projectId: id, actor, action: 'project.settings', target: id, at: clock.now() }).run();

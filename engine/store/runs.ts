@@ -1,7 +1,7 @@
 // Runs and their steps: the durable record of each rule firing (the trigger log).
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../ids.js';
-import type { Db } from './db.js';
+import { atomically, type Db } from './db.js';
 import { runs, runSteps } from './schema.js';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -53,7 +53,7 @@ export function createRunsRepo(db: Db, clock: Clock) {
   const repo = {
     /** Insert a run and its pending steps, unless its idempotency key exists. */
     create(run: Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>, steps: { stepId: string; type: string }[]): { run: RunRow; created: boolean } {
-      return db.transaction(() => {
+      return atomically(db, () => {
         const now = clock.now();
         const res = db.insert(runs).values({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null }).onConflictDoNothing().run();
         if (res.changes === 0) return { run: q.byKey.get({ key: run.idempotencyKey })!, created: false };
@@ -67,7 +67,7 @@ export function createRunsRepo(db: Db, clock: Clock) {
     /** Append steps (follow-up jobs) after the run's last one; a step id already there is left alone. */
     addSteps(runId: string, steps: { stepId: string; type: string; config: unknown }[]): void {
       if (steps.length === 0) return;
-      db.transaction(() => {
+      atomically(db, () => {
         let position = (q.steps.all({ runId }).at(-1)?.position ?? -1) + 1;
         for (const s of steps) q.insertStep.run({ runId, stepId: s.stepId, position: position++, type: s.type, config: json(s.config) });
       });

@@ -193,7 +193,9 @@ export const events = sqliteTable(
   (t) => [
     uniqueIndex('events_id_uq').on(t.id),
     uniqueIndex('events_idem_uq').on(t.projectId, t.idempotencyKey),
-    index('events_unpublished_idx').on(t.publishedAt, t.seq),
+    // Partial: only the outbox's pending rows are indexed. Most rows are stored already published
+    // (engine events nobody listens to), and indexing them cost every insert an index write.
+    index('events_pending_idx').on(t.seq).where(sql`${t.publishedAt} IS NULL`),
   ],
 );
 
