@@ -81,11 +81,28 @@ export function createRunner(deps: RunnerDeps) {
   const transaction = <T>(fn: () => T): T => atomically(db, fn);
 
   /**
+   * Recently read events (causes and chain roots), newest last. A run reads its cause in every unit;
+   * an event's row never changes except published_at, which the runner does not read.
+   */
+  const recentEvents = new Map<string, EventRow>();
+  function eventById(projectId: string, id: string): EventRow | undefined {
+    const key = `${projectId}/${id}`;
+    const hit = recentEvents.get(key);
+    if (hit) return hit;
+    const row = events.get(projectId, id);
+    if (row) {
+      if (recentEvents.size >= 2000) recentEvents.delete(recentEvents.keys().next().value!);
+      recentEvents.set(key, row);
+    }
+    return row;
+  }
+
+  /**
    * "Run exactly this" (root event source run:<ruleId>): at the root only that rule fires, and it
    * counts as enabled down the whole chain — just as the single-rule dry-run planned it.
    */
   function manualRuleOf(ev: EventRow): { manual: string | null; isRoot: boolean } {
-    const root = ev.correlationId === ev.id ? ev : events.get(ev.projectId, ev.correlationId);
+    const root = ev.correlationId === ev.id ? ev : eventById(ev.projectId, ev.correlationId);
     return { manual: root?.source.startsWith('run:') ? root.source.slice(4) : null, isRoot: root?.id === ev.id };
   }
 
@@ -172,10 +189,16 @@ export function createRunner(deps: RunnerDeps) {
     const run = runs.get(runId);
     if (!run) return null;
     const def = rules.version(run.ruleId, run.ruleVersion);
-    const cause = events.get(run.projectId, run.eventId);
+    const cause = eventById(run.projectId, run.eventId);
     if (!def || !cause) throw new GreenlightError('internal', `run ${runId} lost its rule version or event`);
     return { run, def, cause };
   }
+
+  /**
+   * Projects known to have no waiting ('planned') run: only admitNow makes one wait, and the engine
+   * is the database's only writer, so the search after every finished run can be skipped.
+   */
+  const noneWaiting = new Set<string>();
 
   /** Start a run now, or let it wait ('planned') while its project is at maxConcurrentRuns. */
   function admitNow(fx: Effects, runId: string, reason: string | null): void {
@@ -183,6 +206,7 @@ export function createRunner(deps: RunnerDeps) {
     const limit = settingsOf(run.projectId).limits.maxConcurrentRuns;
     if (runs.countRunning(run.projectId) >= limit) {
       runs.setStatus(runId, 'planned', { reason: `waiting: the project is at its limit of ${limit} concurrent runs` });
+      noneWaiting.delete(run.projectId);
       return;
     }
     runs.setStatus(runId, 'running', { reason });
@@ -192,10 +216,14 @@ export function createRunner(deps: RunnerDeps) {
 
   /** Start waiting runs, oldest first, while the project has room. */
   function promoteWaiting(fx: Effects, projectId: string): void {
+    if (noneWaiting.has(projectId)) return;
     const limit = settingsOf(projectId).limits.maxConcurrentRuns;
     while (runs.countRunning(projectId) < limit) {
       const next = runs.oldestPlanned(projectId);
-      if (!next) return;
+      if (!next) {
+        noneWaiting.add(projectId);
+        return;
+      }
       runs.setStatus(next.id, 'running', { reason: 'admitted under the concurrency limit' });
       beginNow(fx, next.id);
     }
@@ -290,7 +318,7 @@ export function createRunner(deps: RunnerDeps) {
   return {
     /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
     async processEvent(projectId: string, eventId: string): Promise<RunRow[]> {
-      const ev = events.get(projectId, eventId);
+      const ev = eventById(projectId, eventId);
       if (!ev) {
         logger.warn({ eventId }, 'runner: event not found');
         return [];
@@ -353,7 +381,7 @@ export function createRunner(deps: RunnerDeps) {
     /** Re-decide a held or replayed run against the current rules and world; start it if it still fires. */
     async replay(runId: string): Promise<RunRow> {
       const run = runs.get(runId)!;
-      const ev = events.get(run.projectId, run.eventId)!;
+      const ev = eventById(run.projectId, run.eventId)!;
       const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
       const manual = manualRuleOf(ev).manual === run.ruleId;
       if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {

@@ -1,7 +1,9 @@
 // Opening the SQLite database (WAL, foreign keys on) and applying the
 // committed drizzle-kit migrations. The only place that opens a connection.
 import Database from 'better-sqlite3';
+import { getTableColumns, getTableName } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,6 +56,29 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 1000): { st
  */
 export function atomically<T>(db: Db, fn: () => T): T {
   return db.$client.inTransaction ? fn() : db.$client.transaction(fn)();
+}
+
+/**
+ * A prepared SELECT of whole rows of `table` that maps rows itself: columns aliased to their
+ * schema keys, JSON and boolean columns decoded. drizzle's generic row mapping cost more than
+ * the queries on the runner's hot path; the schema stays the one source of the columns.
+ */
+export function rowReader<T extends SQLiteTable>(db: Db, table: T, where: string, orderBy = ''): { get(...params: unknown[]): T['$inferSelect'] | undefined; all(...params: unknown[]): T['$inferSelect'][] } {
+  const cols = Object.entries(getTableColumns(table));
+  const select = cols.map(([key, c]) => `"${c.name}" AS "${key}"`).join(', ');
+  const st = db.$client.prepare(`SELECT ${select} FROM "${getTableName(table)}" WHERE ${where}${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
+  const json = cols.filter(([, c]) => c.columnType === 'SQLiteTextJson').map(([k]) => k);
+  const bools = cols.filter(([, c]) => c.columnType === 'SQLiteBoolean').map(([k]) => k);
+  const decode = (row: Record<string, unknown> | undefined) => {
+    if (!row) return undefined;
+    for (const k of json) if (typeof row[k] === 'string') row[k] = JSON.parse(row[k] as string);
+    for (const k of bools) if (row[k] !== null) row[k] = row[k] === 1;
+    return row as T['$inferSelect'];
+  };
+  return {
+    get: (...params) => decode(st.get(...params) as Record<string, unknown> | undefined),
+    all: (...params) => (st.all(...params) as Record<string, unknown>[]).map((r) => decode(r)!),
+  };
 }
 
 const dataVersions = new WeakMap<Db, () => number>();

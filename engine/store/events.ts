@@ -2,7 +2,7 @@
 // anything else, and `published_at` stays null until it is on the queue.
 // Intake is the hot path, so its statements are prepared once per database.
 import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from './db.js';
+import { rowReader, type Db } from './db.js';
 import { events } from './schema.js';
 
 export type EventRow = typeof events.$inferSelect;
@@ -11,36 +11,17 @@ export type NewEvent = typeof events.$inferInsert;
 function prepare(db: Db) {
   const p = (name: string) => sql.placeholder(name);
   return {
-    insert: db
-      .insert(events)
-      .values({
-        id: p('id'),
-        projectId: p('projectId'),
-        type: p('type'),
-        subjectKind: p('subjectKind'),
-        subjectId: p('subjectId'),
-        payload: p('payload'),
-        actor: p('actor'),
-        source: p('source'),
-        correlationId: p('correlationId'),
-        causationId: p('causationId'),
-        depth: p('depth'),
-        idempotencyKey: p('idempotencyKey'),
-        occurredAt: p('occurredAt'),
-        publishedAt: p('publishedAt'),
-      })
-      .onConflictDoNothing({ target: [events.projectId, events.idempotencyKey] })
-      .prepare(),
+    insert: db.$client.prepare(
+      `INSERT INTO events (id, project_id, type, subject_kind, subject_id, payload, actor, source, correlation_id, causation_id, depth, idempotency_key, occurred_at, published_at)
+       VALUES (@id, @projectId, @type, @subjectKind, @subjectId, @payload, @actor, @source, @correlationId, @causationId, @depth, @idempotencyKey, @occurredAt, @publishedAt)
+       ON CONFLICT (project_id, idempotency_key) DO NOTHING`,
+    ),
     byKey: db
       .select()
       .from(events)
       .where(and(eq(events.projectId, p('projectId')), eq(events.idempotencyKey, p('key'))))
       .prepare(),
-    get: db
-      .select()
-      .from(events)
-      .where(and(eq(events.id, p('id')), eq(events.projectId, p('projectId'))))
-      .prepare(),
+    get: rowReader(db, events, 'id = ? AND project_id = ?'),
     unpublished: db
       .select({ id: events.id, projectId: events.projectId, type: events.type, seq: events.seq })
       .from(events)
@@ -63,12 +44,12 @@ export function createEventsRepo(db: Db) {
     insert(row: NewEvent): { row: EventRow; created: boolean } {
       const full = { causationId: null, depth: 0, publishedAt: null, ...row };
       // No RETURNING: reading the row back would decode the JSON just written.
-      const res = s.insert.run(full);
+      const res = s.insert.run({ ...full, payload: JSON.stringify(full.payload), actor: JSON.stringify(full.actor) });
       return res.changes === 1 ? { row: { ...full, seq: Number(res.lastInsertRowid) }, created: true } : { row: findByKey(row.projectId, row.idempotencyKey)!, created: false };
     },
     findByKey,
     get(projectId: string, id: string): EventRow | undefined {
-      return s.get.get({ id, projectId });
+      return s.get.get(id, projectId);
     },
     /** The oldest unpublished events: only what the queue job needs, no JSON decoding. */
     unpublished(limit: number): { id: string; projectId: string; type: string; seq: number }[] {

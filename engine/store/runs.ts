@@ -1,7 +1,7 @@
 // Runs and their steps: the durable record of each rule firing (the trigger log).
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../ids.js';
-import { atomically, type Db } from './db.js';
+import { atomically, rowReader, type Db } from './db.js';
 import { runs, runSteps } from './schema.js';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -13,10 +13,15 @@ export type StepStatus = StepRow['status'];
 function prepare(db: Db) {
   const p = (name: string) => sql.placeholder(name);
   return {
-    get: db.select().from(runs).where(eq(runs.id, p('id'))).prepare(),
-    steps: db.select().from(runSteps).where(eq(runSteps.runId, p('runId'))).orderBy(asc(runSteps.position)).prepare(),
-    step: db.select().from(runSteps).where(and(eq(runSteps.runId, p('runId')), eq(runSteps.stepId, p('stepId')))).prepare(),
-    byKey: db.select().from(runs).where(eq(runs.idempotencyKey, p('key'))).prepare(),
+    get: rowReader(db, runs, 'id = ?'),
+    steps: rowReader(db, runSteps, 'run_id = ?', 'position'),
+    step: rowReader(db, runSteps, 'run_id = ? AND step_id = ?'),
+    byKey: rowReader(db, runs, 'idempotency_key = ?'),
+    insertRun: db.$client.prepare(
+      `INSERT INTO runs (id, project_id, rule_id, rule_version, event_id, subject_kind, subject_id, status, reason, idempotency_key, correlation_id, depth, plan_hash, created_at, started_at)
+       VALUES (@id, @projectId, @ruleId, @ruleVersion, @eventId, @subjectKind, @subjectId, @status, @reason, @idempotencyKey, @correlationId, @depth, @planHash, @createdAt, @startedAt)
+       ON CONFLICT DO NOTHING`,
+    ),
     oldestPlanned: db
       .select()
       .from(runs)
@@ -55,32 +60,32 @@ export function createRunsRepo(db: Db, clock: Clock) {
     create(run: Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>, steps: { stepId: string; type: string }[]): { run: RunRow; created: boolean } {
       return atomically(db, () => {
         const now = clock.now();
-        const res = db.insert(runs).values({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null }).onConflictDoNothing().run();
-        if (res.changes === 0) return { run: q.byKey.get({ key: run.idempotencyKey })!, created: false };
+        const res = q.insertRun.run({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null });
+        if (res.changes === 0) return { run: q.byKey.get(run.idempotencyKey)!, created: false };
         steps.forEach((s, position) => q.insertStep.run({ runId: run.id, stepId: s.stepId, position, type: s.type, config: null }));
         return { run: repo.get(run.id)!, created: true };
       });
     },
     get(id: string): RunRow | undefined {
-      return q.get.get({ id });
+      return q.get.get(id);
     },
     /** Append steps (follow-up jobs) after the run's last one; a step id already there is left alone. */
     addSteps(runId: string, steps: { stepId: string; type: string; config: unknown }[]): void {
       if (steps.length === 0) return;
       atomically(db, () => {
-        let position = (q.steps.all({ runId }).at(-1)?.position ?? -1) + 1;
+        let position = (q.steps.all(runId).at(-1)?.position ?? -1) + 1;
         for (const s of steps) q.insertStep.run({ runId, stepId: s.stepId, position: position++, type: s.type, config: json(s.config) });
       });
     },
     steps(runId: string): StepRow[] {
-      return q.steps.all({ runId });
+      return q.steps.all(runId);
     },
     setStatus(id: string, status: RunStatus, patch: { error?: string | null; reason?: string | null } = {}): void {
       const done = ['succeeded', 'failed', 'cancelled', 'skipped', 'halted'].includes(status) ? 1 : 0;
       q.setStatus.run({ id, status, now: clock.now(), done, setReason: 'reason' in patch ? 1 : 0, reason: patch.reason ?? null, setError: 'error' in patch ? 1 : 0, error: patch.error ?? null });
     },
     updateStep(runId: string, stepId: string, patch: Partial<Omit<StepRow, 'runId' | 'stepId'>>, log?: string): void {
-      const cur = q.step.get({ runId, stepId });
+      const cur = q.step.get(runId, stepId);
       if (!cur) return;
       const next = { ...cur, ...patch, logs: log ? [...cur.logs, { at: clock.now(), msg: log }] : cur.logs };
       q.updateStep.run({
