@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
 import { MaxRectsPacker, PACKING_LOGIC, type Rectangle } from 'maxrects-packer';
 import { JobInputError } from '../errors.js';
 import { alphaBox, type Rgba } from '../image/io.js';
+import { installFastPrune } from './prune.js';
+
+installFastPrune();
 
 export interface Pivot {
   x: number;

@@ -1,0 +1,51 @@
+// The faster free-list prune installed into maxrects-packer gives exactly the
+// library's own packing: same bins, same sizes, same rectangles, same order.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MaxRectsBin, MaxRectsPacker, PACKING_LOGIC } from 'maxrects-packer';
+import { libraryPruneFreeList, pruneFreeList } from '../../../gpu-worker/atlas/prune.js';
+
+/** Deterministic sizes 4..260 (a small LCG), many shapes and some repeats. */
+function sizes(n: number, seed: number): { w: number; h: number }[] {
+  let s = seed;
+  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return Array.from({ length: n }, () => ({ w: 4 + Math.floor(next() * 256), h: 4 + Math.floor(next() * (next() < 0.2 ? 32 : 256)) }));
+}
+
+function pack(prune: () => void, items: { w: number; h: number }[], o: { size: number; padding: number; pot: boolean; square: boolean; rotation: boolean; logic: PACKING_LOGIC; smart: boolean }) {
+  const proto = MaxRectsBin.prototype as unknown as { pruneFreeList(): void };
+  const before = proto.pruneFreeList;
+  proto.pruneFreeList = prune;
+  try {
+    const p = new MaxRectsPacker(o.size, o.size, o.padding, { smart: o.smart, pot: o.pot, square: o.square, allowRotation: o.rotation, border: 0, logic: o.logic });
+    items.forEach((it, i) => p.add(it.w, it.h, { key: i }));
+    return p.bins.map((b) => ({ w: b.width, h: b.height, rects: b.rects.map((r) => [(r.data as { key: number }).key, r.x, r.y, r.width, r.height, Boolean(r.rot)]) }));
+  } finally {
+    proto.pruneFreeList = before;
+  }
+}
+
+describe('maxrects free-list prune', () => {
+  it('GIVEN random rectangle sets and every option mix THEN the fast prune packs exactly like the library', () => {
+    let cases = 0;
+    for (const seed of [1, 2, 3, 4]) {
+      const items = sizes(seed === 4 ? 400 : 150, seed);
+      for (const logic of [PACKING_LOGIC.MAX_AREA, PACKING_LOGIC.MAX_EDGE])
+        for (const [padding, pot, square, rotation, smart] of [
+          [0, false, false, false, true],
+          [2, false, false, false, true],
+          [1, true, false, true, true],
+          [0, false, true, false, true],
+          [3, false, false, true, false],
+        ] as const) {
+          const o = { size: 1024, padding, pot, square, rotation, logic, smart };
+          const ours = pack(pruneFreeList as unknown as () => void, items, o);
+          const theirs = pack(libraryPruneFreeList, items, o);
+          assert.ok(theirs.length > 1, 'the sets are large enough to need several bins');
+          assert.deepEqual(ours, theirs, `seed ${seed}, ${JSON.stringify(o)}`);
+          cases++;
+        }
+    }
+    assert.equal(cases, 40);
+  });
+});
