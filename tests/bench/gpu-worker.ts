@@ -14,7 +14,7 @@ import { removeBackground } from '../../gpu-worker/image/matte.js';
 import { runJob } from '../../gpu-worker/processors/index.js';
 import { renderScene, scene } from '../../gpu-worker/providers/procedural.js';
 import { randomSprites, writeSprites } from '../helpers/atlas-sprites.js';
-import { fmt, summarize } from './stats.js';
+import { fmt, summarize, verdict } from './stats.js';
 
 type Row = string[];
 const median = (xs: number[]) => summarize(xs).p50;
@@ -73,10 +73,18 @@ async function atlas(quick: boolean): Promise<Row[]> {
   const optimalMs: number[] = [];
   let worstVsDefault = Infinity;
   let worstVsOptimal = Infinity;
+  let belowOptimal = 0;
+  const options = { maxSize: 2048, padding: 0, extrude: 0, trim: true, rotation: false, pot: false, square: false, multipack: true, dedupe: true, order: 'input' as const };
+  const framesOf = (sprites: ReturnType<typeof randomSprites>) => sprites.map((s) => ({ name: s.name, source: s.name, image: s.image, pivot: { x: 0.5, y: 0.5 }, field: s.name }));
+  // The first pack in a process runs cold (the JIT has not compiled the packer yet): timed on its own
+  // set, so the sets below measure packing as a worker that has packed before does it.
+  const coldFrames = framesOf(randomSprites(300, 99, { min: 16, max: 256 }));
+  const t0 = performance.now();
+  layoutAtlas('bench', coldFrames, options, []);
+  const coldMs = performance.now() - t0;
   for (const seed of seeds) {
     const sprites = randomSprites(300, seed, { min: 16, max: 256 });
-    const frames = sprites.map((s) => ({ name: s.name, source: s.name, image: s.image, pivot: { x: 0.5, y: 0.5 }, field: s.name }));
-    const options = { maxSize: 2048, padding: 0, extrude: 0, trim: true, rotation: false, pot: false, square: false, multipack: true, dedupe: true, order: 'input' as const };
+    const frames = framesOf(sprites);
     const t = performance.now();
     const layout = layoutAtlas('bench', frames, options, []);
     oursMs.push(performance.now() - t);
@@ -91,17 +99,19 @@ async function atlas(quick: boolean): Promise<Row[]> {
       optimal.push(opt.occupancy);
       optimalMs.push(opt.ms);
       worstVsOptimal = Math.min(worstVsOptimal, layout.occupancy - opt.occupancy);
+      if (layout.occupancy < opt.occupancy) belowOptimal++;
     }
   }
   const pct = (x: number) => `${fmt(x * 100, 2)}%`;
   const margin = (m: number) => [`${m >= 0 ? '+' : ''}${fmt(m * 100, 2)} points`, m >= 0 ? 'never below' : 'BELOW on some set'];
   const rows: Row[] = [
-    [`atlas: 300 sprites 16-256 px, 2048 max, ${seeds.length} sets — maxrects-packer (ours)`, `occupancy median ${pct(median(ours))}`, `min ${pct(Math.min(...ours))}`, `pack p50 ${fmt(median(oursMs), 0)} ms`, `max ${fmt(Math.max(...oursMs), 0)} ms`],
+    [`atlas: 300 sprites 16-256 px, 2048 max, ${seeds.length} sets — maxrects-packer (ours)`, `occupancy median ${pct(median(ours))}`, `min ${pct(Math.min(...ours))}`, `pack p50 ${fmt(median(oursMs), 0)} ms`, `max ${fmt(Math.max(...oursMs), 0)} ms; target ≤ 100 ms: ${verdict(Math.max(...oursMs) <= 100)}`],
+    ['  the first pack in this process (cold JIT, a set of its own)', '', '', `pack ${fmt(coldMs, 0)} ms`, ''],
     ['  baseline: free-tex-packer-core MaxRectsBin (its default), incl. its compositing', `occupancy median ${pct(median(theirs))}`, `min ${pct(Math.min(...theirs))}`, `pack p50 ${fmt(median(theirsMs), 0)} ms`, ''],
   ];
   if (optimal.length) rows.push(['  baseline: free-tex-packer-core OptimalPacker', `occupancy median ${pct(median(optimal))}`, `min ${pct(Math.min(...optimal))}`, `pack p50 ${fmt(median(optimalMs), 0)} ms`, '']);
   rows.push(['  ours minus free-tex-packer-core default, worst set', ...margin(worstVsDefault), '', '']);
-  if (optimal.length) rows.push(['  ours minus free-tex-packer-core OptimalPacker, worst set', ...margin(worstVsOptimal), '', '']);
+  if (optimal.length) rows.push(['  ours minus free-tex-packer-core OptimalPacker, worst set', ...margin(worstVsOptimal), `below it on ${belowOptimal} of ${seeds.length} sets`, '']);
   return rows;
 }
 
