@@ -2,23 +2,35 @@
 // Packing 300 sprites spent ~70% of its time there: after every placement the
 // library compares every pair of free rectangles (~130 of them: ~9,000 pairs)
 // and splices the array on each removal. But after a prune no two survivors
-// contain one another, and a placement only appends a few new rectangles (and
-// growing the bin stretches some, which then count as new). So only
-// pairs with a new or changed rectangle can remove anything: this checks those
-// alone, in the library's order (walking surviving indices in order is what its
-// splice-and-step-back loop does), and compacts once. Same survivors, same
-// order. tests/unit/gpu-worker/atlas.test.ts packs with both and compares.
+// contain one another, and until the next one a placement only appends new
+// rectangles (removals keep the order, so the old ones are a prefix); the only
+// change to existing ones is a bin growing (expandFreeRects), which stretches
+// those at its right or bottom edge: they count as new. So only pairs with a
+// rectangle added or stretched since the last prune can remove anything: this
+// checks those alone, in the library's order (walking surviving indices in
+// order is what its splice-and-step-back loop does), and compacts once. Same
+// survivors, same order. tests/unit/gpu-worker/prune.test.ts packs with both
+// and compares.
 import { MaxRectsBin } from 'maxrects-packer';
 
-/** On each survivor: the box it had when it was last pruned. */
-const checked = Symbol('prunedBox');
-/** The parts of the library's Rectangle this reads. */
+/** On a bin: the free rectangles that survived its last prune, in order. */
+const survivors = Symbol('prunedFreeRects');
+/** On a bin: free rectangles its growth stretched since the last prune. */
+const stretched = Symbol('stretchedFreeRects');
 interface FreeRect {
   readonly x: number;
   readonly y: number;
   readonly width: number;
   readonly height: number;
-  [checked]?: { x: number; y: number; w: number; h: number };
+}
+interface BinState {
+  freeRects: FreeRect[];
+  width: number;
+  height: number;
+  padding: number;
+  border: number;
+  [survivors]?: FreeRect[];
+  [stretched]?: Set<FreeRect>;
 }
 
 let cap = 0;
@@ -38,10 +50,26 @@ function ensure(n: number): void {
   freshIdx = new Int32Array(cap);
 }
 
-export function pruneFreeList(this: { freeRects: FreeRect[] }): void {
+/** Does the rectangle at index `a` contain the one at `b`? */
+function contains(a: number, b: number): boolean {
+  return x0[b]! >= x0[a]! && y0[b]! >= y0[a]! && x1[b]! <= x1[a]! && y1[b]! <= y1[a]!;
+}
+
+export function pruneFreeList(this: BinState): void {
   const list = this.freeRects;
   const n = list.length;
+  const before = (this[survivors] ??= []);
   ensure(n);
+  // The old ones: the longest prefix that is, in order, a subsequence of the last survivors.
+  let p = 0;
+  let boundary = 0;
+  while (boundary < n) {
+    while (p < before.length && before[p] !== list[boundary]) p++;
+    if (p === before.length) break;
+    boundary++;
+    p++;
+  }
+  const grown = this[stretched];
   let nFresh = 0;
   for (let i = 0; i < n; i++) {
     const r = list[i]!;
@@ -50,13 +78,12 @@ export function pruneFreeList(this: { freeRects: FreeRect[] }): void {
     x1[i] = r.x + r.width;
     y1[i] = r.y + r.height;
     gone[i] = 0;
-    const was = r[checked];
-    const isFresh = !was || was.x !== r.x || was.y !== r.y || was.w !== r.width || was.h !== r.height;
+    const isFresh = i >= boundary || (grown !== undefined && grown.has(r));
     fresh[i] = isFresh ? 1 : 0;
     if (isFresh) freshIdx[nFresh++] = i;
   }
-  // Does the rectangle at `a` contain the one at `b`?
-  const contains = (a: number, b: number) => x0[b]! >= x0[a]! && y0[b]! >= y0[a]! && x1[b]! <= x1[a]! && y1[b]! <= y1[a]!;
+  this[stretched] = undefined;
+  if (nFresh === 0) return;
   for (let i = 0; i < n; i++) {
     if (gone[i]) continue;
     if (fresh[i]) {
@@ -83,26 +110,27 @@ export function pruneFreeList(this: { freeRects: FreeRect[] }): void {
     }
   }
   let k = 0;
-  for (let i = 0; i < n; i++) {
-    if (gone[i]) continue;
-    const r = list[i]!;
-    const was = r[checked];
-    if (was) {
-      was.x = r.x;
-      was.y = r.y;
-      was.w = r.width;
-      was.h = r.height;
-    } else r[checked] = { x: r.x, y: r.y, w: r.width, h: r.height };
-    list[k++] = r;
-  }
+  for (let i = 0; i < n; i++) if (!gone[i]) list[k++] = list[i]!;
   list.length = k;
+  before.length = 0;
+  for (let i = 0; i < k; i++) before.push(list[i]!);
 }
 
-const proto = MaxRectsBin.prototype as unknown as { pruneFreeList(): void };
-/** The library's own method, kept for the equivalence test. */
+const proto = MaxRectsBin.prototype as unknown as { pruneFreeList(): void; expandFreeRects(width: number, height: number): void };
+/** The library's own methods. */
 export const libraryPruneFreeList = proto.pruneFreeList;
+export const libraryExpandFreeRects = proto.expandFreeRects;
 
-/** Install the faster prune (idempotent). */
-export function installFastPrune(): void {
-  proto.pruneFreeList = pruneFreeList as unknown as () => void;
+/** Growing a bin stretches the free rectangles at its edges in place (the library's own test, below): they count as new at the next prune. */
+function expandFreeRects(this: BinState, width: number, height: number): void {
+  const grown = (this[stretched] ??= new Set());
+  for (const r of this.freeRects)
+    if (r.x + r.width >= Math.min(this.width + this.padding - this.border, width) || r.y + r.height >= Math.min(this.height + this.padding - this.border, height)) grown.add(r);
+  libraryExpandFreeRects.call(this, width, height);
+}
+
+/** Install the faster prune (idempotent); `false` puts the library's own methods back (the equivalence test). */
+export function installFastPrune(on = true): void {
+  proto.pruneFreeList = on ? (pruneFreeList as unknown as () => void) : libraryPruneFreeList;
+  proto.expandFreeRects = on ? (expandFreeRects as unknown as (width: number, height: number) => void) : libraryExpandFreeRects;
 }

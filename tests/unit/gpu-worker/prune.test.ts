@@ -2,8 +2,8 @@
 // library's own packing: same bins, same sizes, same rectangles, same order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MaxRectsBin, MaxRectsPacker, PACKING_LOGIC } from 'maxrects-packer';
-import { libraryPruneFreeList, pruneFreeList } from '../../../gpu-worker/atlas/prune.js';
+import { MaxRectsPacker, PACKING_LOGIC } from 'maxrects-packer';
+import { installFastPrune } from '../../../gpu-worker/atlas/prune.js';
 
 /** Deterministic sizes 4..260 (a small LCG), many shapes and some repeats. */
 function sizes(n: number, seed: number): { w: number; h: number }[] {
@@ -12,16 +12,14 @@ function sizes(n: number, seed: number): { w: number; h: number }[] {
   return Array.from({ length: n }, () => ({ w: 4 + Math.floor(next() * 256), h: 4 + Math.floor(next() * (next() < 0.2 ? 32 : 256)) }));
 }
 
-function pack(prune: () => void, items: { w: number; h: number }[], o: { size: number; padding: number; pot: boolean; square: boolean; rotation: boolean; logic: PACKING_LOGIC; smart: boolean }) {
-  const proto = MaxRectsBin.prototype as unknown as { pruneFreeList(): void };
-  const before = proto.pruneFreeList;
-  proto.pruneFreeList = prune;
+function pack(fast: boolean, items: { w: number; h: number }[], o: { size: number; padding: number; pot: boolean; square: boolean; rotation: boolean; logic: PACKING_LOGIC; smart: boolean }) {
+  installFastPrune(fast);
   try {
     const p = new MaxRectsPacker(o.size, o.size, o.padding, { smart: o.smart, pot: o.pot, square: o.square, allowRotation: o.rotation, border: 0, logic: o.logic });
     items.forEach((it, i) => p.add(it.w, it.h, { key: i }));
     return p.bins.map((b) => ({ w: b.width, h: b.height, rects: b.rects.map((r) => [(r.data as { key: number }).key, r.x, r.y, r.width, r.height, Boolean(r.rot)]) }));
   } finally {
-    proto.pruneFreeList = before;
+    installFastPrune(true);
   }
 }
 
@@ -39,8 +37,8 @@ describe('maxrects free-list prune', () => {
           [3, false, false, true, false],
         ] as const) {
           const o = { size: 1024, padding, pot, square, rotation, logic, smart };
-          const ours = pack(pruneFreeList as unknown as () => void, items, o);
-          const theirs = pack(libraryPruneFreeList, items, o);
+          const ours = pack(true, items, o);
+          const theirs = pack(false, items, o);
           assert.ok(theirs.length > 1, 'the sets are large enough to need several bins');
           assert.deepEqual(ours, theirs, `seed ${seed}, ${JSON.stringify(o)}`);
           cases++;
