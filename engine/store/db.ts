@@ -95,6 +95,23 @@ export function dataVersion(db: Db): number {
   return read();
 }
 
+/**
+ * A value cached per database that starts over whenever another connection (the CLI) has committed
+ * (data_version moved). Writes through this process drop or patch what they change themselves.
+ */
+export function versionedCache<T>(fresh: () => T): { get(db: Db): T; drop(db: Db): void } {
+  const caches = new WeakMap<Db, { version: number; value: T }>();
+  return {
+    get(db) {
+      const version = dataVersion(db);
+      let c = caches.get(db);
+      if (!c || c.version !== version) caches.set(db, (c = { version, value: fresh() }));
+      return c.value;
+    },
+    drop: (db) => void caches.delete(db),
+  };
+}
+
 export function dbFile(dataDir: string): string {
   return path.join(dataDir, 'greenlight.db');
 }

@@ -2,7 +2,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { ConflictError } from '../errors.js';
 import { newId, type Clock } from '../ids.js';
-import { dataVersion, type Db } from './db.js';
+import { versionedCache, type Db } from './db.js';
 import { auditLog, halts, runs } from './schema.js';
 
 export type HaltRow = typeof halts.$inferSelect;
@@ -19,18 +19,13 @@ const sameScope = (s: HaltScope) =>
  * Active halts, cached per database: every decision reads them. Dropped when a
  * halt is written here, or when another connection has committed (data_version).
  */
-const activeCaches = new WeakMap<Db, { dataVersion: number; rows: HaltRow[] | null }>();
+const activeCaches = versionedCache((): { rows: HaltRow[] | null } => ({ rows: null }));
 export function activeHalts(db: Db): HaltRow[] {
-  let c = activeCaches.get(db);
-  if (!c) activeCaches.set(db, (c = { dataVersion: -1, rows: null }));
-  const v = dataVersion(db);
-  if (v !== c.dataVersion || !c.rows) {
-    c.dataVersion = v;
-    c.rows = db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();
-  }
+  const c = activeCaches.get(db);
+  c.rows ??= db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();
   return c.rows;
 }
-const dropActive = (db: Db) => activeCaches.delete(db);
+const dropActive = (db: Db) => activeCaches.drop(db);
 
 export function createHaltsRepo(db: Db, clock: Clock) {
   const repo = {

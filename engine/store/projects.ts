@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
-import { dataVersion, type Db } from './db.js';
+import { versionedCache, type Db } from './db.js';
 import { apiTokens, auditLog, projects, type ProjectSettings, type Role } from './schema.js';
 
 export const defaultProjectSettings: ProjectSettings = {
@@ -31,17 +31,8 @@ const prepareProjectLookup = (db: Db) => db.select().from(projects).where(eq(pro
  * a write through this repo, and when another connection (the CLI) has committed (data_version).
  * Cached rows are frozen, so nobody can change one in place by mistake.
  */
-const rowCaches = new WeakMap<Db, { dataVersion: number; rows: Map<string, ProjectRow> }>();
-function rowCache(db: Db) {
-  let c = rowCaches.get(db);
-  if (!c) rowCaches.set(db, (c = { dataVersion: -1, rows: new Map() }));
-  const v = dataVersion(db);
-  if (v !== c.dataVersion) {
-    c.dataVersion = v;
-    c.rows.clear();
-  }
-  return c.rows;
-}
+const projectRows = versionedCache(() => new Map<string, ProjectRow>());
+const rowCache = (db: Db) => projectRows.get(db);
 const deepFreeze = <T>(v: T): T => {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);

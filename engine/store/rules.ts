@@ -4,7 +4,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { newId, type Clock } from '../ids.js';
 import type { RuleDefinition, RuleRecord } from '../rules/schema.js';
-import { dataVersion, type Db } from './db.js';
+import { versionedCache, type Db } from './db.js';
 import { auditLog, rules, ruleVersions } from './schema.js';
 
 export type RuleRow = typeof rules.$inferSelect;
@@ -19,17 +19,8 @@ export function toRecord(row: RuleRow): RuleRecord {
  * connection (the CLI) has committed since (SQLite's data_version moves).
  */
 const versionCaches = new WeakMap<Db, Map<string, RuleDefinition>>();
-const recordCaches = new WeakMap<Db, { dataVersion: number; byProject: Map<string, RuleRecord[]> }>();
-function recordCache(db: Db) {
-  let c = recordCaches.get(db);
-  if (!c) recordCaches.set(db, (c = { dataVersion: -1, byProject: new Map() }));
-  const v = dataVersion(db);
-  if (v !== c.dataVersion) {
-    c.dataVersion = v;
-    c.byProject.clear();
-  }
-  return c;
-}
+const recordCaches = versionedCache(() => new Map<string, RuleRecord[]>());
+const recordCache = (db: Db) => ({ byProject: recordCaches.get(db) });
 
 export function createRulesRepo(db: Db, clock: Clock) {
   // Every write audits, so this is also where the cached records are dropped.
