@@ -1,7 +1,6 @@
 // Job contracts: one zod schema for each job type's input and output, and the
 // events a finished job emits. Shared with gpu-worker, so this file imports
 // nothing from the rest of engine except errors/validation.
-import { z } from 'zod';
 
 export {
   idSchema,

@@ -6,16 +6,13 @@ import type { Logger } from 'pino';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
-import { buildEventRow } from '../events/intake.js';
-import { idSchema } from '../jobs/contracts.js';
-import type { JobType, WorkJobData } from '../jobs/contracts.js';
 import type { JobQueues } from '../queue/jobs.js';
 import { actionOfStep, approvalGate, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
 import { decide, triggersOn, type EventView } from '../rules/matching.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
-import { atomically, type Db } from '../store/db.js';
-import { createEventsRepo, type EventRow } from '../store/events.js';
+import type { Db } from '../store/db.js';
+import type { EventRow } from '../store/events.js';
 import { createRulesRepo } from '../store/rules.js';
 import { createRunsRepo, type RunRow, type StepRow } from '../store/runs.js';
 import { dbWorld } from '../store/world.js';
@@ -24,6 +21,8 @@ import { createProjectsRepo } from '../store/projects.js';
 import type { createEngineActions } from './engine-actions.js';
 import type { ChatNotifier } from './ports.js';
 import { createApprovalFlow } from './approval-flow.js';
+import { createEmitter } from './emitter.js';
+import { createUnits, type Effects } from './units.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -52,126 +51,30 @@ export function eventView(ev: EventRow): EventView {
   return { id: ev.id, projectId: ev.projectId, type: ev.type, subject: { kind: ev.subjectKind, id: ev.subjectId }, payload: ev.payload, depth: ev.depth, actor: ev.actor, source: ev.source, correlationId: ev.correlationId };
 }
 
-/** Work a unit leaves until its transaction has committed. */
-type Effect =
-  | { kind: 'submit'; runId: string; stepId: string; jobType: JobType; jobId: string; data: WorkJobData }
-  | { kind: 'engine'; runId: string; stepId: string; jobId: string; action: Action; projectId: string; config: Record<string, unknown> }
-  | { kind: 'later'; run: () => void | Promise<void> };
 /** A run with the rule version it fired with and the event that caused it. */
 interface Loaded {
   run: RunRow;
   def: RuleDefinition;
   cause: EventRow;
 }
-interface Effects {
-  /** Events stored by the unit: the outbox and the hooks hear of them once they are committed. */
-  stored: EventRow[];
-  after: Effect[];
-}
-
 export function createRunner(deps: RunnerDeps) {
   const { db, clock, logger } = deps;
-  const events = createEventsRepo(db);
   const rules = createRulesRepo(db, clock);
   const runs = createRunsRepo(db, clock);
   const world = dbWorld(db, clock);
   const approvals = createApprovalsRepo(db, clock);
   const projects = createProjectsRepo(db, clock);
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
-  const transaction = <T>(fn: () => T): T => atomically(db, fn);
 
-  /**
-   * Recently read events (causes and chain roots), newest last. A run reads its cause in every unit;
-   * an event's row never changes except published_at, which the runner does not read.
-   */
-  const recentEvents = new Map<string, EventRow>();
-  function eventById(projectId: string, id: string): EventRow | undefined {
-    const key = `${projectId}/${id}`;
-    const hit = recentEvents.get(key);
-    if (hit) return hit;
-    const row = events.get(projectId, id);
-    if (row) {
-      if (recentEvents.size >= 2000) recentEvents.delete(recentEvents.keys().next().value!);
-      recentEvents.set(key, row);
-    }
-    return row;
-  }
-
-  /**
-   * "Run exactly this" (root event source run:<ruleId>): at the root only that rule fires, and it
-   * counts as enabled down the whole chain — just as the single-rule dry-run planned it.
-   */
-  function manualRuleOf(ev: EventRow): { manual: string | null; isRoot: boolean } {
-    const root = ev.correlationId === ev.id ? ev : eventById(ev.projectId, ev.correlationId);
-    return { manual: root?.source.startsWith('run:') ? root.source.slice(4) : null, isRoot: root?.id === ev.id };
-  }
-
-  function listens(cause: EventRow, type: string): boolean {
-    const records = rules.records(cause.projectId);
-    // Cheap first: most engine events (run.*, job.*) have no rule at all, enabled or not.
-    if (!records.some((r) => 'event' in r.definition.trigger && r.definition.trigger.event === type)) return false;
-    const { manual } = manualRuleOf(cause);
-    return records.some((r) => (r.enabled || r.id === manual) && 'event' in r.definition.trigger && r.definition.trigger.event === type);
-  }
-
-  /**
-   * One unit of runner work: its database writes commit together (one SQLite transaction, not one per
-   * row), and what must wait for the commit — hooks, job submits, engine actions — runs after it.
-   */
-  async function unit(work: (fx: Effects) => void): Promise<void> {
-    const fx: Effects = { stored: [], after: [] };
-    transaction(() => work(fx));
-    for (const row of fx.stored) deps.onStored('engine', row);
-    await perform(fx.after);
-  }
-
-  async function perform(after: Effect[]): Promise<void> {
-    for (let i = 0; i < after.length; i++) {
-      const e = after[i]!;
-      if (e.kind === 'later') {
-        await e.run();
-        continue;
-      }
-      if (e.kind === 'engine') {
-        let output: unknown;
-        let error: string | undefined;
-        try {
-          output = await deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config });
-        } catch (err) {
-          error = (err as Error).message;
-        }
-        await stepFinished(e.runId, e.stepId, e.jobId, output, error);
-        continue;
-      }
-      try {
-        await deps.jobs.submit(e.jobType, e.jobId, e.data);
-      } catch (err) {
-        // This step and every one marked running after it go back to pending, so a retry of whatever
-        // called us (an event or a step end, redelivered by BullMQ) submits them (same job ids: never twice).
-        transaction(() => {
-          for (const rest of after.slice(i)) if (rest.kind !== 'later') runs.updateStep(rest.runId, rest.stepId, { status: 'pending' }, `submit failed, will retry: ${(err as Error).message}`);
-        });
-        throw err;
-      }
-    }
-  }
-
-  /** Store an event the engine itself emits; its key makes a redelivery add nothing. */
-  function emit(fx: Effects, cause: EventRow, spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> }, key: string, fallback: { kind: string; id: string }): void {
-    const subject = typeof spec.subject.id === 'string' && idSchema.safeParse(spec.subject.id).success ? (spec.subject as { kind: string; id: string }) : fallback;
-    const row = buildEventRow(
-      cause.projectId,
-      { type: spec.type, payload: spec.payload, subject, idempotencyKey: key, correlationId: cause.correlationId, causationId: cause.id, depth: cause.depth + 1 },
-      { kind: 'engine', id: 'runner' },
-      'engine',
-      clock.now(),
-    );
-    // Nobody listens (no enabled rule, nor the chain's manual one, triggers on this type): keep it for
-    // the trigger log, but mark it published instead of queueing work that would fire nothing.
-    if (!listens(cause, spec.type)) row.publishedAt = clock.now();
-    const res = events.insert(row);
-    if (res.created) fx.stored.push(res.row);
-  }
+  const { eventById, manualRuleOf, emit } = createEmitter(db, clock);
+  const { unit } = createUnits({
+    db,
+    onStored: deps.onStored,
+    submit: (jobType, jobId, data) => deps.jobs.submit(jobType, jobId, data),
+    runAction: (e) => deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config }),
+    stepFinished: (...args) => stepFinished(...args),
+    backToPending: (runId, stepId, why) => runs.updateStep(runId, stepId, { status: 'pending' }, why),
+  });
 
   function context(run: RunRow, def: RuleDefinition, cause: EventRow, steps: StepRow[]): TemplateContext {
     const ctx: TemplateContext = { projectId: run.projectId, event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId }, payload: cause.payload, depth: cause.depth }, steps: {} };

@@ -2,7 +2,7 @@
 // frames/, and one SpriteFrames .tres whose animations reference sub-resource
 // AtlasTextures (all frames as "default" when no animation was given).
 // AtlasTexture cannot rotate, so atlases for Godot are packed without rotation.
-import type { AtlasLayout, FrameLayout } from '../atlas/layout.js';
+import type { FrameLayout } from '../atlas/layout.js';
 import type { FormatFile, FormatWriter } from './types.js';
 
 /** A Godot string literal. */

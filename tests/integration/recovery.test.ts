@@ -1,6 +1,6 @@
 // Recovery: a worker killed mid-job, and Redis restarted mid-chain.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';

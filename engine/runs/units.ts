@@ -1,0 +1,77 @@
+// Units of runner work. A unit's database writes commit together (one SQLite
+// transaction, not one per row); what must wait for the commit — the outbox
+// and hooks hearing of stored events, job submits, engine actions — runs after
+// it, in order.
+import type { JobType, WorkJobData } from '../jobs/contracts.js';
+import type { Action } from '../rules/schema.js';
+import { atomically, type Db } from '../store/db.js';
+import type { EventRow } from '../store/events.js';
+
+/** Work a unit leaves until its transaction has committed. */
+export type Effect =
+  | { kind: 'submit'; runId: string; stepId: string; jobType: JobType; jobId: string; data: WorkJobData }
+  | { kind: 'engine'; runId: string; stepId: string; jobId: string; action: Action; projectId: string; config: Record<string, unknown> }
+  | { kind: 'later'; run: () => void | Promise<void> };
+
+export interface Effects {
+  /** Events stored by the unit: the outbox and the hooks hear of them once they are committed. */
+  stored: EventRow[];
+  after: Effect[];
+}
+
+export interface UnitDeps {
+  db: Db;
+  onStored: (source: string, row?: EventRow) => void;
+  submit: (jobType: JobType, jobId: string, data: WorkJobData) => Promise<void>;
+  /** Run an engine-side action; its output, or throws. */
+  runAction: (e: Extract<Effect, { kind: 'engine' }>) => Promise<unknown>;
+  /** An engine action ended: record it and go on (a unit of its own). */
+  stepFinished: (runId: string, stepId: string, jobId: string, output: unknown, error?: string) => Promise<void>;
+  /** A step whose submit failed goes back to pending. */
+  backToPending: (runId: string, stepId: string, why: string) => void;
+}
+
+export function createUnits(deps: UnitDeps) {
+  const transaction = <T>(fn: () => T): T => atomically(deps.db, fn);
+
+  async function perform(after: Effect[]): Promise<void> {
+    for (let i = 0; i < after.length; i++) {
+      const e = after[i]!;
+      if (e.kind === 'later') {
+        await e.run();
+        continue;
+      }
+      if (e.kind === 'engine') {
+        let output: unknown;
+        let error: string | undefined;
+        try {
+          output = await deps.runAction(e);
+        } catch (err) {
+          error = (err as Error).message;
+        }
+        await deps.stepFinished(e.runId, e.stepId, e.jobId, output, error);
+        continue;
+      }
+      try {
+        await deps.submit(e.jobType, e.jobId, e.data);
+      } catch (err) {
+        // This step and every one marked running after it go back to pending, so a retry of whatever
+        // called us (an event or a step end, redelivered by BullMQ) submits them (same job ids: never twice).
+        transaction(() => {
+          for (const rest of after.slice(i)) if (rest.kind !== 'later') deps.backToPending(rest.runId, rest.stepId, `submit failed, will retry: ${(err as Error).message}`);
+        });
+        throw err;
+      }
+    }
+  }
+
+  return {
+    /** Run `work` as one unit: its writes in one transaction, then its effects. */
+    async unit(work: (fx: Effects) => void): Promise<void> {
+      const fx: Effects = { stored: [], after: [] };
+      transaction(() => work(fx));
+      for (const row of fx.stored) deps.onStored('engine', row);
+      await perform(fx.after);
+    },
+  };
+}
