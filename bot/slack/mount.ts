@@ -23,6 +23,12 @@ export function mountSlack(app: Hono<any>, receiver: HTTPReceiver, deps: { now: 
     }
     const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
     if (!env?.incoming || !env.outgoing) return c.json({ error: { code: 'unavailable', message: 'The Slack endpoint needs the Node HTTP server.' } }, 503);
+    // Slack always sends Content-Length, and the API's size cap (checked on it) must hold here too:
+    // Bolt reads the body itself, with no limit of its own.
+    if (env.incoming.headers['content-length'] === undefined) {
+      deps.logger.warn('slack request refused: no Content-Length');
+      return c.json({ error: { code: 'length_required', message: 'Send Content-Length (Slack always does); request refused.' } }, 411);
+    }
     receiver.requestListener(env.incoming, env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });

@@ -72,7 +72,7 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.equal(JSON.parse(res.text).challenge, body.challenge);
   });
 
-  it('GIVEN a bad signature, a stale or a future timestamp THEN 401 and nothing is recorded or sent', async () => {
+  it('GIVEN a bad signature, a stale or a future timestamp THEN 401, no Content-Length 411, and nothing is recorded or sent', async () => {
     const before = { events: eventCount(), calls: h.fake.calls.length };
     const body = JSON.stringify(reaction({ user: U.admin, channel: REVIEW, ts: '1.1', reaction: 'white_check_mark' }));
     const now = Math.floor(Date.now() / 1000);
@@ -87,6 +87,15 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
       const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       assert.equal(res.status, 401, name);
     }
+    // Correctly signed but streamed without Content-Length (Slack never does): refused before Bolt reads it.
+    const chunked = new ReadableStream({
+      start(ctrl) {
+        ctrl.enqueue(new TextEncoder().encode(body));
+        ctrl.close();
+      },
+    });
+    const streamed = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body) }, body: chunked, duplex: 'half' } as RequestInit);
+    assert.equal(streamed.status, 411);
     assert.equal(eventCount(), before.events);
     assert.equal(h.fake.calls.length, before.calls);
   });
