@@ -21,13 +21,12 @@ export function createApiApp(engine: Engine): Hono<Env> {
   };
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   app.use('*', async (c, next) => {
-    // On the Node server, judge by Content-Length alone: a chunked body is cut off at the same size
-    // by readJson, which reads the IncomingMessage itself. Hono's bodyLimit first builds a WHATWG
-    // Request for every request, which cost intake more CPU than storing the event.
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (!incoming) return limit(c, next);
-    const length = incoming.headers['content-length'];
-    if (length !== undefined && Number(length) > MAX_BODY_BYTES) tooLarge();
+    // On the Node server a sized request is judged by its Content-Length alone: Hono's bodyLimit
+    // first builds a WHATWG Request, which cost intake more CPU than storing the event. A body
+    // sent chunked still goes through bodyLimit, whatever route reads it (and off Node, everything does).
+    const headers = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers;
+    if (!headers || headers['transfer-encoding'] !== undefined) return limit(c, next);
+    if (Number(headers['content-length'] ?? 0) > MAX_BODY_BYTES) tooLarge();
     await next();
   });
   app.get('/healthz', async (c) => {
