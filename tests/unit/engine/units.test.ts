@@ -1,0 +1,68 @@
+// Units of runner work on a real SQLite database: writes commit together or
+// not at all, stored events are announced only after the commit, and a failed
+// job submit puts its step and every later one back to pending.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildEventRow } from '../../../engine/events/intake.js';
+import { createUnits, type Effect } from '../../../engine/runs/units.js';
+import { openDb } from '../../../engine/store/db.js';
+import { createEventsRepo, type EventRow } from '../../../engine/store/events.js';
+import { createProjectsRepo } from '../../../engine/store/projects.js';
+import { systemClock } from '../../../engine/ids.js';
+
+function setup(submit: (jobId: string) => Promise<void> = async () => {}) {
+  const db = openDb(':memory:');
+  createProjectsRepo(db, systemClock).create({ id: 'p', name: 'P' }, 'test');
+  const events = createEventsRepo(db);
+  const log: string[] = [];
+  const units = createUnits({
+    db,
+    onStored: (_source, row) => log.push(`stored ${row!.type} (in db: ${events.get('p', row!.id) ? 'yes' : 'no'})`),
+    submit: async (_type, jobId) => {
+      log.push(`submit ${jobId}`);
+      await submit(jobId);
+    },
+    runAction: async (e) => `ran ${e.stepId}`,
+    stepFinished: async (_run, stepId, _job, output) => void log.push(`finished ${stepId}: ${String(output)}`),
+    backToPending: (_run, stepId, why) => log.push(`pending ${stepId}: ${why}`),
+  });
+  const store = (type: string) => events.insert(buildEventRow('p', { type, payload: {} }, { kind: 'engine', id: 't' }, 'engine', Date.now()));
+  const count = () => events.count('p');
+  return { units, log, store, count };
+}
+
+const submit = (stepId: string): Effect => ({ kind: 'submit', runId: 'r', stepId, jobType: 'bg_remove', jobId: `job-${stepId}`, data: { projectId: 'p', runId: 'r', stepId, input: {} } });
+
+describe('runner units', () => {
+  it('GIVEN a unit that stores events and leaves effects THEN hooks hear of the rows once committed, then effects run in order', async () => {
+    const { units, log, store } = setup();
+    await units.unit((fx) => {
+      fx.stored.push(store('run.started').row as EventRow);
+      fx.after.push(submit('a'), { kind: 'engine', runId: 'r', stepId: 'b', jobId: 'job-b', projectId: 'p', config: {}, action: { id: 'b', type: 'notify', config: {} } as never }, { kind: 'later', run: () => void log.push('later') });
+      log.push('work done');
+    });
+    assert.deepEqual(log, ['work done', 'stored run.started (in db: yes)', 'submit job-a', 'finished b: ran b', 'later']);
+  });
+
+  it('GIVEN work that throws THEN nothing it wrote stays, no hook hears of it and no effect runs', async () => {
+    const { units, log, store, count } = setup();
+    await assert.rejects(
+      units.unit((fx) => {
+        fx.stored.push(store('run.started').row as EventRow);
+        fx.after.push(submit('a'));
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.equal(count(), 0);
+    assert.deepEqual(log, []);
+  });
+
+  it('GIVEN a submit that fails THEN that step and every later one go back to pending and the error reaches the caller (its job retries)', async () => {
+    const { units, log } = setup(async (jobId) => {
+      if (jobId === 'job-b') throw new Error('redis away');
+    });
+    await assert.rejects(units.unit((fx) => void fx.after.push(submit('a'), submit('b'), submit('c'))), /redis away/);
+    assert.deepEqual(log, ['submit job-a', 'submit job-b', 'pending b: submit failed, will retry: redis away', 'pending c: submit failed, will retry: redis away']);
+  });
+});
