@@ -179,7 +179,8 @@ export function createRunner(deps: RunnerDeps) {
     const loaded = load(runId);
     if (!loaded) return;
     const { run, def, cause } = loaded;
-    const step = runs.steps(runId).find((s) => s.stepId === stepId);
+    const steps = runs.steps(runId);
+    const step = steps.find((s) => s.stepId === stepId);
     if (!step || step.status === 'cancelled') return;
     // Already recorded (a redelivery): only make sure the run moved on.
     if (step.status === 'succeeded' || step.status === 'failed') return advanceNow(fx, loaded);
@@ -193,7 +194,8 @@ export function createRunner(deps: RunnerDeps) {
       const jt = jobTypeOf(action);
       if (jt === 'generate') deps.onGenerated?.(run.projectId, config, output);
       if (jt) {
-        const next = followUps(action, config, { ...context(run, def, cause, runs.steps(runId)), previous: { input: config, output, jobId } });
+        // The steps read above: nothing has changed them yet in this unit.
+        const next = followUps(action, config, { ...context(run, def, cause, steps), previous: { input: config, output, jobId } });
         runs.addSteps(runId, next.map((a) => ({ stepId: a.id, type: `enqueue_job:${a.type === 'enqueue_job' ? a.config.type : ''}`, config: a.type === 'enqueue_job' ? a.config.input : {} })));
       }
       runs.updateStep(runId, stepId, { status: 'succeeded', output: output ?? null, finishedAt: clock.now() }, 'succeeded');

@@ -31,8 +31,7 @@ const prepareProjectLookup = (db: Db) => db.select().from(projects).where(eq(pro
  * a write through this repo, and when another connection (the CLI) has committed (data_version).
  * Cached rows are frozen, so nobody can change one in place by mistake.
  */
-const projectRows = versionedCache(() => new Map<string, ProjectRow>());
-const rowCache = (db: Db) => projectRows.get(db);
+const rowCache = versionedCache(() => new Map<string, ProjectRow>());
 const deepFreeze = <T>(v: T): T => {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
@@ -53,7 +52,7 @@ export function createProjectsRepo(db: Db, clock: Clock) {
         settings: { ...defaultProjectSettings, ...input.settings },
         createdAt: clock.now(),
       };
-      rowCache(db).delete(row.id);
+      rowCache.get(db).delete(row.id);
       db.transaction((tx) => {
         tx.insert(projects).values(row).run();
         tx.insert(auditLog).values({ projectId: row.id, actor, action: 'project.create', target: row.id, at: row.createdAt }).run();
@@ -61,7 +60,7 @@ export function createProjectsRepo(db: Db, clock: Clock) {
       return row;
     },
     get(id: string): ProjectRow | undefined {
-      const cache = rowCache(db);
+      const cache = rowCache.get(db);
       let row = cache.get(id);
       if (!row) {
         row = byId.get({ id });
@@ -73,7 +72,7 @@ export function createProjectsRepo(db: Db, clock: Clock) {
       return db.select().from(projects).all();
     },
     updateSettings(id: string, settings: ProjectSettings, actor: string): void {
-      rowCache(db).delete(id);
+      rowCache.get(db).delete(id);
       db.transaction((tx) => {
         tx.update(projects).set({ settings }).where(eq(projects.id, id)).run();
         tx.insert(auditLog).values({ projectId: id, actor, action: 'project.settings', target: id, at: clock.now() }).run();

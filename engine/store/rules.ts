@@ -19,13 +19,13 @@ export function toRecord(row: RuleRow): RuleRecord {
  * connection (the CLI) has committed since (SQLite's data_version moves).
  */
 const versionCaches = new WeakMap<Db, Map<string, RuleDefinition>>();
-const recordCaches = versionedCache(() => new Map<string, RuleRecord[]>());
-const recordCache = (db: Db) => ({ byProject: recordCaches.get(db) });
+/** Parsed records by project id. */
+const recordCache = versionedCache(() => new Map<string, RuleRecord[]>());
 
 export function createRulesRepo(db: Db, clock: Clock) {
   // Every write audits, so this is also where the cached records are dropped.
   const audit = (projectId: string, actor: string, action: string, target: string, details: Record<string, unknown> = {}) => {
-    recordCache(db).byProject.delete(projectId);
+    recordCache.get(db).delete(projectId);
     db.insert(auditLog).values({ projectId, actor, action, target, details, at: clock.now() }).run();
   };
 
@@ -37,9 +37,9 @@ export function createRulesRepo(db: Db, clock: Clock) {
     },
     /** The project's rules as parsed records, in creation order (cached). */
     records(projectId: string): RuleRecord[] {
-      const cache = recordCache(db);
-      let list = cache.byProject.get(projectId);
-      if (!list) cache.byProject.set(projectId, (list = repo.list(projectId).map(toRecord)));
+      const byProject = recordCache.get(db);
+      let list = byProject.get(projectId);
+      if (!list) byProject.set(projectId, (list = repo.list(projectId).map(toRecord)));
       return list;
     },
     /** Every enabled rule of every project (for schedule sync). */
