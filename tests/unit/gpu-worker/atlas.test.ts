@@ -54,6 +54,14 @@ async function checkInvariants(layout: AtlasLayout, dir: string): Promise<void> 
     assert.ok(b.x0 >= 0 && b.y0 >= 0 && b.x1 <= page.width && b.y1 <= page.height, `${b.f.name} inside page ${b.f.page}`);
     assert.ok(page.width <= layout.options.maxSize && page.height <= layout.options.maxSize, `page ${b.f.page} is ${page.width}x${page.height}`);
   }
+  // Pages are no larger than what they hold (then rounded up to a power of two, then squared, when asked).
+  layout.pages.forEach((page, i) => {
+    const on = boxes.filter((b) => b.f.page === i);
+    let [w, h] = [Math.max(...on.map((b) => b.x1)), Math.max(...on.map((b) => b.y1))];
+    if (layout.options.pot) [w, h] = [2 ** Math.ceil(Math.log2(w)), 2 ** Math.ceil(Math.log2(h))];
+    if (layout.options.square) w = h = Math.max(w, h);
+    assert.deepEqual([page.width, page.height], [w, h], `page ${i} is as small as its frames allow`);
+  });
   for (let i = 0; i < boxes.length; i++)
     for (let j = i + 1; j < boxes.length; j++) {
       const a = boxes[i]!;

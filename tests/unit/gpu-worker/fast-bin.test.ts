@@ -1,9 +1,9 @@
-// The faster free-list prune installed into maxrects-packer gives exactly the
+// The faster free-list prune and node search installed into maxrects-packer gives exactly the
 // library's own packing: same bins, same sizes, same rectangles, same order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MaxRectsPacker, PACKING_LOGIC } from 'maxrects-packer';
-import { installFastPrune } from '../../../gpu-worker/atlas/prune.js';
+import { installFastBin } from '../../../gpu-worker/atlas/fast-bin.js';
 
 /** Deterministic sizes 4..260 (a small LCG), many shapes and some repeats. */
 function sizes(n: number, seed: number): { w: number; h: number }[] {
@@ -13,18 +13,18 @@ function sizes(n: number, seed: number): { w: number; h: number }[] {
 }
 
 function pack(fast: boolean, items: { w: number; h: number }[], o: { size: number; padding: number; pot: boolean; square: boolean; rotation: boolean; logic: PACKING_LOGIC; smart: boolean }) {
-  installFastPrune(fast);
+  installFastBin(fast);
   try {
     const p = new MaxRectsPacker(o.size, o.size, o.padding, { smart: o.smart, pot: o.pot, square: o.square, allowRotation: o.rotation, border: 0, logic: o.logic });
     items.forEach((it, i) => p.add(it.w, it.h, { key: i }));
     return p.bins.map((b) => ({ w: b.width, h: b.height, rects: b.rects.map((r) => [(r.data as { key: number }).key, r.x, r.y, r.width, r.height, Boolean(r.rot)]) }));
   } finally {
-    installFastPrune(true);
+    installFastBin(true);
   }
 }
 
-describe('maxrects free-list prune', () => {
-  it('GIVEN random rectangle sets and every option mix THEN the fast prune packs exactly like the library', () => {
+describe('maxrects fast bin', () => {
+  it('GIVEN random rectangle sets and every option mix THEN the fast bin packs exactly like the library', () => {
     let cases = 0;
     for (const seed of [1, 2, 3, 4]) {
       const items = sizes(seed === 4 ? 400 : 150, seed);
