@@ -159,22 +159,17 @@ export function findNode(this: FindState, width: number, height: number, allowRo
   let score = Number.MAX_VALUE;
   let best = -1;
   let turned = false;
+  const turns = allowRotation ? 2 : 1;
   for (let i = 0; i < free.length; i++) {
     const r = free[i]!;
-    if (r.width >= width && r.height >= height) {
-      const fit = byArea ? r.width * r.height - width * height : Math.min(r.width - width, r.height - height);
+    for (let t = 0; t < turns; t++) {
+      const w = t === 0 ? width : height;
+      const h = t === 0 ? height : width;
+      if (r.width < w || r.height < h) continue;
+      const fit = byArea ? r.width * r.height - w * h : Math.min(r.width - w, r.height - h);
       if (fit < score) {
         best = i;
-        turned = false;
-        score = fit;
-      }
-    }
-    if (!allowRotation) continue;
-    if (r.width >= height && r.height >= width) {
-      const fit = byArea ? r.width * r.height - height * width : Math.min(r.height - width, r.width - height);
-      if (fit < score) {
-        best = i;
-        turned = true;
+        turned = t === 1;
         score = fit;
       }
     }

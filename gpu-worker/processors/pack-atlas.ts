@@ -38,14 +38,23 @@ export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
   if (input.rotation && !rotation) warnings.push('rotation was turned off: Godot AtlasTexture cannot rotate frames');
   const refs = await frameRefs(input, ctx);
   if (refs.length === 0) throw new JobInputError(input.frames ? 'frames' : 'assetIds', 'no PNG frames found; cut the assets out first (bg_remove) or name the PNGs');
-  const frames: SourceFrame[] = [];
+  // Each file decoded once, a few at a time (sharp decodes off the JS thread: 64 frames took half as long as one by one).
+  const fieldOf = new Map<string, string>();
+  for (const r of refs) if (!fieldOf.has(r.path)) fieldOf.set(r.path, r.field);
+  const paths = [...fieldOf.keys()];
   const images = new Map<string, Rgba>();
-  for (const [k, r] of refs.entries()) {
-    if (k % 16 === 0) ctx.progress((0.5 * k) / refs.length, `reading frames (${k}/${refs.length})`);
-    let image = images.get(r.path);
-    if (!image) images.set(r.path, (image = await decodeRgba(await ctx.files.read(r.path, r.field), r.field, r.path)));
-    frames.push({ name: r.name ?? path.posix.parse(r.path).name, source: r.path, image, pivot: r.pivot ?? input.pivot, field: r.field });
-  }
+  let next = 0;
+  const reader = async () => {
+    while (next < paths.length) {
+      const p = paths[next++]!;
+      const field = fieldOf.get(p)!;
+      images.set(p, await decodeRgba(await ctx.files.read(p, field), field, p));
+      if (images.size % 16 === 0) ctx.progress((0.5 * images.size) / paths.length, `reading frames (${images.size}/${paths.length})`);
+    }
+  };
+  ctx.progress(0, `reading frames (0/${paths.length})`);
+  await Promise.all(Array.from({ length: Math.min(4, paths.length) }, reader));
+  const frames: SourceFrame[] = refs.map((r) => ({ name: r.name ?? path.posix.parse(r.path).name, source: r.path, image: images.get(r.path)!, pivot: r.pivot ?? input.pivot, field: r.field }));
   ctx.progress(0.5, `packing ${frames.length} frames`);
   const options = { maxSize: input.maxSize, padding: input.padding, extrude: input.extrude, trim: input.trim, rotation, pot: input.pot, square: input.square, multipack: input.multipack, dedupe: input.dedupe, order: input.order };
   const layout = layoutAtlas(atlasId, frames, options, input.animations);
