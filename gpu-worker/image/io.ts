@@ -24,9 +24,35 @@ export function rawInput(img: Rgba) {
   return { raw: { width: img.width, height: img.height, channels: 4 as const } };
 }
 
-/** PNG bytes; compressionLevel 6 is sharp's default and ~2x faster than 9 for a few % size. */
-export async function encodePng(img: Rgba, compressionLevel = 6): Promise<Buffer> {
-  return sharp(img.data, rawInput(img)).png({ compressionLevel }).toBuffer();
+/**
+ * PNG bytes; compressionLevel 6 is sharp's default and ~2x faster than 9 for a few % size.
+ * `adaptiveFiltering` picks a row filter per row (sharp's default: none).
+ */
+export async function encodePng(img: Rgba, compressionLevel = 6, adaptiveFiltering = false): Promise<Buffer> {
+  return sharp(img.data, rawInput(img)).png({ compressionLevel, adaptiveFiltering }).toBuffer();
+}
+
+/**
+ * Should this image be PNG-encoded with adaptive row filters? On smooth art (gradients, painted
+ * shading) they make the file many times smaller and deflate faster (a 1819×1783 atlas of gradient
+ * sprites: 9.05 MB in 337 ms without, 0.13 MB in 186 ms with); on other art (the procedural
+ * sprites) they save nothing and cost 3-10x the time. So: a strip of rows sampled across the image
+ * is encoded both ways (~20 ms for a 2048-wide page), and filters win only when they save a tenth.
+ */
+export async function adaptiveFilteringPays(img: Rgba): Promise<boolean> {
+  const bands = 8;
+  const rowsPerBand = 8;
+  const stride = img.width * 4;
+  let sample = img;
+  if (img.height > 4 * bands * rowsPerBand) {
+    sample = { width: img.width, height: bands * rowsPerBand, data: Buffer.alloc(bands * rowsPerBand * stride) };
+    for (let b = 0; b < bands; b++) {
+      const from = Math.floor(((b + 0.5) * img.height) / bands) - rowsPerBand / 2;
+      img.data.copy(sample.data, b * rowsPerBand * stride, from * stride, (from + rowsPerBand) * stride);
+    }
+  }
+  const [plain, filtered] = await Promise.all([encodePng(sample, 6, false), encodePng(sample, 6, true)]);
+  return filtered.length < 0.9 * plain.length;
 }
 
 export function blankRgba(width: number, height: number, rgba: [number, number, number, number] = [0, 0, 0, 0]): Rgba {
