@@ -14,7 +14,7 @@ import { benchChain } from './chain.js';
 import { benchGpuWorker } from './gpu-worker.js';
 import { benchIntake } from './intake.js';
 import { benchSlack } from './slack.js';
-import { fmt, summarize } from './stats.js';
+import { fmt, machineLoad, summarize } from './stats.js';
 
 const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex')}`);
 const quick = process.argv.includes('--quick');
@@ -43,6 +43,7 @@ try {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     phase('event intake');
+    const load = machineLoad();
     rows.push(...(await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 })));
     // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
     const lag = (engine.db.$client.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?').all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]).map((r) => r.d);
@@ -50,23 +51,30 @@ try {
     const s = summarize(lag);
     rows.push(['engine event-loop delay during intake', `p50 ${fmt(loop.percentile(50) / 1e6, 1)} ms`, `p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms`, `max ${fmt(loop.max / 1e6, 1)} ms`, '']);
     rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
+    rows.push(...[load()].filter((r) => r !== undefined));
   }
   if (runs('chain')) {
     engine.entities.createProject(cliPrincipal, { id: 'chain', name: 'Chain bench' });
     const chainToken = engine.entities.createToken(cliPrincipal, 'chain', { role: 'lead' }).token;
     phase('rule chains');
+    const load = machineLoad();
     rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: chainRate, seconds: quick ? 3 : 10 })));
+    rows.push(...[load()].filter((r) => r !== undefined));
   }
   if (runs('gpu')) {
     phase('gpu-worker: bg_remove, atlas packing, atlas write');
+    const load = machineLoad();
     rows.push(...(await benchGpuWorker({ quick })));
+    rows.push(...[load()].filter((r) => r !== undefined));
   }
   await running.stop().catch(() => {});
   stopped = true;
   if (runs('slack')) {
     // Its own Greenlight with the Slack bot mounted, so the bot's hooks do not weigh on the figures above.
     phase('slack ack latency');
+    const load = machineLoad();
     rows.push(...(await benchSlack({ rate: 50, seconds: quick ? 4 : 10 })));
+    rows.push(...[load()].filter((r) => r !== undefined));
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));

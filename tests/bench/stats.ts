@@ -1,4 +1,7 @@
 // Small helpers for benchmarks: percentiles, pacing, a table.
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -40,4 +43,30 @@ export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(di
 
 export function verdict(ok: boolean): string {
   return ok ? 'MET' : 'MISSED';
+}
+
+/**
+ * The whole machine's CPU over a phase, from /proc/stat (Linux; elsewhere no row): how busy all cores
+ * were and how much time the hypervisor took away (steal) — figures from a run with much steal are
+ * not comparable with a quiet one.
+ */
+export function machineLoad(): () => string[] | undefined {
+  const read = (): number[] | undefined => {
+    try {
+      return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return undefined;
+    }
+  };
+  const before = read();
+  return () => {
+    const after = read();
+    if (!before || !after) return undefined;
+    const d = after.map((v, i) => v - (before[i] ?? 0));
+    const total = d.reduce((a, b) => a + b, 0) || 1;
+    const idle = (d[3] ?? 0) + (d[4] ?? 0);
+    const steal = d[7] ?? 0;
+    const cores = cpus().length;
+    return ['  machine during this phase (/proc/stat)', `busy ${fmt(((total - idle - steal) / total) * 100 * cores, 0)}% of ${cores * 100}%`, `stolen by the host ${fmt((steal / total) * 100 * cores, 0)}%`, '', ''];
+  };
 }
