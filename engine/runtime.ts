@@ -9,7 +9,7 @@ import { createApiApp } from './api/app.js';
 import type { EngineConfig } from './config.js';
 import { createEngine, type Engine } from './index.js';
 import { startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
-import { createRedis } from './queue/redis.js';
+import { createRedis, waitReady } from './queue/redis.js';
 import { dbFile, openDb, startCheckpointer } from './store/db.js';
 import { createTokensRepo } from './store/projects.js';
 import { systemClock } from './ids.js';
@@ -56,6 +56,9 @@ export async function startGreenlight(config: EngineConfig, options: { logger?: 
   }
   const redis = createRedis(redisUrl, 'producer');
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  // Say "running" once Redis answers, so /healthz is true from the first request; a Redis that is away
+  // is retried meanwhile (events wait in the outbox), and after 5 s we start anyway and say so.
+  if (!(await waitReady(redis, 5000))) logger.warn({ redisUrl }, 'Redis is not answering yet; starting anyway, events wait in the outbox until it does');
   const generatedAdminToken = ensureAdminToken(db, config.adminToken);
   const engine = createEngine({ config, db, redis, logger });
   const app = createApiApp(engine) as unknown as Hono;

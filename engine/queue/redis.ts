@@ -15,6 +15,21 @@ export function createRedis(url: string, role: RedisRole): Redis {
   });
 }
 
+/** Resolves true once the connection is ready, false after `timeoutMs` (it keeps retrying either way). */
+export function waitReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
 /** PING with a deadline, for health checks. */
 export async function pingRedis(redis: Redis, timeoutMs = 500): Promise<boolean> {
   if (redis.status !== 'ready') return false;

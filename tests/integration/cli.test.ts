@@ -160,11 +160,15 @@ describe('greenlight CLI', () => {
     // A data dir of its own each, so each start generates its bootstrap token.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-start-'));
     const { url, out, stop } = await startCli(args, { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0' });
-    const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
-    assert.deepEqual([health.ok, health.redis], [true, true]);
-    assert.match(out(), /Generated a bootstrap admin token/);
-    assert.match(out(), /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
-    assert.equal(await stop(), 0);
+    try {
+      const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
+      assert.deepEqual([health.ok, health.redis], [true, true]);
+      assert.match(out(), /Generated a bootstrap admin token/);
+      assert.match(out(), /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+    } finally {
+      // A failed assertion must not leave the server running (the test run would never end).
+      assert.equal(await stop(), 0);
+    }
     assert.ok(fs.existsSync(path.join(dir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
     fs.rmSync(dir, { recursive: true, force: true });
   });
