@@ -143,15 +143,18 @@ describe('greenlight CLI', () => {
     const fake = await startFakeSlack();
     const env = { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0', SLACK_BOT_TOKEN: 'xoxb-cli-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl };
     const { url, out, stop } = await startCli(['start', '--no-worker'], env);
-    assert.match(out(), /Slack bot on: events, interactivity and slash commands at \/slack\/events/);
-    const body = JSON.stringify({ token: 'x', challenge: 'cli-challenge', type: 'url_verification' });
-    const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body) }, body });
-    assert.equal(res.status, 200);
-    assert.equal(((await res.json()) as { challenge: string }).challenge, 'cli-challenge');
-    const forged = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body, undefined, 'wrong-secret-123') }, body });
-    assert.equal(forged.status, 401);
-    assert.equal(await stop(), 0);
-    await fake.close();
+    try {
+      assert.match(out(), /Slack bot on: events, interactivity and slash commands at \/slack\/events/);
+      const body = JSON.stringify({ token: 'x', challenge: 'cli-challenge', type: 'url_verification' });
+      const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body) }, body });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { challenge: string }).challenge, 'cli-challenge');
+      const forged = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body, undefined, 'wrong-secret-123') }, body });
+      assert.equal(forged.status, 401);
+    } finally {
+      assert.equal(await stop(), 0);
+      await fake.close();
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
