@@ -103,7 +103,7 @@ const byName: Order = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 const byArea: Order = (a, b) => b.w * b.h - a.w * a.h || byName(a, b);
 const byHeight: Order = (a, b) => b.h - a.h || b.w - a.w || byName(a, b);
 
-export interface Packing {
+interface Packing {
   pages: { width: number; height: number; rects: { key: string; x: number; y: number; rotated: boolean }[] }[];
   area: number;
 }
@@ -131,7 +131,7 @@ function pageOf(bin: MaxRectsPacker['bins'][number], options: AtlasOptions): Pac
  * by name): with them the best of ours is never below its best on a single page. The other two came out
  * best of the orders tried over 40 random sets of 300 sprites (bench): median ~95.2 %, min ~93.0 %.
  */
-export function bestPacking(items: PackItem[], options: AtlasOptions): Packing {
+function bestPacking(items: PackItem[], options: AtlasOptions): Packing {
   // maxrects-packer lets the last rectangle's padding hang past the bin edge (a bin of S holds rects up to
   // S + padding): give it S − padding so pages never exceed maxSize.
   const size = options.maxSize - options.padding;
