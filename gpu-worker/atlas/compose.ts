@@ -1,7 +1,7 @@
 // Draw an atlas layout's pages: each unique frame's trimmed pixels at its place
 // (turned 90° clockwise when rotated), its edge pixels repeated `extrude` px
 // outward so filtering never samples a neighbour; then PNG-encoded by sharp.
-import { adaptiveFilteringPays, blankRgba, encodePng, type Rgba } from '../image/io.js';
+import { blankRgba, encodePngChoosingFilter, type Rgba } from '../image/io.js';
 import type { AtlasLayout } from './layout.js';
 
 /** The trimmed block of `img`, turned 90° clockwise when `rotate`. */
@@ -52,7 +52,7 @@ export function composePages(layout: AtlasLayout, sources: Map<string, Rgba>): P
   return pages;
 }
 
-/** PNG pages, each with the row filtering that suits its pixels (adaptiveFilteringPays). */
+/** PNG pages, each with the row filtering that suits its pixels. */
 export async function encodePages(pages: PageImage[]): Promise<{ image: string; png: Buffer }[]> {
-  return Promise.all(pages.map(async (p) => ({ image: p.image, png: await encodePng(p.rgba, 6, await adaptiveFilteringPays(p.rgba)) })));
+  return Promise.all(pages.map(async (p) => ({ image: p.image, png: await encodePngChoosingFilter(p.rgba) })));
 }

@@ -142,9 +142,11 @@ function bestPacking(items: PackItem[], options: AtlasOptions): Packing {
     { logic: PACKING_LOGIC.MAX_EDGE, order: byHeight, sortedByLibrary: false },
   ];
   let best: Packing | undefined;
+  const sorted = new Map<Order, PackItem[]>();
   for (const s of strategies) {
     const packer = new MaxRectsPacker(size, size, options.padding, { smart: true, pot: options.pot, square: options.square, allowRotation: options.rotation, border: 0, logic: s.logic });
-    const fed = [...items].sort(s.order);
+    let fed = sorted.get(s.order);
+    if (!fed) sorted.set(s.order, (fed = [...items].sort(s.order)));
     // addArray sorts (stably) by the logic's key first; add() takes them as they come.
     if (s.sortedByLibrary) packer.addArray(fed.map((it) => ({ width: it.w, height: it.h, data: { key: it.key } }) as unknown as Rectangle));
     else for (const it of fed) packer.add(it.w, it.h, { key: it.key });
