@@ -24,7 +24,14 @@ async function localEngine(withRedis = false) {
   const redis = withRedis && cfg.redisUrl ? createRedis(cfg.redisUrl, 'producer') : null;
   redis?.on('error', () => {});
   const engine = createEngine({ config: cfg, db, redis, logger: pino({ level: 'silent' }) });
-  return { engine, close: async () => { await engine.stop(); redis?.disconnect(); db.$client.close(); } };
+  return {
+    engine,
+    close: async () => {
+      await engine.stop();
+      redis?.disconnect();
+      db.$client.close();
+    },
+  };
 }
 
 /** Run one command against the local engine, closing it whatever happens. */
@@ -45,7 +52,9 @@ const program = new Command('greenlight')
 
 program
   .command('start')
-  .description('Run the engine (HTTP API on PORT, default 8787) and one worker on the embedded defaults: SQLite under GREENLIGHT_DATA_DIR, a private redis-server unless REDIS_URL is set.')
+  .description(
+    'Run the engine (HTTP API on PORT, default 8787) and one worker on the embedded defaults: SQLite under GREENLIGHT_DATA_DIR, a private redis-server unless REDIS_URL is set.',
+  )
   .option('--no-worker', 'run the engine only (run `greenlight worker` elsewhere)')
   .action(async (opts: { worker: boolean }) => {
     const cfg = config();
@@ -54,17 +63,28 @@ program
     const { createBots, loadBotsConfig } = await import('../bot/index.js');
     const botsConfig = loadBotsConfig(process.env);
     let bots: Awaited<ReturnType<typeof createBots>> | null = null;
-    const running = await startGreenlight(cfg, { mount: (app, engine) => void (bots = createBots(botsConfig, engine, app, engine.logger)) });
+    const running = await startGreenlight(cfg, {
+      mount: (app, engine) => void (bots = createBots(botsConfig, engine, app, engine.logger)),
+    });
     const logger = running.engine.logger;
     await bots!.start();
     // One odd payload must not take the engine down: log what escaped every handler and carry on.
     process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (kept running)'));
-    const worker = workerConfig ? (await import('../gpu-worker/worker.js')).startWorker({ config: workerConfig, redisUrl: running.redisUrl, logger }) : null;
-    process.stdout.write(`Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`);
+    const worker = workerConfig
+      ? (await import('../gpu-worker/worker.js')).startWorker({ config: workerConfig, redisUrl: running.redisUrl, logger })
+      : null;
+    process.stdout.write(
+      `Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`,
+    );
     for (const line of bots!.status) process.stdout.write(`${line}\n`);
-    if (worker) process.stdout.write(`Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/\n`);
+    if (worker)
+      process.stdout.write(
+        `Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/\n`,
+      );
     if (running.generatedAdminToken)
-      process.stdout.write(`Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`);
+      process.stdout.write(
+        `Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`,
+      );
     const shutdown = async (signal: string) => {
       process.stdout.write(`${signal}: stopping (running jobs finish first)…\n`);
       await bots?.stop();
@@ -99,7 +119,9 @@ project
 
 project
   .command('role <projectId> <member> <role>')
-  .description('Give a chat member a role in a project: member is slack:<user id>, slack:group:<user group id> or discord:<user id>; role is artist | lead | admin, or none to remove it.')
+  .description(
+    'Give a chat member a role in a project: member is slack:<user id>, slack:group:<user group id> or discord:<user id>; role is artist | lead | admin, or none to remove it.',
+  )
   .action(async (projectId: string, member: string, role: string) => {
     await withEngine(async (engine) => {
       print(engine.chat.setRole(cliPrincipal, projectId, { member, role: role === 'none' ? null : role }));
@@ -114,7 +136,10 @@ token
   .option('--label <label>', 'what the token is for')
   .action(async (projectId: string, opts: { role: string; label?: string }) => {
     await withEngine(async (engine) => {
-      const { token: t, row } = engine.entities.createToken(cliPrincipal, projectId, { role: opts.role, ...(opts.label ? { label: opts.label } : {}) });
+      const { token: t, row } = engine.entities.createToken(cliPrincipal, projectId, {
+        role: opts.role,
+        ...(opts.label ? { label: opts.label } : {}),
+      });
       print({ id: row.id, projectId, role: row.role, token: t });
     });
   });
@@ -128,10 +153,12 @@ rule
     const body = parseJsonOption(`@${file}`);
     await withEngine(async (engine) => {
       const list = Array.isArray(body) ? body : [body];
-      print(list.map((r) => {
-        const { row, warnings } = engine.rules.create(cliPrincipal, opts.project, r);
-        return { id: row.id, version: row.version, warnings };
-      }));
+      print(
+        list.map((r) => {
+          const { row, warnings } = engine.rules.create(cliPrincipal, opts.project, r);
+          return { id: row.id, version: row.version, warnings };
+        }),
+      );
     });
   });
 rule
@@ -153,7 +180,12 @@ event
   .option('--idempotency-key <key>', 'the same key twice creates one event')
   .action(async (projectId: string, type: string, opts: { payload: unknown; idempotencyKey?: string }) => {
     await withEngine(async (engine) => {
-      const { row, created } = engine.events.emit(cliPrincipal, projectId, { type, payload: opts.payload, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) }, 'cli');
+      const { row, created } = engine.events.emit(
+        cliPrincipal,
+        projectId,
+        { type, payload: opts.payload, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) },
+        'cli',
+      );
       await engine.outbox.drain();
       print({ id: row.id, duplicate: !created, queued: engine.events.get(cliPrincipal, projectId, row.id).published });
     }, true);
@@ -165,7 +197,8 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   if (isGreenlightError(err)) {
     process.stderr.write(`greenlight: ${err.message}\n`);
     for (const d of err.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
-  } else if (err instanceof Error && ['WorkerConfigError', 'InvalidArgumentError', 'JobInputError', 'UnavailableError'].includes(err.name)) process.stderr.write(`greenlight: ${err.message}\n`);
+  } else if (err instanceof Error && ['WorkerConfigError', 'InvalidArgumentError', 'JobInputError', 'UnavailableError'].includes(err.name))
+    process.stderr.write(`greenlight: ${err.message}\n`);
   else process.stderr.write(`greenlight: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(2);
 });

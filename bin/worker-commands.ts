@@ -19,7 +19,9 @@ export function workerRedisUrl(config: WorkerConfig): string {
   if (config.redisUrl) return config.redisUrl;
   const file = path.join(config.dataDir, 'redis', 'url');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  throw new InvalidArgumentError(`no Redis: set REDIS_URL to the engine's Redis, or start the engine (greenlight start) on this data dir (${config.dataDir}) first`);
+  throw new InvalidArgumentError(
+    `no Redis: set REDIS_URL to the engine's Redis, or start the engine (greenlight start) on this data dir (${config.dataDir}) first`,
+  );
 }
 
 /** A one-line progress bar on a terminal, plain lines elsewhere. */
@@ -31,7 +33,11 @@ function progressPrinter(stream: NodeJS.WriteStream) {
       if (stream.isTTY) {
         const width = 24;
         const done = Math.round(fraction * width);
-        stream.write(`\r[${'#'.repeat(done)}${'-'.repeat(width - done)}] ${String(pct).padStart(3)}% ${message}`.padEnd(80).slice(0, Math.max(80, stream.columns ?? 80)));
+        stream.write(
+          `\r[${'#'.repeat(done)}${'-'.repeat(width - done)}] ${String(pct).padStart(3)}% ${message}`
+            .padEnd(80)
+            .slice(0, Math.max(80, stream.columns ?? 80)),
+        );
       } else {
         const line = `${pct}% ${message}`;
         if (line !== last) stream.write(`${line}\n`);
@@ -47,7 +53,9 @@ function progressPrinter(stream: NodeJS.WriteStream) {
 export function registerWorkerCommands(program: Command): void {
   program
     .command('worker')
-    .description('Run BullMQ workers for the job queues (generate, bg_remove, pack_atlas, export, eval_grid). Uses REDIS_URL, or the private Redis of `greenlight start` on the same GREENLIGHT_DATA_DIR. SIGTERM drains: running jobs finish first.')
+    .description(
+      'Run BullMQ workers for the job queues (generate, bg_remove, pack_atlas, export, eval_grid). Uses REDIS_URL, or the private Redis of `greenlight start` on the same GREENLIGHT_DATA_DIR. SIGTERM drains: running jobs finish first.',
+    )
     .option('--queues <list>', 'comma-separated job types to take (default: all; env GREENLIGHT_WORKER_QUEUES)')
     .option('--concurrency <n>', 'jobs at once on this host, one thread each (env GREENLIGHT_WORKER_CONCURRENCY)', positiveInt)
     .option('--no-gpu', 'never use the GPU, even where onnxruntime has CUDA (env GREENLIGHT_WORKER_GPU=off)')
@@ -60,7 +68,9 @@ export function registerWorkerCommands(program: Command): void {
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
       const { startWorker } = await import('../gpu-worker/worker.js');
       const worker = startWorker({ config, redisUrl, logger });
-      process.stdout.write(`Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}\n`);
+      process.stdout.write(
+        `Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}\n`,
+      );
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) {
@@ -69,7 +79,10 @@ export function registerWorkerCommands(program: Command): void {
         }
         stopping = true;
         process.stdout.write(`${signal}: draining — waiting for running jobs to finish (send again to exit now)…\n`);
-        worker.close().then(() => process.exit(0), () => process.exit(1));
+        worker.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
@@ -78,7 +91,9 @@ export function registerWorkerCommands(program: Command): void {
   const job = program.command('job').description('Run jobs by hand.');
   job
     .command('run <type>')
-    .description('Run one job in this process, without Redis, against GREENLIGHT_DATA_DIR; shows progress on stderr and prints the output JSON. Paths in the input are relative to data/projects/<project>/.')
+    .description(
+      'Run one job in this process, without Redis, against GREENLIGHT_DATA_DIR; shows progress on stderr and prints the output JSON. Paths in the input are relative to data/projects/<project>/.',
+    )
     .requiredOption('--input <json>', 'the job input as JSON or @file.json', parseJsonOption)
     .option('--project <projectId>', 'project whose folder the job works in', 'default')
     .option('--job-id <id>', 'job id (names outputs such as atlas and export ids)', `cli-${Date.now().toString(36)}`)
@@ -93,9 +108,18 @@ Examples:
     )
     .action(async (type: string, opts: { input: unknown; project: string; jobId: string }) => {
       const config = loadWorkerConfig(process.env, process.cwd());
-      const [{ runJob }, { localContext }] = await Promise.all([import('../gpu-worker/processors/index.js'), import('../gpu-worker/context.js')]);
+      const [{ runJob }, { localContext }] = await Promise.all([
+        import('../gpu-worker/processors/index.js'),
+        import('../gpu-worker/context.js'),
+      ]);
       const bar = progressPrinter(process.stderr);
-      const ctx = localContext({ dataDir: config.dataDir, projectId: opts.project, jobId: opts.jobId, settings: config.settings, onProgress: (f, m) => bar.update(f, m) });
+      const ctx = localContext({
+        dataDir: config.dataDir,
+        projectId: opts.project,
+        jobId: opts.jobId,
+        settings: config.settings,
+        onProgress: (f, m) => bar.update(f, m),
+      });
       try {
         const output = await runJob(type, opts.input, ctx);
         bar.end();
@@ -103,7 +127,9 @@ Examples:
       } catch (err) {
         bar.end();
         const e = err as Error & { field?: string };
-        process.stderr.write(`greenlight job run ${type}: ${e.name === 'JobInputError' || e.name === 'UnavailableError' ? e.message : (e.stack ?? e.message)}\n`);
+        process.stderr.write(
+          `greenlight job run ${type}: ${e.name === 'JobInputError' || e.name === 'UnavailableError' ? e.message : (e.stack ?? e.message)}\n`,
+        );
         process.exit(e.name === 'JobInputError' || e.name === 'UnavailableError' ? 2 : 1);
       }
     });

@@ -22,7 +22,13 @@ export function loadBotsConfig(env: Record<string, string | undefined>): { slack
 }
 
 /** Create the bots and mount their webhooks on the engine's server. */
-export function createBots(configs: ReturnType<typeof loadBotsConfig>, engine: Engine, app: Hono<any>, logger: Logger, options: Partial<Omit<SlackBotOptions, 'engine' | 'config' | 'logger'>> = {}): Bots {
+export function createBots(
+  configs: ReturnType<typeof loadBotsConfig>,
+  engine: Engine,
+  app: Hono<any>,
+  logger: Logger,
+  options: Partial<Omit<SlackBotOptions, 'engine' | 'config' | 'logger'>> = {},
+): Bots {
   const config = configs.slack;
   const status: string[] = [];
   let slack: SlackBot | null = null;

@@ -26,7 +26,10 @@ export const envSchema = z.object({
   /** Estimated cost units per job type for dry-run, JSON. Default {"generate":4,"eval_grid":4,"bg_remove":0.2,"pack_atlas":0.1,"export":0.05}. */
   GREENLIGHT_JOB_COSTS: jobCosts.optional(),
   /** BullMQ key prefix, so several installs can share one Redis. Default "greenlight". */
-  GREENLIGHT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('greenlight'),
+  GREENLIGHT_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('greenlight'),
   /** Secret for the HMAC-SHA256 signature (X-Greenlight-Signature) on call_webhook requests. Unset: requests go unsigned. */
   GREENLIGHT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** pino log level. Default info. */

@@ -90,7 +90,11 @@ export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413
 export function isGreenlightError(err: unknown): err is GreenlightError {
   return (
     err instanceof GreenlightError ||
-    (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string' &&
-      (errorCodes as readonly string[]).includes((err as { code: string }).code) && err instanceof Error)
+    (typeof err === 'object' &&
+      err !== null &&
+      'code' in err &&
+      typeof (err as { code: unknown }).code === 'string' &&
+      (errorCodes as readonly string[]).includes((err as { code: string }).code) &&
+      err instanceof Error)
   );
 }

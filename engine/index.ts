@@ -45,7 +45,17 @@ export interface EngineResources {
 export type Engine = ReturnType<typeof createEngine>;
 
 function storedEvent(row: EventRow): StoredEvent {
-  return { id: row.id, projectId: row.projectId, type: row.type, subject: { kind: row.subjectKind, id: row.subjectId }, payload: row.payload, actor: row.actor, correlationId: row.correlationId, depth: row.depth, occurredAt: row.occurredAt };
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    type: row.type,
+    subject: { kind: row.subjectKind, id: row.subjectId },
+    payload: row.payload,
+    actor: row.actor,
+    correlationId: row.correlationId,
+    depth: row.depth,
+    occurredAt: row.occurredAt,
+  };
 }
 
 function actorOf(p: Principal): Actor {
@@ -68,7 +78,10 @@ export function createEngine(res: EngineResources) {
     runsByStatus: () => runsRepo.countByStatus(),
     queueDepths: () => (jobs ? jobs.depths([EVENTS_QUEUE, SCHEDULES_QUEUE]) : Promise.resolve([])),
   });
-  const hooks = fanOutNotifier(logNotifier((msg, data) => logger.info(data, msg)), (err, hook) => logger.warn({ err, hook }, 'chat notifier hook failed'));
+  const hooks = fanOutNotifier(
+    logNotifier((msg, data) => logger.info(data, msg)),
+    (err, hook) => logger.warn({ err, hook }, 'chat notifier hook failed'),
+  );
   if (res.notifier) hooks.attach(res.notifier);
   const notifier = hooks.notifier;
   const onStored = (source: string, row?: EventRow) => {
@@ -86,16 +99,36 @@ export function createEngine(res: EngineResources) {
       .catch((err: unknown) => logger.error({ err }, 'could not sync rule schedules; will retry on the next rule change or start'));
     return syncing;
   };
-  const rules = createRuleService({ db, clock, costs: config.jobCosts, requireProject: entities.requireProject, onChange: () => void syncSchedules() });
+  const rules = createRuleService({
+    db,
+    clock,
+    costs: config.jobCosts,
+    requireProject: entities.requireProject,
+    onChange: () => void syncSchedules(),
+  });
   const intake = createIntake({ db, clock, onStored });
   const review = createReview({ db, clock, onStored });
   const eventsRepo = createEventsRepo(db);
   const chat = createChatService({ db, clock, requireProject: entities.requireProject });
   const onGenerated = (projectId: string, input: Record<string, unknown>, output: unknown) => {
-    if (!entities.registerGenerated(projectId, input, output)) logger.warn({ projectId }, 'generate output has no variants list; nothing to register');
+    if (!entities.registerGenerated(projectId, input, output))
+      logger.warn({ projectId }, 'generate output has no variants list; nothing to register');
   };
   const actions = createEngineActions({ db, clock, notifier, webhookSecret: config.webhookSecret });
-  const runner: Runner | null = jobs ? createRunner({ db, clock, logger, jobs, actions, notifier, onStored, costs: config.jobCosts, onGenerated, observeFirstStep: metrics.firstStepStarted }) : null;
+  const runner: Runner | null = jobs
+    ? createRunner({
+        db,
+        clock,
+        logger,
+        jobs,
+        actions,
+        notifier,
+        onStored,
+        costs: config.jobCosts,
+        onGenerated,
+        observeFirstStep: metrics.firstStepStarted,
+      })
+    : null;
   const haltControl = runner && jobs ? createHaltControl({ db, clock, logger, jobs, runner }) : null;
   let consumers: EngineConsumers | null = null;
   let expiryTimer: NodeJS.Timeout | undefined;
@@ -106,7 +139,8 @@ export function createEngine(res: EngineResources) {
     if (scope.ruleId) rules.get(p, scope.projectId!, scope.ruleId);
   };
   const needRunner = (): Runner => {
-    if (!runner) throw new GreenlightError('unavailable', 'Runs need Redis: set REDIS_URL or let Greenlight start its private redis-server.');
+    if (!runner)
+      throw new GreenlightError('unavailable', 'Runs need Redis: set REDIS_URL or let Greenlight start its private redis-server.');
     return runner;
   };
 
@@ -150,7 +184,12 @@ export function createEngine(res: EngineResources) {
     runExactly(p: Principal, projectId: string, ruleId: string, body: unknown) {
       needRunner();
       const { plan, event } = rules.planForRun(p, projectId, ruleId, body);
-      const { row } = intake.accept(projectId, { type: event.type, subject: event.subject as { kind: string; id: string }, payload: event.payload, depth: event.depth }, actorOf(p), `run:${ruleId}`);
+      const { row } = intake.accept(
+        projectId,
+        { type: event.type, subject: event.subject as { kind: string; id: string }, payload: event.payload, depth: event.depth },
+        actorOf(p),
+        `run:${ruleId}`,
+      );
       return { eventId: row.id, hash: plan.hash, summary: plan.summary };
     },
     review(p: Principal, projectId: string, variantId: string, body: unknown, source = 'api') {
@@ -209,8 +248,16 @@ export function createEngine(res: EngineResources) {
         const run = r.get(runId);
         if (!run || run.projectId !== projectId) throw new NotFoundError('run', runId);
         const cause = eventsRepo.get(projectId, run.eventId);
-        const downstream = r.list(projectId, { limit: 1000 }).filter((x) => x.correlationId === run.correlationId && x.depth === run.depth + 1);
-        return { run, steps: r.steps(runId), event: cause ? toApiEvent(cause) : null, approval: needRunner().approvals.byRun(runId) ?? null, downstream };
+        const downstream = r
+          .list(projectId, { limit: 1000 })
+          .filter((x) => x.correlationId === run.correlationId && x.depth === run.depth + 1);
+        return {
+          run,
+          steps: r.steps(runId),
+          event: cause ? toApiEvent(cause) : null,
+          approval: needRunner().approvals.byRun(runId) ?? null,
+          downstream,
+        };
       },
     },
     async health() {
@@ -247,11 +294,24 @@ export function createEngine(res: EngineResources) {
         void syncSchedules();
         schedules?.consume(
           async (f) => {
-            intake.accept(f.projectId, { type: 'schedule.fired', subject: { kind: 'rule', id: f.ruleId }, payload: { ruleId: f.ruleId }, idempotencyKey: `schedule.${f.key}` }, { kind: 'engine', id: 'scheduler' }, `schedule:${f.ruleId}`);
+            intake.accept(
+              f.projectId,
+              {
+                type: 'schedule.fired',
+                subject: { kind: 'rule', id: f.ruleId },
+                payload: { ruleId: f.ruleId },
+                idempotencyKey: `schedule.${f.key}`,
+              },
+              { kind: 'engine', id: 'scheduler' },
+              `schedule:${f.ruleId}`,
+            );
           },
           (err) => logger.error({ err }, 'schedules worker error'),
         );
-        expiryTimer = setInterval(() => void runner.expireApprovals().catch((err: unknown) => logger.error({ err }, 'approval expiry failed')), 1000);
+        expiryTimer = setInterval(
+          () => void runner.expireApprovals().catch((err: unknown) => logger.error({ err }, 'approval expiry failed')),
+          1000,
+        );
         expiryTimer.unref();
       }
     },

@@ -10,7 +10,12 @@ export interface MetricsSources {
 export function createMetrics(sources: MetricsSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'greenlight_process_' });
-  const eventsIn = new Counter({ name: 'greenlight_events_in_total', help: 'Events stored, by source', labelNames: ['source'], registers: [registry] });
+  const eventsIn = new Counter({
+    name: 'greenlight_events_in_total',
+    help: 'Events stored, by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
   const firstStep = new Histogram({
     name: 'greenlight_event_to_first_step_seconds',
     help: 'From an event being stored to the first step of a run it caused being started',

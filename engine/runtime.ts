@@ -32,14 +32,18 @@ export const privateRedisUrlFile = (dataDir: string) => path.join(dataDir, 'redi
 export function ensureAdminToken(engineDb: ReturnType<typeof openDb>, configured: string | undefined): string | null {
   const tokens = createTokensRepo(engineDb, systemClock);
   if (configured) {
-    if (!tokens.findByToken(configured)) tokens.create({ projectId: null, role: 'admin', label: 'GREENLIGHT_ADMIN_TOKEN', token: configured }, 'bootstrap');
+    if (!tokens.findByToken(configured))
+      tokens.create({ projectId: null, role: 'admin', label: 'GREENLIGHT_ADMIN_TOKEN', token: configured }, 'bootstrap');
     return null;
   }
   if (tokens.hasGlobalAdmin()) return null;
   return tokens.create({ projectId: null, role: 'admin', label: 'generated bootstrap admin' }, 'bootstrap').token;
 }
 
-export async function startGreenlight(config: EngineConfig, options: { logger?: Logger; mount?: (app: Hono, engine: Engine) => void } = {}): Promise<Running> {
+export async function startGreenlight(
+  config: EngineConfig,
+  options: { logger?: Logger; mount?: (app: Hono, engine: Engine) => void } = {},
+): Promise<Running> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   fs.mkdirSync(config.dataDir, { recursive: true });
   const file = dbFile(config.dataDir);
@@ -58,7 +62,8 @@ export async function startGreenlight(config: EngineConfig, options: { logger?: 
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   // Say "running" once Redis answers, so /healthz is true from the first request; a Redis that is away
   // is retried meanwhile (events wait in the outbox), and after 5 s we start anyway and say so.
-  if (!(await waitReady(redis, 5000))) logger.warn({ redisUrl }, 'Redis is not answering yet; starting anyway, events wait in the outbox until it does');
+  if (!(await waitReady(redis, 5000)))
+    logger.warn({ redisUrl }, 'Redis is not answering yet; starting anyway, events wait in the outbox until it does');
   const generatedAdminToken = ensureAdminToken(db, config.adminToken);
   const engine = createEngine({ config, db, redis, logger });
   const app = createApiApp(engine) as unknown as Hono;

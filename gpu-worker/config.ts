@@ -12,9 +12,15 @@ export const workerEnvSchema = z.object({
   /** Where project files live (data/projects/<projectId>/…). Default ./data. */
   GREENLIGHT_DATA_DIR: z.string().min(1).default('./data'),
   /** Redis for BullMQ. `greenlight start` passes its own; `greenlight worker` needs it. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   /** BullMQ key prefix; must match the engine's. Default "greenlight". */
-  GREENLIGHT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('greenlight'),
+  GREENLIGHT_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('greenlight'),
   /** Jobs run at once on this host (one worker thread each). Default: CPU cores, at most 4. */
   GREENLIGHT_WORKER_CONCURRENCY: intFrom(1, 64).optional(),
   /** Comma-separated job types this host takes. Default: all of them. */
@@ -51,9 +57,15 @@ export class WorkerConfigError extends Error {
 
 export function parseQueues(raw: string | undefined, field = 'GREENLIGHT_WORKER_QUEUES'): JobType[] {
   if (!raw) return [...jobTypes];
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((q) => !(jobTypes as readonly string[]).includes(q));
-  if (bad.length || list.length === 0) throw new WorkerConfigError(`${field}: unknown job type(s) ${bad.join(', ') || '(none)'}; use a comma-separated list of ${jobTypes.join(', ')}`);
+  if (bad.length || list.length === 0)
+    throw new WorkerConfigError(
+      `${field}: unknown job type(s) ${bad.join(', ') || '(none)'}; use a comma-separated list of ${jobTypes.join(', ')}`,
+    );
   return list as JobType[];
 }
 

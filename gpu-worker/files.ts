@@ -22,7 +22,8 @@ export interface ProjectFiles {
 const PROJECT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export function projectRoot(dataDir: string, projectId: string): string {
-  if (!PROJECT_ID.test(projectId) || projectId === '.' || projectId === '..') throw new JobInputError('projectId', `"${projectId}" is not a project id`);
+  if (!PROJECT_ID.test(projectId) || projectId === '.' || projectId === '..')
+    throw new JobInputError('projectId', `"${projectId}" is not a project id`);
   return path.join(path.resolve(dataDir), 'projects', projectId);
 }
 
@@ -31,9 +32,14 @@ export function localProjectFiles(dataDir: string, projectId: string): ProjectFi
   const resolve = (rel: string, field = 'path'): string => {
     if (typeof rel !== 'string' || rel.length === 0) throw new JobInputError(field, 'a project-relative path is required');
     if (rel.includes('\0')) throw new JobInputError(field, 'path contains a NUL byte');
-    if (path.isAbsolute(rel) || /^[A-Za-z]:/.test(rel)) throw new JobInputError(field, `"${rel}" is absolute; give a path inside the project folder, e.g. files/images/<assetId>/original/x.png`);
+    if (path.isAbsolute(rel) || /^[A-Za-z]:/.test(rel))
+      throw new JobInputError(
+        field,
+        `"${rel}" is absolute; give a path inside the project folder, e.g. files/images/<assetId>/original/x.png`,
+      );
     const abs = path.resolve(root, rel);
-    if (abs !== root && !abs.startsWith(root + path.sep)) throw new JobInputError(field, `"${rel}" points outside the project folder; paths must stay inside data/projects/${projectId}/`);
+    if (abs !== root && !abs.startsWith(root + path.sep))
+      throw new JobInputError(field, `"${rel}" points outside the project folder; paths must stay inside data/projects/${projectId}/`);
     return abs;
   };
   const notFound = (err: unknown, rel: string, field: string): never => {

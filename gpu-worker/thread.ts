@@ -25,9 +25,23 @@ const port = parentPort;
 if (!port) throw new Error('thread.ts must run in a worker thread');
 port.on('message', (task: ThreadTask) => {
   const post = (m: ThreadMessage) => port.postMessage(m);
-  const ctx = localContext({ dataDir: task.dataDir, projectId: task.projectId, jobId: task.jobId, settings: task.settings, onProgress: (fraction, message) => post({ id: task.id, kind: 'progress', fraction, message }) });
+  const ctx = localContext({
+    dataDir: task.dataDir,
+    projectId: task.projectId,
+    jobId: task.jobId,
+    settings: task.settings,
+    onProgress: (fraction, message) => post({ id: task.id, kind: 'progress', fraction, message }),
+  });
   runJob(task.type, task.input, ctx).then(
     (output) => post({ id: task.id, kind: 'done', output }),
-    (err: Error & { field?: string }) => post({ id: task.id, kind: 'error', name: err?.name ?? 'Error', message: err?.message ?? String(err), field: err?.field, stack: err?.stack }),
+    (err: Error & { field?: string }) =>
+      post({
+        id: task.id,
+        kind: 'error',
+        name: err?.name ?? 'Error',
+        message: err?.message ?? String(err),
+        field: err?.field,
+        stack: err?.stack,
+      }),
   );
 });

@@ -43,7 +43,10 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
 
   const handle = async (job: Job, token?: string): Promise<Record<string, unknown>> => {
     const parsed = workJobDataSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`job data is not a work job: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(
+        `job data is not a work job: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const data = parsed.data;
     const holder = `${job.queueName}:${job.id}`;
     if (!(await slots.acquire(data.projectId, holder))) {
@@ -51,12 +54,15 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       await job.moveToDelayed(Date.now() + retryIn(), token);
       throw new DelayedError();
     }
-    const renewal = setInterval(() => {
-      slots.renew(data.projectId, holder).then(
-        (held) => held || logger.warn({ jobId: job.id, projectId: data.projectId }, 'project slot lease expired while the job ran'),
-        (err: Error) => logger.warn({ err: err.message }, 'could not renew the project slot'),
-      );
-    }, Math.max(500, Math.floor(config.projectLockTtlMs / 3)));
+    const renewal = setInterval(
+      () => {
+        slots.renew(data.projectId, holder).then(
+          (held) => held || logger.warn({ jobId: job.id, projectId: data.projectId }, 'project slot lease expired while the job ran'),
+          (err: Error) => logger.warn({ err: err.message }, 'could not renew the project slot'),
+        );
+      },
+      Math.max(500, Math.floor(config.projectLockTtlMs / 3)),
+    );
     let lastProgress = 0;
     try {
       return await pool.run({
@@ -87,7 +93,17 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
     connection.on('error', () => {});
     connections.push(connection);
     const w = new Worker(queue, handle, { connection, prefix: config.prefix, concurrency: config.concurrency, ...workerLockDefaults });
-    w.on('failed', (job, err) => logger.warn({ queue, jobId: job?.id, err: err.message, final: err.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1) }, 'job failed'));
+    w.on('failed', (job, err) =>
+      logger.warn(
+        {
+          queue,
+          jobId: job?.id,
+          err: err.message,
+          final: err.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1),
+        },
+        'job failed',
+      ),
+    );
     w.on('completed', (job) => logger.info({ queue, jobId: job.id }, 'job completed'));
     w.on('error', (err) => logger.error({ queue, err: err.message }, 'worker error'));
     return w;

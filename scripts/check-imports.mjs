@@ -31,13 +31,19 @@ for (const file of files) {
       deps.push(resolved);
       const top = resolved.split(path.sep)[0];
       if (file.startsWith('engine/') && top !== 'engine') problems.push(`${file}: engine may not import ${resolved}`);
-      if (file.startsWith('gpu-worker/') && top === 'engine' && !/^engine\/(jobs\/|errors\.ts)/.test(resolved)) problems.push(`${file}: gpu-worker may only import engine/jobs and engine/errors, not ${resolved}`);
-      if ((file.startsWith('bot/') || file.startsWith('review-web/')) && top === 'engine' && resolved !== path.join('engine', 'index.ts')) problems.push(`${file}: bot/ and review-web/ import engine only through engine/index.ts, not ${resolved}`);
-      if (file.startsWith('bot/slack/') && resolved.startsWith('bot/discord/')) problems.push(`${file}: bot/slack may not import bot/discord`);
-      if (file.startsWith('bot/discord/') && resolved.startsWith('bot/slack/')) problems.push(`${file}: bot/discord may not import bot/slack`);
+      if (file.startsWith('gpu-worker/') && top === 'engine' && !/^engine\/(jobs\/|errors\.ts)/.test(resolved))
+        problems.push(`${file}: gpu-worker may only import engine/jobs and engine/errors, not ${resolved}`);
+      if ((file.startsWith('bot/') || file.startsWith('review-web/')) && top === 'engine' && resolved !== path.join('engine', 'index.ts'))
+        problems.push(`${file}: bot/ and review-web/ import engine only through engine/index.ts, not ${resolved}`);
+      if (file.startsWith('bot/slack/') && resolved.startsWith('bot/discord/'))
+        problems.push(`${file}: bot/slack may not import bot/discord`);
+      if (file.startsWith('bot/discord/') && resolved.startsWith('bot/slack/'))
+        problems.push(`${file}: bot/discord may not import bot/slack`);
     } else {
-      if (/^bullmq/.test(spec) && !file.startsWith('engine/queue/') && !file.startsWith('gpu-worker/')) problems.push(`${file}: only engine/queue (and gpu-worker) import bullmq`);
-      if (/^(drizzle-orm|better-sqlite3)/.test(spec) && !file.startsWith('engine/store/')) problems.push(`${file}: only engine/store imports ${spec}`);
+      if (/^bullmq/.test(spec) && !file.startsWith('engine/queue/') && !file.startsWith('gpu-worker/'))
+        problems.push(`${file}: only engine/queue (and gpu-worker) import bullmq`);
+      if (/^(drizzle-orm|better-sqlite3)/.test(spec) && !file.startsWith('engine/store/'))
+        problems.push(`${file}: only engine/store imports ${spec}`);
       if (file.startsWith('bot/views/') && /^(@slack\/|discord\.js)/.test(spec)) problems.push(`${file}: bot/views may not import ${spec}`);
     }
   }

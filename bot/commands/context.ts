@@ -30,7 +30,10 @@ export class CommandRefusal extends Error {
 /** The project a channel is bound to, or a refusal that says how to bind it. */
 export function projectOf(ctx: ChatContext): string {
   const projectId = ctx.engine.chat.projectOfChannel(ctx.platform, ctx.channelId);
-  if (!projectId) throw new CommandRefusal('This channel is not bound to a Greenlight project. A project admin binds it with `/greenlight bind <projectId>`.');
+  if (!projectId)
+    throw new CommandRefusal(
+      'This channel is not bound to a Greenlight project. A project admin binds it with `/greenlight bind <projectId>`.',
+    );
   return projectId;
 }
 
@@ -39,7 +42,10 @@ export async function principalOf(ctx: ChatContext, projectId: string): Promise<
   const candidates = ctx.engine.chat.groupsWithRoles(ctx.platform, projectId);
   const groups = candidates.length > 0 ? await ctx.groups(candidates) : [];
   const p = ctx.engine.chat.principalFor(ctx.platform, ctx.userId, projectId, groups);
-  if (!p) throw new CommandRefusal(`You have no role in project \`${projectId}\`. An admin adds you with \`greenlight project role ${projectId} ${ctx.platform}:${ctx.userId} artist\` (or lead, admin).`);
+  if (!p)
+    throw new CommandRefusal(
+      `You have no role in project \`${projectId}\`. An admin adds you with \`greenlight project role ${projectId} ${ctx.platform}:${ctx.userId} artist\` (or lead, admin).`,
+    );
   return p;
 }
 
@@ -52,5 +58,8 @@ export function replyForError(err: unknown, log: (err: unknown) => void): Reply 
     return { view: textView(`${icon} ${err.message}${details ? `\n${details}` : ''}`), refused: true };
   }
   log(err);
-  return { view: textView('⚠️ Something went wrong on our side; it was logged. Try again, and tell your Greenlight admin if it keeps happening.'), refused: true };
+  return {
+    view: textView('⚠️ Something went wrong on our side; it was logged. Try again, and tell your Greenlight admin if it keeps happening.'),
+    refused: true,
+  };
 }

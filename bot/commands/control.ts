@@ -47,7 +47,8 @@ function scopeFor(ctx: ChatContext, p: Principal, projectId: string, text: strin
   return { scope: { scope: cmd.scope, projectId: cmd.scope === 'global' ? null : projectId, ruleId }, rest: cmd.rest };
 }
 
-const scopeName = (s: { scope: string; ruleId: string | null }, projectId: string) => (s.scope === 'global' ? 'everything' : s.scope === 'rule' ? `rule \`${s.ruleId}\`` : `project \`${projectId}\``);
+const scopeName = (s: { scope: string; ruleId: string | null }, projectId: string) =>
+  s.scope === 'global' ? 'everything' : s.scope === 'rule' ? `rule \`${s.ruleId}\`` : `project \`${projectId}\``;
 
 export async function haltCommand(ctx: ChatContext, text: string, projectId = projectOf(ctx)): Promise<View> {
   if (text.trim() === 'help') return textView(haltUsage);
@@ -55,7 +56,9 @@ export async function haltCommand(ctx: ChatContext, text: string, projectId = pr
   const { scope, rest } = scopeFor(ctx, p, projectId, text);
   const reason = rest || `halted from ${ctx.platform} by ${ctx.userId}`;
   const out = await ctx.engine.halts.halt(p, scope, reason, false);
-  return textView(`🛑 Halted ${scopeName(scope, projectId)} — by <@${ctx.userId}>: ${reason}. New firings are held; in-flight jobs finish.${out.cancelled ? ` ${out.cancelled} runs cancelled.` : ''} \`/resume\` lifts it.`);
+  return textView(
+    `🛑 Halted ${scopeName(scope, projectId)} — by <@${ctx.userId}>: ${reason}. New firings are held; in-flight jobs finish.${out.cancelled ? ` ${out.cancelled} runs cancelled.` : ''} \`/resume\` lifts it.`,
+  );
 }
 
 export async function resumeCommand(ctx: ChatContext, text: string, projectId = projectOf(ctx)): Promise<View> {
@@ -64,7 +67,9 @@ export async function resumeCommand(ctx: ChatContext, text: string, projectId = 
   const { scope, rest } = scopeFor(ctx, p, projectId, text);
   const discard = rest.split(/\s+/).includes('discard');
   const out = await ctx.engine.halts.resume(p, scope, discard);
-  return textView(`🟢 Resumed ${scopeName(scope, projectId)} — by <@${ctx.userId}>. ${discard ? `${out.discarded} held firings discarded.` : `${out.replayed} held firings replayed.`}`);
+  return textView(
+    `🟢 Resumed ${scopeName(scope, projectId)} — by <@${ctx.userId}>. ${discard ? `${out.discarded} held firings discarded.` : `${out.replayed} held firings replayed.`}`,
+  );
 }
 
 /** `/greenlight bind <projectId> [admin]`; `panel` is the adapter's (it posts a message). */
@@ -74,7 +79,9 @@ export async function bindCommand(ctx: ChatContext, text: string): Promise<View 
   if (parsed.command.sub === 'panel') return { panel: projectOf(ctx) };
   const { projectId, purpose } = parsed.command;
   const p = await principalOf(ctx, projectId).catch(() => {
-    throw new CommandRefusal(`Only an admin of project \`${projectId}\` can bind a channel to it (and the project must exist). ${greenlightUsage}`);
+    throw new CommandRefusal(
+      `Only an admin of project \`${projectId}\` can bind a channel to it (and the project must exist). ${greenlightUsage}`,
+    );
   });
   ctx.engine.chat.bind(p, ctx.platform, ctx.channelId, projectId, purpose);
   return textView(`🔗 This channel is now the ${purpose} channel of \`${projectId}\` — bound by <@${ctx.userId}>.`);

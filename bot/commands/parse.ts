@@ -10,14 +10,14 @@ export const ruleUsage = [
   '`<rule>` is a rule id or name.',
 ].join('\n');
 
-export const haltUsage = '*Usage*: `/halt [project|rule <rule>|all] [reason]` (admins). `/resume [project|rule <rule>|all] [discard]` lifts it; `discard` drops the held firings instead of replaying them.';
+export const haltUsage =
+  '*Usage*: `/halt [project|rule <rule>|all] [reason]` (admins). `/resume [project|rule <rule>|all] [discard]` lifts it; `discard` drops the held firings instead of replaying them.';
 
-export const greenlightUsage = '*Usage*: `/greenlight bind <projectId> [admin]` binds this channel to a project (for review, or with `admin` for approval requests and the halt panel); `/greenlight panel` posts the emergency-halt panel here.';
+export const greenlightUsage =
+  '*Usage*: `/greenlight bind <projectId> [admin]` binds this channel to a project (for review, or with `admin` for approval requests and the halt panel); `/greenlight panel` posts the emergency-halt panel here.';
 
 export type RuleCommand =
-  | { sub: 'list' }
-  | { sub: 'show' | 'enable' | 'disable' | 'log'; rule: string }
-  | { sub: 'dry-run'; rule: string; target: string | null };
+  { sub: 'list' } | { sub: 'show' | 'enable' | 'disable' | 'log'; rule: string } | { sub: 'dry-run'; rule: string; target: string | null };
 
 export type Parsed<T> = { ok: true; command: T } | { ok: false; usage: string; problem: string | null };
 
@@ -60,7 +60,8 @@ export type GreenlightCommand = { sub: 'bind'; projectId: string; purpose: 'revi
 export function parseGreenlight(text: string): Parsed<GreenlightCommand> {
   const [sub, arg, purpose] = words(text);
   if (sub === 'bind' && arg) {
-    if (purpose && purpose !== 'admin' && purpose !== 'review') return { ok: false, usage: greenlightUsage, problem: `\`${purpose}\` is not a purpose: use \`admin\` or leave it out.` };
+    if (purpose && purpose !== 'admin' && purpose !== 'review')
+      return { ok: false, usage: greenlightUsage, problem: `\`${purpose}\` is not a purpose: use \`admin\` or leave it out.` };
     return { ok: true, command: { sub: 'bind', projectId: arg, purpose: purpose === 'admin' ? 'admin' : 'review' } };
   }
   if (sub === 'panel') return { ok: true, command: { sub: 'panel' } };

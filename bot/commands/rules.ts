@@ -24,7 +24,8 @@ export function findRule(rows: RuleRow[], ref: string): RuleRow {
   if (hit) return hit;
   const prefixed = rows.filter((r) => r.name.toLowerCase().startsWith(lower));
   if (prefixed.length === 1) return prefixed[0]!;
-  if (prefixed.length > 1) throw new CommandRefusal(`\`${ref}\` matches ${prefixed.length} rules (${prefixed.map((r) => `\`${r.id}\``).join(', ')}); use the id.`);
+  if (prefixed.length > 1)
+    throw new CommandRefusal(`\`${ref}\` matches ${prefixed.length} rules (${prefixed.map((r) => `\`${r.id}\``).join(', ')}); use the id.`);
   throw new CommandRefusal(`No rule \`${ref}\` in this project; \`/rule list\` shows them.`);
 }
 
@@ -37,11 +38,29 @@ function sampleEvent(ctx: ChatContext, p: Principal, projectId: string, rule: Ru
   try {
     const v = e.getVariant(p, projectId, target);
     const { asset } = e.getAsset(p, projectId, v.assetId);
-    return { type: t.event, subject: { kind: 'variant', id: v.id }, payload: { variantId: v.id, assetId: asset.id, assetType: asset.type, specId: asset.specId, status: v.status, primary: v.primary, tags: v.tags }, depth: 0 };
+    return {
+      type: t.event,
+      subject: { kind: 'variant', id: v.id },
+      payload: {
+        variantId: v.id,
+        assetId: asset.id,
+        assetType: asset.type,
+        specId: asset.specId,
+        status: v.status,
+        primary: v.primary,
+        tags: v.tags,
+      },
+      depth: 0,
+    };
   } catch {
     try {
       const { asset } = e.getAsset(p, projectId, target);
-      return { type: t.event, subject: { kind: 'asset', id: asset.id }, payload: { assetId: asset.id, assetType: asset.type, specId: asset.specId }, depth: 0 };
+      return {
+        type: t.event,
+        subject: { kind: 'asset', id: asset.id },
+        payload: { assetId: asset.id, assetType: asset.type, specId: asset.specId },
+        depth: 0,
+      };
     } catch {
       throw new CommandRefusal(`No variant or asset \`${target}\` in project \`${projectId}\`.`);
     }
@@ -60,7 +79,10 @@ async function runRule(ctx: ChatContext, p: Principal, projectId: string, cmd: R
   const rules = ctx.engine.rules;
   if (cmd.sub === 'list') {
     const stats = new Map(rules.listWithStats(p, projectId).map((r) => [r.id, r.stats]));
-    return ruleListView(projectId, rules.list(p, projectId).map((r) => ({ ...summary(r), ...(stats.get(r.id) ? { stats: stats.get(r.id)! } : {}) })));
+    return ruleListView(
+      projectId,
+      rules.list(p, projectId).map((r) => ({ ...summary(r), ...(stats.get(r.id) ? { stats: stats.get(r.id)! } : {}) })),
+    );
   }
   const rule = findRule(rules.list(p, projectId), cmd.rule);
   switch (cmd.sub) {
@@ -73,13 +95,29 @@ async function runRule(ctx: ChatContext, p: Principal, projectId: string, cmd: R
     }
     case 'log': {
       const runs = ctx.engine.runs.list(p, projectId, { ruleId: rule.id }).slice(0, 15);
-      return ruleLogView(summary(rule), runs.map((r) => ({ id: r.id, status: r.status, subject: `${r.subjectKind} ${r.subjectId}`, reason: r.reason, error: r.error, createdAt: r.createdAt })));
+      return ruleLogView(
+        summary(rule),
+        runs.map((r) => ({
+          id: r.id,
+          status: r.status,
+          subject: `${r.subjectKind} ${r.subjectId}`,
+          reason: r.reason,
+          error: r.error,
+          createdAt: r.createdAt,
+        })),
+      );
     }
     case 'dry-run': {
       const event = sampleEvent(ctx, p, projectId, rule, cmd.target);
       const plan = rules.dryRun(p, projectId, rule.id, { event });
       const runValue = packValue(projectId, rule.id, plan.hash, Buffer.from(JSON.stringify(event)).toString('base64url'));
-      return dryRunView({ projectId, rule: { id: rule.id, name: rule.name, enabled: rule.enabled }, plan, canEnable: p.role !== 'artist', runValue: runValue.length <= 2000 ? runValue : null });
+      return dryRunView({
+        projectId,
+        rule: { id: rule.id, name: rule.name, enabled: rule.enabled },
+        plan,
+        canEnable: p.role !== 'artist',
+        runValue: runValue.length <= 2000 ? runValue : null,
+      });
     }
   }
 }
@@ -96,7 +134,8 @@ export async function enableFromPreview(ctx: ChatContext, value: unknown): Promi
 /** "Run exactly this": the plan runs only if it still hashes the same (else the engine answers 409). */
 export async function runFromPreview(ctx: ChatContext, value: unknown): Promise<View> {
   const [projectId, ruleId, hash, encoded] = unpackValue(value, 4) ?? [];
-  if (!projectId || !ruleId || !hash || !encoded) throw new CommandRefusal('This button is from an old or altered message; run the dry-run again.');
+  if (!projectId || !ruleId || !hash || !encoded)
+    throw new CommandRefusal('This button is from an old or altered message; run the dry-run again.');
   const p = await principalOf(ctx, projectId);
   let event: unknown;
   try {
@@ -105,5 +144,7 @@ export async function runFromPreview(ctx: ChatContext, value: unknown): Promise<
     throw new CommandRefusal('This button is from an old or altered message; run the dry-run again.');
   }
   const out = await Promise.resolve(ctx.engine.runExactly(p, projectId, ruleId, { hash, event }));
-  return textView(`▶ Running the previewed plan (event \`${out.eventId}\`, ${out.summary.firings} firings, ${out.summary.jobs} jobs) — by <@${ctx.userId}>.`);
+  return textView(
+    `▶ Running the previewed plan (event \`${out.eventId}\`, ${out.summary.firings} firings, ${out.summary.jobs} jobs) — by <@${ctx.userId}>.`,
+  );
 }

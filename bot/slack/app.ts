@@ -30,19 +30,50 @@ export interface SlackBotOptions {
 
 function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
-  const out = (fn: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => log[fn]({ component: 'bolt' }, msg.map(String).join(' '));
-  return { debug: out('debug'), info: out('info'), warn: out('warn'), error: out('error'), setLevel: (l) => void (level = l), getLevel: () => level, setName: () => {} };
+  const out =
+    (fn: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]) =>
+      log[fn]({ component: 'bolt' }, msg.map(String).join(' '));
+  return {
+    debug: out('debug'),
+    info: out('info'),
+    warn: out('warn'),
+    error: out('error'),
+    setLevel: (l) => void (level = l),
+    getLevel: () => level,
+    setName: () => {},
+  };
 }
 
 export function createSlackBot(o: SlackBotOptions) {
   const { engine, config, logger } = o;
   const blog = boltLogger(logger);
-  if (!config.appToken && !config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
+  if (!config.appToken && !config.signingSecret)
+    throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
   const receiver = config.appToken
-    ? new SocketModeReceiver({ appToken: config.appToken, logger: blog, installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } })
-    : new HTTPReceiver({ signingSecret: config.signingSecret ?? '', endpoints: '/slack/events', logger: blog, unhandledRequestTimeoutMillis: 2500 });
-  const app = new App({ token: config.botToken, receiver, logger: blog, clientOptions: { slackApiUrl: config.apiUrl, ...(o.retryConfig ? { retryConfig: o.retryConfig } : {}) } });
-  const poster = createPoster({ client: app.client, logger, ...(o.postSpacingMs !== undefined ? { postSpacingMs: o.postSpacingMs } : {}), ...(o.editSpacingMs !== undefined ? { editSpacingMs: o.editSpacingMs } : {}) });
+    ? new SocketModeReceiver({
+        appToken: config.appToken,
+        logger: blog,
+        installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.signingSecret ?? '',
+        endpoints: '/slack/events',
+        logger: blog,
+        unhandledRequestTimeoutMillis: 2500,
+      });
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger: blog,
+    clientOptions: { slackApiUrl: config.apiUrl, ...(o.retryConfig ? { retryConfig: o.retryConfig } : {}) },
+  });
+  const poster = createPoster({
+    client: app.client,
+    logger,
+    ...(o.postSpacingMs !== undefined ? { postSpacingMs: o.postSpacingMs } : {}),
+    ...(o.editSpacingMs !== undefined ? { editSpacingMs: o.editSpacingMs } : {}),
+  });
   const notifications = createSlackNotifier({ engine, poster, logger, publicUrl: config.publicUrl });
   const logErr = (err: unknown) => logger.error({ err }, 'slack handler failed');
 
@@ -52,14 +83,22 @@ export function createSlackBot(o: SlackBotOptions) {
     for (const g of candidates) {
       let c = groupCache.get(g);
       if (!c || Date.now() - c.at > 5 * 60_000) {
-        const res = await app.client.usergroups.users.list({ usergroup: g }).catch((err: unknown) => (logger.warn({ err, usergroup: g }, 'usergroups.users.list failed'), { users: [] as string[] }));
+        const res = await app.client.usergroups.users
+          .list({ usergroup: g })
+          .catch((err: unknown) => (logger.warn({ err, usergroup: g }, 'usergroups.users.list failed'), { users: [] as string[] }));
         groupCache.set(g, (c = { at: Date.now(), members: new Set(res.users ?? []) }));
       }
       if (c.members.has(userId)) mine.push(g);
     }
     return mine;
   }
-  const ctxOf = (channelId: string, userId: string): ChatContext => ({ engine, platform: 'slack', channelId, userId, groups: (c) => groupsOf(userId, c) });
+  const ctxOf = (channelId: string, userId: string): ChatContext => ({
+    engine,
+    platform: 'slack',
+    channelId,
+    userId,
+    groups: (c) => groupsOf(userId, c),
+  });
   const attempt = async (fn: () => Promise<unknown>): Promise<Reply | null> => {
     try {
       await fn();
@@ -74,7 +113,10 @@ export function createSlackBot(o: SlackBotOptions) {
   // `any` on purpose: Bolt types body/action as unions over every element type, and these handlers read a few
   // fields that may be missing on odd payloads (hence the ?? fallbacks); every value is checked by unpackValue.
   type Press = { body: any; action: any; ack: () => Promise<void> };
-  const pressOf = (body: any) => ({ channel: String(body.channel?.id ?? body.container?.channel_id ?? ''), user: String(body.user?.id ?? '') });
+  const pressOf = (body: any) => ({
+    channel: String(body.channel?.id ?? body.container?.channel_id ?? ''),
+    user: String(body.user?.id ?? ''),
+  });
   app.action(reviewActionPattern, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);
     const decision = String(action.action_id).split('.')[2] as Decision;
@@ -85,13 +127,22 @@ export function createSlackBot(o: SlackBotOptions) {
   });
   app.action(actionIds.tag, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);
-    const refused = await attempt(() => reviewPress(ctxOf(channel, user), 'tag', `${action.block_id}|${action.selected_option?.value ?? ''}`, `slack.tag.${user}.${action.action_ts}`));
+    const refused = await attempt(() =>
+      reviewPress(
+        ctxOf(channel, user),
+        'tag',
+        `${action.block_id}|${action.selected_option?.value ?? ''}`,
+        `slack.tag.${user}.${action.action_ts}`,
+      ),
+    );
     await ack();
     if (refused) await tellUser(channel, user, refused.view);
   });
   app.action(approvalActionPattern, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);
-    const refused = await attempt(() => approvalPress(ctxOf(channel, user), String(action.action_id).endsWith('approve') ? 'approve' : 'deny', action.value));
+    const refused = await attempt(() =>
+      approvalPress(ctxOf(channel, user), String(action.action_id).endsWith('approve') ? 'approve' : 'deny', action.value),
+    );
     await ack();
     if (refused) await tellUser(channel, user, refused.view);
   });
@@ -101,7 +152,8 @@ export function createSlackBot(o: SlackBotOptions) {
     // Only a courtesy check before the dialog opens: the engine checks the role again when it is submitted.
     const p = await principalOf(ctxOf(channel, user), projectId).catch(() => null);
     await ack();
-    if (!p || p.role !== 'admin') return void (await tellUser(channel, user, textView(`🚫 Only admins of \`${projectId}\` can halt automation.`)));
+    if (!p || p.role !== 'admin')
+      return void (await tellUser(channel, user, textView(`🚫 Only admins of \`${projectId}\` can halt automation.`)));
     await client.views.open({ trigger_id: body.trigger_id, view: haltDialog(projectId, haltDialogId) as never }).catch(logErr);
   });
   app.view(haltDialogId, async ({ body, view, ack }) => {
@@ -164,11 +216,23 @@ export function createSlackBot(o: SlackBotOptions) {
     if (!decision || event.item.type !== 'message') return;
     const msg = engine.chat.findMessage('slack', event.item.channel, event.item.ts);
     if (!msg || msg.kind !== 'variant') return;
-    const refused = await attempt(() => review(ctxOf(event.item.channel, event.user), msg.projectId, msg.refId, decision, `slack.reaction.${(body as { event_id?: string }).event_id ?? event.event_ts}`));
+    const refused = await attempt(() =>
+      review(
+        ctxOf(event.item.channel, event.user),
+        msg.projectId,
+        msg.refId,
+        decision,
+        `slack.reaction.${(body as { event_id?: string }).event_id ?? event.event_ts}`,
+      ),
+    );
     if (refused) await tellUser(event.item.channel, event.user, refused.view);
   });
   app.event('reaction_removed', async ({ event }) => {
-    if (config.reactions[event.reaction]) logger.info({ user: event.user, reaction: event.reaction, item: event.item }, 'reaction removed: ignored (removing a reaction does not undo a decision; decide again instead)');
+    if (config.reactions[event.reaction])
+      logger.info(
+        { user: event.user, reaction: event.reaction, item: event.item },
+        'reaction removed: ignored (removing a reaction does not undo a decision; decide again instead)',
+      );
   });
   app.error(async (err) => logger.error({ err }, 'slack app error'));
 

@@ -68,7 +68,8 @@ function element(problems: string[], path: string, e: unknown): void {
     if (e.placeholder !== undefined) text(problems, `${path}.placeholder`, e.placeholder, L.placeholder, 'plain_text');
     const opts = e.options;
     if (!Array.isArray(opts) || opts.length === 0) return void problems.push(`${path}.options: 1 to ${L.options} options required`);
-    if (opts.length > (e.type === 'overflow' ? 5 : L.options)) problems.push(`${path}.options: ${opts.length} options, limit ${e.type === 'overflow' ? 5 : L.options}`);
+    if (opts.length > (e.type === 'overflow' ? 5 : L.options))
+      problems.push(`${path}.options: ${opts.length} options, limit ${e.type === 'overflow' ? 5 : L.options}`);
     opts.forEach((o, i) => {
       text(problems, `${path}.options[${i}].text`, (o as Obj).text, L.optionText);
       str(problems, `${path}.options[${i}].value`, (o as Obj).value, L.optionValue);
@@ -99,8 +100,13 @@ function block(problems: string[], path: string, b: unknown): void {
       return text(problems, `${path}.text`, b.text, L.headerText, 'plain_text');
     case 'context': {
       const els = b.elements as unknown[];
-      if (!Array.isArray(els) || els.length === 0 || els.length > L.contextElements) return void problems.push(`${path}.elements: 1 to ${L.contextElements}`);
-      els.forEach((e, i) => ((e as Obj).type === 'image' ? element(problems, `${path}.elements[${i}]`, e) : text(problems, `${path}.elements[${i}]`, e, L.sectionText)));
+      if (!Array.isArray(els) || els.length === 0 || els.length > L.contextElements)
+        return void problems.push(`${path}.elements: 1 to ${L.contextElements}`);
+      els.forEach((e, i) =>
+        (e as Obj).type === 'image'
+          ? element(problems, `${path}.elements[${i}]`, e)
+          : text(problems, `${path}.elements[${i}]`, e, L.sectionText),
+      );
       return;
     }
     case 'actions': {
@@ -121,7 +127,8 @@ function block(problems: string[], path: string, b: unknown): void {
     case 'image': {
       str(problems, `${path}.alt_text`, b.alt_text, L.altText);
       const file = b.slack_file as Obj | undefined;
-      if (!(typeof b.image_url === 'string' || (isObj(file) && (typeof file.id === 'string' || typeof file.url === 'string')))) problems.push(`${path}: an image needs image_url or slack_file`);
+      if (!(typeof b.image_url === 'string' || (isObj(file) && (typeof file.id === 'string' || typeof file.url === 'string'))))
+        problems.push(`${path}: an image needs image_url or slack_file`);
       return;
     }
     case 'input':

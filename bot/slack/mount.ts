@@ -18,11 +18,23 @@ export function mountSlack(app: Hono<any>, receiver: HTTPReceiver, deps: { now: 
     const ts = Number(raw);
     const skew = Math.abs(deps.now() / 1000 - ts);
     if (!raw || !Number.isFinite(ts) || skew > MAX_SKEW_SECONDS) {
-      deps.logger.warn({ timestamp: raw ?? null, skew: Number.isFinite(skew) ? Math.round(skew) : null }, 'slack request refused: X-Slack-Request-Timestamp missing or more than 5 minutes from now');
-      return c.json({ error: { code: 'unauthorized', message: 'X-Slack-Request-Timestamp is missing or more than 5 minutes from now (check the clock); request refused.' } }, 401);
+      deps.logger.warn(
+        { timestamp: raw ?? null, skew: Number.isFinite(skew) ? Math.round(skew) : null },
+        'slack request refused: X-Slack-Request-Timestamp missing or more than 5 minutes from now',
+      );
+      return c.json(
+        {
+          error: {
+            code: 'unauthorized',
+            message: 'X-Slack-Request-Timestamp is missing or more than 5 minutes from now (check the clock); request refused.',
+          },
+        },
+        401,
+      );
     }
     const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
-    if (!env?.incoming || !env.outgoing) return c.json({ error: { code: 'unavailable', message: 'The Slack endpoint needs the Node HTTP server.' } }, 503);
+    if (!env?.incoming || !env.outgoing)
+      return c.json({ error: { code: 'unavailable', message: 'The Slack endpoint needs the Node HTTP server.' } }, 503);
     // Slack always sends Content-Length, and the API's size cap (checked on it) must hold here too:
     // Bolt reads the body itself, with no limit of its own.
     if (env.incoming.headers['content-length'] === undefined) {

@@ -13,7 +13,13 @@ import { textView, type FileRef } from '../views/view.js';
 import type { Poster } from './poster.js';
 import { renderMessage } from './render.js';
 
-const variantEvents = new Set(['variant.approved', 'variant.rejected', 'variant.regenerate_requested', 'variant.selected', 'variant.tagged']);
+const variantEvents = new Set([
+  'variant.approved',
+  'variant.rejected',
+  'variant.regenerate_requested',
+  'variant.selected',
+  'variant.tagged',
+]);
 const runEvents = new Set(['run.started', 'run.step.completed', 'run.completed', 'run.failed']);
 
 export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logger: Logger; publicUrl: string | null }) {
@@ -52,27 +58,74 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
   function cardOf(projectId: string, variantId: string, index: number) {
     const v = chat.facts.variant(projectId, variantId);
     const { tagGroups } = chat.facts.asset(projectId, v.assetId);
-    const image: FileRef | null = v.files.thumb ?? v.files.original ? { projectId, path: (v.files.thumb ?? v.files.original)! } : null;
-    const reviewUrl = deps.publicUrl ? `${deps.publicUrl}/review/projects/${encodeURIComponent(projectId)}/variants/${encodeURIComponent(v.id)}` : null;
-    const view = variantCard({ projectId, assetId: v.assetId, variantId: v.id, index, status: v.status, primary: v.primary, tags: v.tags, decidedBy: v.decidedBy, decidedAt: v.decidedAt, image }, { tagChoices: tagChoices(tagGroups), reviewUrl });
+    const image: FileRef | null = (v.files.thumb ?? v.files.original) ? { projectId, path: (v.files.thumb ?? v.files.original)! } : null;
+    const reviewUrl = deps.publicUrl
+      ? `${deps.publicUrl}/review/projects/${encodeURIComponent(projectId)}/variants/${encodeURIComponent(v.id)}`
+      : null;
+    const view = variantCard(
+      {
+        projectId,
+        assetId: v.assetId,
+        variantId: v.id,
+        index,
+        status: v.status,
+        primary: v.primary,
+        tags: v.tags,
+        decidedBy: v.decidedBy,
+        decidedAt: v.decidedAt,
+        image,
+      },
+      { tagChoices: tagChoices(tagGroups), reviewUrl },
+    );
     return { view, image };
   }
 
   async function postGrid(projectId: string, assetId: string): Promise<void> {
     const channel = chat.channelOf(projectId, 'slack', 'review');
-    if (!channel) return void logger.info({ projectId, assetId }, 'generation finished but no Slack review channel is bound; bind one with /greenlight bind');
+    if (!channel)
+      return void logger.info(
+        { projectId, assetId },
+        'generation finished but no Slack review channel is bound; bind one with /greenlight bind',
+      );
     const { asset, variants, assetType } = chat.facts.asset(projectId, assetId);
     const prior = chat.messagesOf('slack', 'asset_thread', assetId).find((m) => m.channelId === channel);
-    const thread = prior?.messageId ?? (await poster.post(channel, renderMessage(gridHeader({ assetId, assetType, prompt: asset.name, count: variants.length }))));
-    if (!prior) chat.recordMessage({ platform: 'slack', channelId: channel, messageId: thread, projectId, kind: 'asset_thread', refId: assetId, threadId: null });
+    const thread =
+      prior?.messageId ??
+      (await poster.post(channel, renderMessage(gridHeader({ assetId, assetType, prompt: asset.name, count: variants.length }))));
+    if (!prior)
+      chat.recordMessage({
+        platform: 'slack',
+        channelId: channel,
+        messageId: thread,
+        projectId,
+        kind: 'asset_thread',
+        refId: assetId,
+        threadId: null,
+      });
     const sheet = variants.find((v) => v.files.contactSheet)?.files.contactSheet;
-    if (sheet) await poster.upload(abs({ projectId, path: sheet }), { channel, threadTs: thread, title: `${assetId} contact sheet`, comment: `Contact sheet: ${variants.length} variants, numbered as below.` }).catch((err: unknown) => logger.warn({ err }, 'contact sheet upload failed'));
+    if (sheet)
+      await poster
+        .upload(abs({ projectId, path: sheet }), {
+          channel,
+          threadTs: thread,
+          title: `${assetId} contact sheet`,
+          comment: `Contact sheet: ${variants.length} variants, numbered as below.`,
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'contact sheet upload failed'));
     for (const [i, v] of variants.entries()) {
       if (chat.messagesOf('slack', 'variant', v.id).length > 0) continue;
       const { view, image } = cardOf(projectId, v.id, i + 1);
       if (image) await uploaded(image, `${v.id}`);
       const ts = await poster.post(channel, renderMessage(view, idsFor(image)), thread);
-      chat.recordMessage({ platform: 'slack', channelId: channel, messageId: ts, projectId, kind: 'variant', refId: v.id, threadId: thread });
+      chat.recordMessage({
+        platform: 'slack',
+        channelId: channel,
+        messageId: ts,
+        projectId,
+        kind: 'variant',
+        refId: v.id,
+        threadId: thread,
+      });
     }
   }
 
@@ -91,18 +144,26 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
 
   function progressOf(projectId: string, correlationId: string) {
     const c = chat.facts.chain(projectId, correlationId);
-    const steps: ChainStep[] = c.steps.filter((s) => s.status !== 'skipped').map((s) => {
-      const job = s.jobType ?? s.type;
-      const status = s.status === 'succeeded' ? 'succeeded' : s.status === 'failed' ? 'failed' : s.status === 'pending' ? 'waiting' : 'running';
-      return { label: stepLabel[job] ?? s.stepId, status };
-    });
+    const steps: ChainStep[] = c.steps
+      .filter((s) => s.status !== 'skipped')
+      .map((s) => {
+        const job = s.jobType ?? s.type;
+        const status =
+          s.status === 'succeeded' ? 'succeeded' : s.status === 'failed' ? 'failed' : s.status === 'pending' ? 'waiting' : 'running';
+        return { label: stepLabel[job] ?? s.stepId, status };
+      });
     const outputs = c.steps.filter((s) => s.status === 'succeeded').map((s) => (s.output ?? {}) as Record<string, unknown>);
     const atlas = outputs.find((o) => Array.isArray(o.pages))?.pages as string[] | undefined;
     const bundle = outputs.find((o) => typeof o.bundlePath === 'string')?.bundlePath as string | undefined;
     const failed = c.runs.find((r) => r.status === 'failed')?.error ?? null;
     const atlasPreview: FileRef | null = atlas?.[0] ? { projectId, path: atlas[0] } : null;
     const subject = c.root ? `${c.root.subject.kind} ${c.root.subject.id}` : correlationId;
-    return { view: progressView({ subject, steps, atlasPreview, bundlePath: bundle ? `data/projects/${projectId}/${bundle}` : null, failed }), atlasPreview, root: c.root, hasJobs: c.steps.some((s) => s.jobType !== null) };
+    return {
+      view: progressView({ subject, steps, atlasPreview, bundlePath: bundle ? `data/projects/${projectId}/${bundle}` : null, failed }),
+      atlasPreview,
+      root: c.root,
+      hasJobs: c.steps.some((s) => s.jobType !== null),
+    };
   }
 
   async function progress(projectId: string, correlationId: string): Promise<void> {
@@ -124,7 +185,15 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
           const channel = thread?.channelId ?? chat.channelOf(projectId, 'slack', 'review');
           if (!channel) return null;
           const ts = await poster.post(channel, await render(), thread?.messageId);
-          chat.recordMessage({ platform: 'slack', channelId: channel, messageId: ts, projectId, kind: 'progress', refId: correlationId, threadId: thread?.messageId ?? null });
+          chat.recordMessage({
+            platform: 'slack',
+            channelId: channel,
+            messageId: ts,
+            projectId,
+            kind: 'progress',
+            refId: correlationId,
+            threadId: thread?.messageId ?? null,
+          });
           return { channel, ts };
         })(),
       );
@@ -138,13 +207,22 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
   /** Post the halt panel to a channel (and remember it, so halts and resumes edit it). */
   async function postPanel(projectId: string, channel: string): Promise<void> {
     const ts = await poster.post(channel, renderMessage(haltPanel(projectId, chat.halts(projectId))));
-    chat.recordMessage({ platform: 'slack', channelId: channel, messageId: ts, projectId, kind: 'halt_panel', refId: projectId, threadId: null });
+    chat.recordMessage({
+      platform: 'slack',
+      channelId: channel,
+      messageId: ts,
+      projectId,
+      kind: 'halt_panel',
+      refId: projectId,
+      threadId: null,
+    });
   }
 
   function refreshPanels(projectId: string | null): void {
     const ids = projectId ? [projectId] : engine.entities.projects.list().map((p) => p.id);
     for (const id of ids)
-      for (const m of chat.messagesOf('slack', 'halt_panel', id)) poster.edit(m.channelId, m.messageId, () => renderMessage(haltPanel(id, chat.halts(id))));
+      for (const m of chat.messagesOf('slack', 'halt_panel', id))
+        poster.edit(m.channelId, m.messageId, () => renderMessage(haltPanel(id, chat.halts(id))));
   }
 
   const notifier: ChatNotifier = {
@@ -159,7 +237,15 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
         const channel = chat.channelOf(n.projectId, 'slack', 'admin') ?? chat.channelOf(n.projectId, 'slack', 'review');
         if (!channel) return logger.warn({ approvalId: n.approvalId }, 'approval requested but no Slack admin channel is bound');
         const ts = await poster.post(channel, renderMessage(approvalView(n, null)));
-        chat.recordMessage({ platform: 'slack', channelId: channel, messageId: ts, projectId: n.projectId, kind: 'approval', refId: n.approvalId, threadId: null });
+        chat.recordMessage({
+          platform: 'slack',
+          channelId: channel,
+          messageId: ts,
+          projectId: n.projectId,
+          kind: 'approval',
+          refId: n.approvalId,
+          threadId: null,
+        });
       });
     },
     async approvalDecided(o: ApprovalOutcome) {
@@ -167,11 +253,14 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
         const n = notices.get(o.approvalId);
         notices.delete(o.approvalId);
         for (const m of chat.messagesOf('slack', 'approval', o.approvalId))
-          poster.edit(m.channelId, m.messageId, () => renderMessage(n ? approvalView(n, o) : textView(`Approval ${o.approvalId}: ${o.status} by ${o.decidedBy ?? 'nobody'}`)));
+          poster.edit(m.channelId, m.messageId, () =>
+            renderMessage(n ? approvalView(n, o) : textView(`Approval ${o.approvalId}: ${o.status} by ${o.decidedBy ?? 'nobody'}`)),
+          );
       });
     },
     eventStored(e: StoredEvent) {
-      if (e.type === 'generate.completed' && typeof e.payload.assetId === 'string') later('variant grid', () => postGrid(e.projectId, e.payload.assetId as string));
+      if (e.type === 'generate.completed' && typeof e.payload.assetId === 'string')
+        later('variant grid', () => postGrid(e.projectId, e.payload.assetId as string));
       else if (variantEvents.has(e.type)) {
         later('card edit', async () => {
           const v = chat.facts.variant(e.projectId, e.subject.id);

@@ -62,7 +62,16 @@ export function createPoster(o: PosterOptions) {
   return {
     async post(channel: string, msg: SlackMessage, threadTs?: string): Promise<string> {
       const m = checked('chat.postMessage', msg);
-      const res = await inLane(channel, () => o.client.chat.postMessage({ channel, text: m.text, blocks: m.blocks as unknown as KnownBlock[], unfurl_links: false, unfurl_media: false, ...(threadTs ? { thread_ts: threadTs } : {}) }));
+      const res = await inLane(channel, () =>
+        o.client.chat.postMessage({
+          channel,
+          text: m.text,
+          blocks: m.blocks as unknown as KnownBlock[],
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        }),
+      );
       if (!res.ts) throw new Error(`chat.postMessage to ${channel} returned no ts`);
       return res.ts;
     },
@@ -95,8 +104,20 @@ export function createPoster(o: PosterOptions) {
      */
     async upload(file: string, options: { channel?: string; threadTs?: string; title: string; comment?: string }): Promise<string> {
       const data = await fs.readFile(file);
-      const args = { file: data, filename: path.basename(file), title: options.title, ...(options.comment ? { initial_comment: options.comment } : {}) };
-      const call = () => (options.channel ? o.client.files.uploadV2({ ...args, channel_id: options.channel, ...(options.threadTs ? { thread_ts: options.threadTs } : {}) } as FilesUploadV2Arguments) : o.client.files.uploadV2(args));
+      const args = {
+        file: data,
+        filename: path.basename(file),
+        title: options.title,
+        ...(options.comment ? { initial_comment: options.comment } : {}),
+      };
+      const call = () =>
+        options.channel
+          ? o.client.files.uploadV2({
+              ...args,
+              channel_id: options.channel,
+              ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+            } as FilesUploadV2Arguments)
+          : o.client.files.uploadV2(args);
       const res = (await (options.channel ? inLane(options.channel, call) : track(call()))) as { files?: { files?: { id?: string }[] }[] };
       const id = res.files?.[0]?.files?.[0]?.id;
       if (!id) throw new Error(`files.uploadV2 of ${path.basename(file)} returned no file id`);
@@ -108,7 +129,8 @@ export function createPoster(o: PosterOptions) {
         const timers = [...edits.values()].filter((e) => e.timer);
         if (inFlight.size === 0 && timers.length === 0) return;
         await Promise.allSettled([...inFlight]);
-        if (inFlight.size === 0 && timers.length > 0) await sleep(Math.min(...timers.map((e) => Math.max(5, e.last + editGap - Date.now()))));
+        if (inFlight.size === 0 && timers.length > 0)
+          await sleep(Math.min(...timers.map((e) => Math.max(5, e.last + editGap - Date.now()))));
       }
     },
     stop(): void {

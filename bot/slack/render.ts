@@ -21,12 +21,26 @@ function control(c: Control): SlackBlock {
         text: plain(c.label, 75),
         value: c.value,
         ...(c.tone ? { style: c.tone } : {}),
-        ...(c.confirm ? { confirm: { title: plain(c.confirm.title, 100), text: plain(c.confirm.text, 300), confirm: plain(c.confirm.confirm, 30), deny: plain(c.confirm.deny, 30) } } : {}),
+        ...(c.confirm
+          ? {
+              confirm: {
+                title: plain(c.confirm.title, 100),
+                text: plain(c.confirm.text, 300),
+                confirm: plain(c.confirm.confirm, 30),
+                deny: plain(c.confirm.deny, 30),
+              },
+            }
+          : {}),
       };
     case 'link':
       return { type: 'button', action_id: c.actionId, text: plain(c.label, 75), url: c.url };
     case 'select':
-      return { type: 'static_select', action_id: c.actionId, placeholder: plain(c.placeholder, 150), options: c.options.slice(0, 100).map((o) => ({ text: plain(o.label, 75), value: o.value })) };
+      return {
+        type: 'static_select',
+        action_id: c.actionId,
+        placeholder: plain(c.placeholder, 150),
+        options: c.options.slice(0, 100).map((o) => ({ text: plain(o.label, 75), value: o.value })),
+      };
   }
 }
 
@@ -67,8 +81,18 @@ export function haltDialog(projectId: string, callbackId: string): Record<string
     submit: plain('Halt now', 24),
     close: plain('Cancel', 24),
     blocks: [
-      { type: 'section', text: mrkdwn(`Stops all automation of \`${projectId}\`: no rule fires, new firings are held and in-flight jobs finish. Resume replays what was held.`) },
-      { type: 'input', block_id: 'reason', label: plain('Reason', 2000), element: { type: 'plain_text_input', action_id: 'reason', max_length: 500, placeholder: plain('Why automation must stop', 150) } },
+      {
+        type: 'section',
+        text: mrkdwn(
+          `Stops all automation of \`${projectId}\`: no rule fires, new firings are held and in-flight jobs finish. Resume replays what was held.`,
+        ),
+      },
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: plain('Reason', 2000),
+        element: { type: 'plain_text_input', action_id: 'reason', max_length: 500, placeholder: plain('Why automation must stop', 150) },
+      },
     ],
   };
 }

@@ -36,7 +36,10 @@ export function approvalView(n: ApprovalNotice, outcome: ApprovalOutcome | null)
   } else {
     state = outcome.status;
     const by = outcome.decidedBy === 'cancel' ? 'the run was cancelled' : who(outcome.decidedBy);
-    blocks.push({ kind: 'context', text: `${outcome.status === 'approved' ? '✅ Approved' : '🚫 Denied'} by ${by} at ${when(outcome.decidedAt)}` });
+    blocks.push({
+      kind: 'context',
+      text: `${outcome.status === 'approved' ? '✅ Approved' : '🚫 Denied'} by ${by} at ${when(outcome.decidedAt)}`,
+    });
   }
   blocks.push({ kind: 'context', text: `approval ${n.approvalId} · run ${n.runId}` });
   return { fallback: `Approval ${state}: ${n.ruleName} wants to run ${submits}`, blocks };

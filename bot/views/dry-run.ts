@@ -13,8 +13,11 @@ const MAX_TREE_BLOCKS = 30;
 export function firingLine(f: FiringNode, rootDepth: number): string {
   const indent = '\u2003'.repeat(Math.max(0, f.depth - rootDepth));
   const arrow = f.depth > rootDepth ? '↳ ' : '';
-  if (f.decision === 'skip') return `${indent}${arrow}⏭ *${f.ruleName}* (depth ${f.depth}) skipped: ${f.reason}${f.detail ? ` — ${f.detail}` : ''}`;
-  const steps = (f.steps ?? []).map((s) => `${s.id}: ${s.jobType ?? s.type}${s.cost ? ` (${s.cost})` : ''}${s.wouldFail ? ` ⚠ would fail: ${s.wouldFail}` : ''}`).join(', ');
+  if (f.decision === 'skip')
+    return `${indent}${arrow}⏭ *${f.ruleName}* (depth ${f.depth}) skipped: ${f.reason}${f.detail ? ` — ${f.detail}` : ''}`;
+  const steps = (f.steps ?? [])
+    .map((s) => `${s.id}: ${s.jobType ?? s.type}${s.cost ? ` (${s.cost})` : ''}${s.wouldFail ? ` ⚠ would fail: ${s.wouldFail}` : ''}`)
+    .join(', ');
   const gate = f.approval ? ' 🔒 needs admin approval' : '';
   const cycle = f.cycle ? ` 🔁 cycle ${f.cycle.join(' → ')}` : '';
   return `${indent}${arrow}▶ *${f.ruleName}* (depth ${f.depth}) fires${f.uncertain ? ' (if the earlier steps' + "'" + ' outputs match)' : ''}: ${steps || 'no steps'}${gate}${cycle}`;
@@ -66,7 +69,10 @@ export function dryRunView(input: DryRunViewInput): View {
   const root = plan.root;
   const blocks: Block[] = [
     { kind: 'heading', text: `Dry-run: ${rule.name}` },
-    { kind: 'text', text: `Event \`${root.type}\` on ${root.subject.kind} \`${String(root.subject.id)}\` (depth ${root.depth}). Nothing was run.` },
+    {
+      kind: 'text',
+      text: `Event \`${root.type}\` on ${root.subject.kind} \`${String(root.subject.id)}\` (depth ${root.depth}). Nothing was run.`,
+    },
     {
       kind: 'fields',
       fields: [
@@ -83,13 +89,40 @@ export function dryRunView(input: DryRunViewInput): View {
   if (lines.length === 0) lines.push('No rule fires for this event.');
   const chunks = packLines(lines);
   for (const c of chunks.slice(0, MAX_TREE_BLOCKS)) blocks.push({ kind: 'text', text: c });
-  if (chunks.length > MAX_TREE_BLOCKS) blocks.push({ kind: 'context', text: `…the chain goes on (${chunks.length - MAX_TREE_BLOCKS} more parts); dry-run it through the API for the whole plan.` });
-  for (const st of plan.stops.slice(0, 5)) blocks.push({ kind: 'context', text: `Stop: ${st.reason} at depth ${st.depth} (${st.chain.join(' → ')})${st.detail ? ` — ${st.detail}` : ''}` });
+  if (chunks.length > MAX_TREE_BLOCKS)
+    blocks.push({
+      kind: 'context',
+      text: `…the chain goes on (${chunks.length - MAX_TREE_BLOCKS} more parts); dry-run it through the API for the whole plan.`,
+    });
+  for (const st of plan.stops.slice(0, 5))
+    blocks.push({
+      kind: 'context',
+      text: `Stop: ${st.reason} at depth ${st.depth} (${st.chain.join(' → ')})${st.detail ? ` — ${st.detail}` : ''}`,
+    });
   if (plan.cycles.length > 0) blocks.push({ kind: 'context', text: `Cycles: ${plan.cycles.map((c) => c.join(' → ')).join('; ')}` });
   blocks.push({ kind: 'context', text: `plan ${plan.hash}` });
   const controls: Control[] = [];
-  if (input.canEnable && !rule.enabled) controls.push({ kind: 'button', actionId: actionIds.ruleEnable, label: 'Enable rule', value: packValue(input.projectId, rule.id), tone: 'primary' });
-  if (input.runValue) controls.push({ kind: 'button', actionId: actionIds.ruleRun, label: 'Run exactly this', value: input.runValue, confirm: { title: 'Run this plan?', text: `Runs ${rule.name} for this event, exactly as previewed (refused if anything changed since).`, confirm: 'Run', deny: 'Cancel' } });
+  if (input.canEnable && !rule.enabled)
+    controls.push({
+      kind: 'button',
+      actionId: actionIds.ruleEnable,
+      label: 'Enable rule',
+      value: packValue(input.projectId, rule.id),
+      tone: 'primary',
+    });
+  if (input.runValue)
+    controls.push({
+      kind: 'button',
+      actionId: actionIds.ruleRun,
+      label: 'Run exactly this',
+      value: input.runValue,
+      confirm: {
+        title: 'Run this plan?',
+        text: `Runs ${rule.name} for this event, exactly as previewed (refused if anything changed since).`,
+        confirm: 'Run',
+        deny: 'Cancel',
+      },
+    });
   if (controls.length > 0) blocks.push({ kind: 'actions', controls });
   return { fallback: `Dry-run of ${rule.name}: ${s.firings} firings, ${s.jobs} jobs, cost ${s.cost}`, blocks };
 }

@@ -17,7 +17,13 @@ export const stepLabel: Record<string, string> = {
   eval_grid: 'eval grid',
 };
 
-export function progressView(p: { subject: string; steps: ChainStep[]; atlasPreview: FileRef | null; bundlePath: string | null; failed: string | null }): View {
+export function progressView(p: {
+  subject: string;
+  steps: ChainStep[];
+  atlasPreview: FileRef | null;
+  bundlePath: string | null;
+  failed: string | null;
+}): View {
   const line = p.steps.map((s) => `${s.label} ${mark[s.status]}`).join(' → ') || 'starting…';
   const blocks: Block[] = [{ kind: 'text', text: `*Automation for ${p.subject}*: ${line}` }];
   if (p.failed) blocks.push({ kind: 'context', text: `Failed: ${p.failed}` });

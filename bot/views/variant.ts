@@ -51,8 +51,14 @@ export function variantCard(v: VariantFacts, options: { tagChoices: string[]; re
   const extra = [];
   const choices = options.tagChoices.filter((t) => !v.tags.includes(t));
   if (choices.length > 0)
-    extra.push({ kind: 'select' as const, actionId: actionIds.tag, placeholder: 'Add tag', options: choices.slice(0, 100).map((t) => ({ label: t, value: t })) });
-  if (options.reviewUrl) extra.push({ kind: 'link' as const, actionId: actionIds.openReview, label: 'Open in review', url: options.reviewUrl });
+    extra.push({
+      kind: 'select' as const,
+      actionId: actionIds.tag,
+      placeholder: 'Add tag',
+      options: choices.slice(0, 100).map((t) => ({ label: t, value: t })),
+    });
+  if (options.reviewUrl)
+    extra.push({ kind: 'link' as const, actionId: actionIds.openReview, label: 'Open in review', url: options.reviewUrl });
   // The tag menu's options carry only the tag; the block says which variant (option values are short).
   if (extra.length > 0) blocks.push({ kind: 'actions', id: packValue(v.projectId, v.variantId), controls: extra });
   return { fallback: `Variant ${v.index} of ${v.assetId}: ${statusLine[v.status]}`, blocks };

@@ -61,7 +61,8 @@ export function textView(text: string): View {
   return { fallback: text, blocks: [{ kind: 'text', text }] };
 }
 
-export const when = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
+export const when = (ms: number | null | undefined): string =>
+  ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—';
 
 /** Chat users are stored as `slack:U123`; show them as the platform mentions them. */
 export function who(actor: string | null | undefined): string {

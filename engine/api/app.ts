@@ -17,7 +17,10 @@ export function createApiApp(engine: Engine): Hono<Env> {
   app.onError(handleError(engine));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}. See /api/openapi.json.`), 404));
   const tooLarge = () => {
-    throw new GreenlightError('payload_too_large', `Body is over ${MAX_BODY_BYTES} bytes; send less (large files go through the file store, not the API).`);
+    throw new GreenlightError(
+      'payload_too_large',
+      `Body is over ${MAX_BODY_BYTES} bytes; send less (large files go through the file store, not the API).`,
+    );
   };
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   app.use('*', async (c, next) => {

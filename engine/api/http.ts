@@ -28,7 +28,15 @@ export function errorBody(code: ErrorCode | string, message: string, details?: u
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
-const codeForStatus: Record<number, ErrorCode> = { 400: 'validation_failed', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 503: 'unavailable' };
+const codeForStatus: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  503: 'unavailable',
+};
 
 /** The one error handler: known errors keep their code; anything else is a 500 without a stack. */
 export function handleError(engine: Engine) {
@@ -71,7 +79,11 @@ export async function readJson(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new GreenlightError('bad_json', `Malformed JSON body: ${(err as Error).message}. Send one JSON object with Content-Type: application/json.`, { cause: err });
+    throw new GreenlightError(
+      'bad_json',
+      `Malformed JSON body: ${(err as Error).message}. Send one JSON object with Content-Type: application/json.`,
+      { cause: err },
+    );
   }
 }
 
@@ -79,7 +91,11 @@ export function bearerAuth(engine: Engine): MiddlewareHandler<Env> {
   return async function bearerAuthMiddleware(c, next) {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw new GreenlightError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>" (create one with `greenlight token create`).');
+    if (!m)
+      throw new GreenlightError(
+        'unauthorized',
+        'Missing bearer token: send "Authorization: Bearer <token>" (create one with `greenlight token create`).',
+      );
     const principal = engine.authenticate(m[1]!);
     if (!principal) throw new GreenlightError('unauthorized', 'Unknown or revoked token.');
     c.set('principal', principal);

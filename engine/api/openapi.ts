@@ -4,7 +4,11 @@ import { errorCodes } from '../errors.js';
 import type { RouteDoc } from './http.js';
 
 const errorSchema = z.object({
-  error: z.object({ code: z.enum(errorCodes), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })).optional() }),
+  error: z.object({
+    code: z.enum(errorCodes),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
 });
 
 const jsonSchema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
@@ -13,9 +17,17 @@ export function openApiDocument(docs: RouteDoc[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const d of docs) {
     const path = d.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const params = [...d.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...d.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const responses: Record<string, unknown> = {
-      [String(d.status)]: d.status === 204 ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: d.response ? jsonSchema(d.response, 'output') : {} } } },
+      [String(d.status)]:
+        d.status === 204
+          ? { description: 'No content' }
+          : { description: 'OK', content: { 'application/json': { schema: d.response ? jsonSchema(d.response, 'output') : {} } } },
     };
     for (const s of d.role === 'none' ? [400, 404] : [400, 401, 403, 404, 409, 413])
       responses[String(s)] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
@@ -31,7 +43,11 @@ export function openApiDocument(docs: RouteDoc[], version: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Greenlight API', version, description: 'Review decisions, events, rules and dry-run plans. Every route needs `Authorization: Bearer <token>`.' },
+    info: {
+      title: 'Greenlight API',
+      version,
+      description: 'Review decisions, events, rules and dry-run plans. Every route needs `Authorization: Bearer <token>`.',
+    },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Error: jsonSchema(errorSchema, 'output') },

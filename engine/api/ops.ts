@@ -22,7 +22,11 @@ function adminOnly(engine: Engine): MiddlewareHandler<Env> {
     const query = c.req.query('token');
     const token = header ?? query ?? getCookie(c, COOKIE);
     const principal = token ? engine.authenticate(token) : null;
-    if (!principal) throw new GreenlightError('unauthorized', `Send a global admin token: "Authorization: Bearer <token>", or open ${DASHBOARD_PATH}?token=<token> once in a browser.`);
+    if (!principal)
+      throw new GreenlightError(
+        'unauthorized',
+        `Send a global admin token: "Authorization: Bearer <token>", or open ${DASHBOARD_PATH}?token=<token> once in a browser.`,
+      );
     authorizeGlobalAdmin(principal);
     if (query) {
       setCookie(c, COOKIE, query, { httpOnly: true, sameSite: 'Strict', path: DASHBOARD_PATH });

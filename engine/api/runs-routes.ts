@@ -26,45 +26,101 @@ export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc
     });
     return c.json({ runs });
   });
-  route({ method: 'get', path: `${P}/runs/:runId`, summary: 'A run with its steps, job ids, logs, causing event and downstream runs', role: 'artist', status: 200 }, (c) =>
-    c.json(engine.runs.get(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!)),
+  route(
+    {
+      method: 'get',
+      path: `${P}/runs/:runId`,
+      summary: 'A run with its steps, job ids, logs, causing event and downstream runs',
+      role: 'artist',
+      status: 200,
+    },
+    (c) => c.json(engine.runs.get(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!)),
   );
   route({ method: 'get', path: `${P}/approvals`, summary: 'Pending approvals', role: 'admin', status: 200 }, (c) =>
     c.json({ approvals: engine.approvals.list(c.get('principal'), c.req.param('projectId')!) }),
   );
-  route({ method: 'post', path: `${P}/runs/:runId/cancel`, summary: 'Cancel one run: pending steps never start, waiting jobs are removed', role: 'admin', status: 200 }, async (c) =>
-    c.json(await engine.runs.cancel(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!)),
+  route(
+    {
+      method: 'post',
+      path: `${P}/runs/:runId/cancel`,
+      summary: 'Cancel one run: pending steps never start, waiting jobs are removed',
+      role: 'admin',
+      status: 200,
+    },
+    async (c) => c.json(await engine.runs.cancel(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!)),
   );
 
   // Emergency halt and resume, at three scopes.
   const scopes = [
-    { base: '/api', what: 'everything', role: 'global admin' as const, scope: () => ({ scope: 'global' as const, projectId: null, ruleId: null }) },
-    { base: P, what: 'one project', role: 'admin' as const, scope: (c: { req: { param(k: string): string | undefined } }) => ({ scope: 'project' as const, projectId: c.req.param('projectId')!, ruleId: null }) },
+    {
+      base: '/api',
+      what: 'everything',
+      role: 'global admin' as const,
+      scope: () => ({ scope: 'global' as const, projectId: null, ruleId: null }),
+    },
+    {
+      base: P,
+      what: 'one project',
+      role: 'admin' as const,
+      scope: (c: { req: { param(k: string): string | undefined } }) => ({
+        scope: 'project' as const,
+        projectId: c.req.param('projectId')!,
+        ruleId: null,
+      }),
+    },
     {
       base: `${P}/rules/:ruleId`,
       what: 'one rule',
       role: 'admin' as const,
-      scope: (c: { req: { param(k: string): string | undefined } }) => ({ scope: 'rule' as const, projectId: c.req.param('projectId')!, ruleId: c.req.param('ruleId')! }),
+      scope: (c: { req: { param(k: string): string | undefined } }) => ({
+        scope: 'rule' as const,
+        projectId: c.req.param('projectId')!,
+        ruleId: c.req.param('ruleId')!,
+      }),
     },
   ];
   for (const s of scopes) {
-    route({ method: 'post', path: `${s.base}/halt`, summary: `Emergency halt: ${s.what}`, role: s.role, body: haltInputSchema, status: 200 }, async (c) => {
-      const input = parseWith(haltInputSchema, await readJson(c), 'halt request');
-      return c.json(await engine.halts.halt(c.get('principal'), s.scope(c), input.reason, input.cancelInFlight));
-    });
-    route({ method: 'post', path: `${s.base}/resume`, summary: `Resume after a halt of ${s.what} (replay held events, or discard them)`, role: s.role, body: resumeInputSchema, status: 200 }, async (c) => {
-      const input = parseWith(resumeInputSchema, await readJson(c), 'resume request');
-      return c.json(await engine.halts.resume(c.get('principal'), s.scope(c), input.discard));
-    });
+    route(
+      { method: 'post', path: `${s.base}/halt`, summary: `Emergency halt: ${s.what}`, role: s.role, body: haltInputSchema, status: 200 },
+      async (c) => {
+        const input = parseWith(haltInputSchema, await readJson(c), 'halt request');
+        return c.json(await engine.halts.halt(c.get('principal'), s.scope(c), input.reason, input.cancelInFlight));
+      },
+    );
+    route(
+      {
+        method: 'post',
+        path: `${s.base}/resume`,
+        summary: `Resume after a halt of ${s.what} (replay held events, or discard them)`,
+        role: s.role,
+        body: resumeInputSchema,
+        status: 200,
+      },
+      async (c) => {
+        const input = parseWith(resumeInputSchema, await readJson(c), 'resume request');
+        return c.json(await engine.halts.resume(c.get('principal'), s.scope(c), input.discard));
+      },
+    );
   }
-  route({ method: 'get', path: '/api/halts', summary: 'Active halts with held counts', role: 'global admin', status: 200 }, (c) => c.json({ halts: engine.halts.status(c.get('principal'), null) }));
-  route({ method: 'get', path: `${P}/halts`, summary: 'Halts in force for this project, with held counts', role: 'artist', status: 200 }, (c) =>
-    c.json({ halts: engine.halts.status(c.get('principal'), c.req.param('projectId')!) }),
+  route({ method: 'get', path: '/api/halts', summary: 'Active halts with held counts', role: 'global admin', status: 200 }, (c) =>
+    c.json({ halts: engine.halts.status(c.get('principal'), null) }),
+  );
+  route(
+    { method: 'get', path: `${P}/halts`, summary: 'Halts in force for this project, with held counts', role: 'artist', status: 200 },
+    (c) => c.json({ halts: engine.halts.status(c.get('principal'), c.req.param('projectId')!) }),
   );
 
   for (const decision of ['approve', 'deny'] as const) {
-    route({ method: 'post', path: `${P}/approvals/:approvalId/${decision}`, summary: `${decision === 'approve' ? 'Approve' : 'Deny'} a costly run`, role: 'admin', status: 200 }, async (c) =>
-      c.json(await engine.approvals.decide(c.get('principal'), c.req.param('projectId')!, c.req.param('approvalId')!, decision)),
+    route(
+      {
+        method: 'post',
+        path: `${P}/approvals/:approvalId/${decision}`,
+        summary: `${decision === 'approve' ? 'Approve' : 'Deny'} a costly run`,
+        role: 'admin',
+        status: 200,
+      },
+      async (c) =>
+        c.json(await engine.approvals.decide(c.get('principal'), c.req.param('projectId')!, c.req.param('approvalId')!, decision)),
     );
   }
 }

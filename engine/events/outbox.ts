@@ -39,7 +39,10 @@ export function createOutbox(o: OutboxOptions): Outbox {
 
   const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> => {
     let t: NodeJS.Timeout | undefined;
-    return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`publish timed out after ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+    return Promise.race([
+      p,
+      new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`publish timed out after ${ms} ms`)), ms))),
+    ]).finally(() => clearTimeout(t));
   };
 
   async function pass(): Promise<void> {

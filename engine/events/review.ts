@@ -17,7 +17,13 @@ export const reviewInputSchema = z
   .strict();
 export type ReviewInput = z.output<typeof reviewInputSchema>;
 
-const eventFor = { approve: 'variant.approved', reject: 'variant.rejected', regenerate: 'variant.regenerate_requested', select: 'variant.selected', tag: 'variant.tagged' } as const;
+const eventFor = {
+  approve: 'variant.approved',
+  reject: 'variant.rejected',
+  regenerate: 'variant.regenerate_requested',
+  select: 'variant.selected',
+  tag: 'variant.tagged',
+} as const;
 const statusFor = { approve: 'approved', reject: 'rejected', regenerate: 'regenerate_requested' } as const;
 
 export function createReview(deps: { db: Db; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
@@ -31,7 +37,18 @@ export function createReview(deps: { db: Db; clock: Clock; onStored: (source: st
         const variant = entities.getVariant(projectId, variantId);
         const asset = entities.getAsset(projectId, variant.assetId);
         const now = deps.clock.now();
-        const row = buildEventRow(projectId, { type: eventFor[input.decision], payload: {}, subject: { kind: 'variant', id: variantId }, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) }, actor, source, now);
+        const row = buildEventRow(
+          projectId,
+          {
+            type: eventFor[input.decision],
+            payload: {},
+            subject: { kind: 'variant', id: variantId },
+            ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+          },
+          actor,
+          source,
+          now,
+        );
         const tags = [...new Set([...variant.tags, ...(input.tags ?? [])])];
         const notes = input.note ? [...variant.notes, { by: actor.id, at: now, text: input.note }] : variant.notes;
         const status = input.decision === 'select' || input.decision === 'tag' ? variant.status : statusFor[input.decision];

@@ -65,9 +65,7 @@ function subjectForJob(jobType: JobType, input: Record<string, unknown>, jobId: 
     case 'export':
       return { kind: 'export', id: input.exportId ?? jobId };
     case 'bg_remove':
-      return input.variantId !== undefined
-        ? { kind: 'variant', id: input.variantId }
-        : { kind: 'asset', id: input.assetId ?? jobId };
+      return input.variantId !== undefined ? { kind: 'variant', id: input.variantId } : { kind: 'asset', id: input.assetId ?? jobId };
     case 'generate':
       return input.assetId !== undefined ? { kind: 'asset', id: input.assetId } : { kind: 'spec', id: input.specId ?? jobId };
     case 'eval_grid':

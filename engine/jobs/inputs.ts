@@ -21,7 +21,12 @@ export const generateInput = z.looseObject({
   prompt: z.string().max(4000).default(''),
   negativePrompt: z.string().max(4000).optional(),
   count: z.number().int().min(1).max(64).default(4),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
   width: z.number().int().min(16).max(2048).default(512),
   height: z.number().int().min(16).max(2048).default(512),
   provider: z.enum(['procedural', 'comfyui']).default('procedural'),
@@ -56,9 +61,20 @@ export const bgRemoveInput = z.looseObject({
 });
 
 const pivot = z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) });
-const frameSpec = z.union([relPathSchema, z.object({ path: relPathSchema, name: z.string().min(1).max(200).optional(), pivot: pivot.optional() })]);
+const frameSpec = z.union([
+  relPathSchema,
+  z.object({ path: relPathSchema, name: z.string().min(1).max(200).optional(), pivot: pivot.optional() }),
+]);
 
-export const atlasFormats = ['texturepacker-hash', 'texturepacker-array', 'phaser-multiatlas', 'godot-tres', 'paper2d', 'unity', 'custom'] as const;
+export const atlasFormats = [
+  'texturepacker-hash',
+  'texturepacker-array',
+  'phaser-multiatlas',
+  'godot-tres',
+  'paper2d',
+  'unity',
+  'custom',
+] as const;
 export type AtlasFormat = (typeof atlasFormats)[number];
 
 export const packAtlasInput = z.looseObject({
@@ -79,7 +95,14 @@ export const packAtlasInput = z.looseObject({
   pivot: pivot.default({ x: 0.5, y: 0.5 }),
   formats: z.array(z.enum(atlasFormats)).min(1).default(['texturepacker-hash']),
   animations: z
-    .array(z.object({ name: z.string().min(1).max(100), frames: z.array(z.string()).min(1), fps: z.number().min(0.1).max(240).default(12), loop: z.boolean().default(true) }))
+    .array(
+      z.object({
+        name: z.string().min(1).max(100),
+        frames: z.array(z.string()).min(1),
+        fps: z.number().min(0.1).max(240).default(12),
+        loop: z.boolean().default(true),
+      }),
+    )
     .max(200)
     .default([]),
   /** Godot: the res:// folder the atlas lives in once imported. */
@@ -90,7 +113,10 @@ export const packAtlasInput = z.looseObject({
 const bundleDir = z
   .string()
   .max(200)
-  .refine((s) => !s.startsWith('/') && !s.includes('\\') && !s.split('/').includes('..'), 'use a relative folder without ".." or backslashes');
+  .refine(
+    (s) => !s.startsWith('/') && !s.includes('\\') && !s.split('/').includes('..'),
+    'use a relative folder without ".." or backslashes',
+  );
 
 export const exportProfileSchema = z.object({
   id: idSchema,
@@ -144,15 +170,46 @@ export const jobOutputSchemas = {
     variantIds: z.array(z.string()),
     originalsDir: z.string(),
     contactSheet: z.string(),
-    variants: z.array(z.looseObject({ variantId: z.string(), path: z.string(), thumbPath: z.string(), metaPath: z.string(), maskPath: z.string().optional() })),
+    variants: z.array(
+      z.looseObject({
+        variantId: z.string(),
+        path: z.string(),
+        thumbPath: z.string(),
+        metaPath: z.string(),
+        maskPath: z.string().optional(),
+      }),
+    ),
   }),
   bg_remove: z.looseObject({
     alphaPaths: z.array(z.string()),
-    items: z.array(z.looseObject({ source: z.string(), alphaPath: z.string(), trim: rect.nullable(), sourceSize: z.object({ w: z.number(), h: z.number() }), padding: z.number() })),
+    items: z.array(
+      z.looseObject({
+        source: z.string(),
+        alphaPath: z.string(),
+        trim: rect.nullable(),
+        sourceSize: z.object({ w: z.number(), h: z.number() }),
+        padding: z.number(),
+      }),
+    ),
   }),
-  pack_atlas: z.looseObject({ atlasId: z.string(), pages: z.array(z.string()), data: z.record(z.string(), z.array(z.string())), frames: z.number(), occupancy: z.number() }),
-  export: z.looseObject({ exportId: z.string(), bundlePath: z.string(), bundleDir: z.string(), manifestPath: z.string(), files: z.number() }),
-  eval_grid: z.looseObject({ sheetPath: z.string(), cells: z.array(z.looseObject({ prompt: z.string(), lora: z.string().nullable(), checkpoint: z.string().nullable(), path: z.string() })) }),
+  pack_atlas: z.looseObject({
+    atlasId: z.string(),
+    pages: z.array(z.string()),
+    data: z.record(z.string(), z.array(z.string())),
+    frames: z.number(),
+    occupancy: z.number(),
+  }),
+  export: z.looseObject({
+    exportId: z.string(),
+    bundlePath: z.string(),
+    bundleDir: z.string(),
+    manifestPath: z.string(),
+    files: z.number(),
+  }),
+  eval_grid: z.looseObject({
+    sheetPath: z.string(),
+    cells: z.array(z.looseObject({ prompt: z.string(), lora: z.string().nullable(), checkpoint: z.string().nullable(), path: z.string() })),
+  }),
 } satisfies Record<JobType, z.ZodType>;
 export type JobOutput<T extends JobType> = z.output<(typeof jobOutputSchemas)[T]>;
 

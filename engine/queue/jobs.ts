@@ -36,7 +36,12 @@ export interface JobQueues {
   close(): Promise<void>;
 }
 
-export const workJobOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } } as const;
+export const workJobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;
 
 export function createJobQueues(connection: Redis, prefix: string): JobQueues {
   const flows = new FlowProducer({ connection, prefix });
@@ -95,7 +100,9 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
         prefix,
         data: { runId: data.runId, stepId: data.stepId, jobId },
         opts: { jobId: `${jobId}.done`, ...engineJobOptions },
-        children: [{ name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...workJobOptions, ignoreDependencyOnFailure: true } }],
+        children: [
+          { name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...workJobOptions, ignoreDependencyOnFailure: true } },
+        ],
       });
     },
     async close() {
@@ -120,7 +127,11 @@ export function startEngineConsumers(
   // (16 → intake ~500/s; 2 → ~800/s but chain p50 at 50/s rose from 9 to ~35 ms); 4 sits between.
   const conns = [0, 1].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
   for (const c of conns) c.on('error', () => {});
-  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), { connection: conns[0]!, prefix, concurrency: 4 });
+  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), {
+    connection: conns[0]!,
+    prefix,
+    concurrency: 4,
+  });
   const steps = new Worker(
     STEPS_QUEUE,
     async (job: Job<{ runId: string; stepId: string; jobId: string }>) => {

@@ -29,7 +29,8 @@ export async function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new GreenlightError('unavailable', `redis-server exited with code ${child.exitCode} before accepting connections`);
+    if (child.exitCode !== null)
+      throw new GreenlightError('unavailable', `redis-server exited with code ${child.exitCode} before accepting connections`);
     const ok = await new Promise<boolean>((resolve) => {
       const sock = net.connect(port, '127.0.0.1', () => {
         sock.write('PING\r\n');
@@ -59,7 +60,24 @@ export async function startPrivateRedis(dir: string, options: { port?: number } 
   const port = options.port ?? (await freePort());
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.resolve(dir), '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', 'redis.log', '--daemonize', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      path.resolve(dir),
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      'redis.log',
+      '--daemonize',
+      'no',
+    ],
     { stdio: 'ignore' },
   );
   // Never outlive the process that started it; and do not keep that process alive.

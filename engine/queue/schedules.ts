@@ -30,14 +30,21 @@ export function createSchedules(connection: Redis, prefix: string) {
     async sync(wanted: ScheduleSpec[]): Promise<void> {
       const ids = new Set(wanted.map((w) => `rule.${w.ruleId}`));
       for (const w of wanted)
-        await queue.upsertJobScheduler(`rule.${w.ruleId}`, { pattern: w.pattern, ...(w.tz ? { tz: w.tz } : {}) }, { name: 'fire', data: { ruleId: w.ruleId, projectId: w.projectId } });
+        await queue.upsertJobScheduler(
+          `rule.${w.ruleId}`,
+          { pattern: w.pattern, ...(w.tz ? { tz: w.tz } : {}) },
+          { name: 'fire', data: { ruleId: w.ruleId, projectId: w.projectId } },
+        );
       for (const s of await queue.getJobSchedulers(0, -1)) if (s.key && !ids.has(s.key)) await queue.removeJobScheduler(s.key);
     },
     list: () => queue.getJobSchedulers(0, -1),
     consume(onFire: (f: ScheduleFiring) => Promise<void>, onError: (err: Error) => void): void {
       workerConn = connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
       workerConn.on('error', () => {});
-      worker = new Worker<{ ruleId: string; projectId: string }>(SCHEDULES_QUEUE, (job) => onFire({ ...job.data, key: String(job.id) }), { connection: workerConn, prefix });
+      worker = new Worker<{ ruleId: string; projectId: string }>(SCHEDULES_QUEUE, (job) => onFire({ ...job.data, key: String(job.id) }), {
+        connection: workerConn,
+        prefix,
+      });
       worker.on('error', onError);
     },
     async close(): Promise<void> {

@@ -1,7 +1,14 @@
 // What each action type does, as data the planner and the runner share: the
 // job it enqueues (if any), whether it is costly, and the events it emits on
 // success. Pure: no queue, no store.
-import { costlyJobTypes, jobCompletionEventType, jobCompletionEvents, jobTypes, type JobEventSpec, type JobType } from '../jobs/contracts.js';
+import {
+  costlyJobTypes,
+  jobCompletionEventType,
+  jobCompletionEvents,
+  jobTypes,
+  type JobEventSpec,
+  type JobType,
+} from '../jobs/contracts.js';
 import { resolveTemplates, type TemplateContext } from './templates.js';
 import type { Action } from './schema.js';
 
@@ -84,7 +91,12 @@ export function stepEvents(action: Action, ctx: StepEffectContext): JobEventSpec
 }
 
 /** The run-level events every firing emits (rules may trigger on them; depth applies). */
-export const runEventTypes = { started: 'run.started', stepCompleted: 'run.step.completed', completed: 'run.completed', failed: 'run.failed' } as const;
+export const runEventTypes = {
+  started: 'run.started',
+  stepCompleted: 'run.step.completed',
+  completed: 'run.completed',
+  failed: 'run.failed',
+} as const;
 
 /** Deterministic id for a step's side effect (BullMQ job id): rule + event + step, no ':'. */
 export function stepJobId(ruleId: string, eventId: string, stepId: string): string {
@@ -92,7 +104,10 @@ export function stepJobId(ruleId: string, eventId: string, stepId: string): stri
 }
 
 /** Which steps put a run behind an admin approval, and why (shared by planner and runner). */
-export function approvalGate(def: { requiresApproval: 'auto' | 'always' | 'never'; actions: Action[] }): { reason: 'always' | 'costly'; steps: string[] } | null {
+export function approvalGate(def: {
+  requiresApproval: 'auto' | 'always' | 'never';
+  actions: Action[];
+}): { reason: 'always' | 'costly'; steps: string[] } | null {
   if (def.requiresApproval === 'never') return null;
   if (def.requiresApproval === 'always') return { reason: 'always', steps: def.actions.map((a) => a.id) };
   const costly = def.actions.filter(isCostly).map((a) => a.id);
@@ -127,7 +142,9 @@ export function followUps(action: Action, input: Record<string, unknown>, ctx: T
     const { type, input: raw } = nj as { type?: unknown; input?: unknown };
     if (typeof type !== 'string' || !(jobTypes as readonly string[]).includes(type)) return [];
     const { value } = resolveTemplates(raw ?? {}, ctx);
-    return [{ id: `${action.id}-next${i + 1}`, type: 'enqueue_job', config: { type: type as JobType, input: value as Record<string, unknown> } }];
+    return [
+      { id: `${action.id}-next${i + 1}`, type: 'enqueue_job', config: { type: type as JobType, input: value as Record<string, unknown> } },
+    ];
   });
 }
 

@@ -91,8 +91,16 @@ export function chainGraph(rules: RuleRecord[]): ChainGraph {
   for (const r of rules) {
     const def = r.definition;
     const ruleNode = `rule:${r.id}`;
-    nodes.set(ruleNode, { id: ruleNode, kind: 'rule', label: def.name, ruleId: r.id, enabled: r.enabled, ...(cyclic.has(r.id) ? { inCycle: true } : {}) });
-    if ('event' in def.trigger) edges.push({ from: eventNode(def.trigger.event), to: ruleNode, ...(cyclic.has(r.id) ? { inCycle: true } : {}) });
+    nodes.set(ruleNode, {
+      id: ruleNode,
+      kind: 'rule',
+      label: def.name,
+      ruleId: r.id,
+      enabled: r.enabled,
+      ...(cyclic.has(r.id) ? { inCycle: true } : {}),
+    });
+    if ('event' in def.trigger)
+      edges.push({ from: eventNode(def.trigger.event), to: ruleNode, ...(cyclic.has(r.id) ? { inCycle: true } : {}) });
     else {
       const id = `schedule:${r.id}`;
       nodes.set(id, { id, kind: 'schedule', label: def.trigger.schedule, ruleId: r.id });

@@ -66,7 +66,10 @@ const idKeys: [string, string][] = [
 
 /** The entities an event touches: its subject, ids in its payload, and their parents. */
 export function relatedEntities(event: EventView, world: PlanWorld): { facts: EntityFacts[]; unresolved: boolean } {
-  const wanted: [string, unknown][] = [[event.subject.kind, event.subject.id], ...idKeys.map(([k, key]) => [k, event.payload[key]] as [string, unknown])];
+  const wanted: [string, unknown][] = [
+    [event.subject.kind, event.subject.id],
+    ...idKeys.map(([k, key]) => [k, event.payload[key]] as [string, unknown]),
+  ];
   const seen = new Set<string>();
   const facts: EntityFacts[] = [];
   let unresolved = false;
@@ -124,18 +127,30 @@ export function decide(rule: RuleRecord, event: EventView, world: PlanWorld): De
     return { fires: false, reason: 'depth_limit', detail: `event depth ${event.depth} reached the rule's maxDepth ${def.maxDepth}` };
   const related = relatedEntities(event, world);
   const inScope = scopeHolds(def.scope, event, related);
-  if (inScope === 'false') return { fires: false, reason: 'out_of_scope', detail: `scope ${JSON.stringify(def.scope)} does not cover ${event.subject.kind} ${String(event.subject.id)}` };
+  if (inScope === 'false')
+    return {
+      fires: false,
+      reason: 'out_of_scope',
+      detail: `scope ${JSON.stringify(def.scope)} does not cover ${event.subject.kind} ${String(event.subject.id)}`,
+    };
   const overridden = related.facts.find((f) => f.manualOverride);
-  if (overridden) return { fires: false, reason: 'manual_override', detail: `${overridden.kind} ${overridden.id} is under manual override` };
+  if (overridden)
+    return { fires: false, reason: 'manual_override', detail: `${overridden.kind} ${overridden.id} is under manual override` };
   const cond = evaluateConditions(def.conditions, conditionSubject(event));
   if (cond.result === 'false') {
     const f = cond.failed[0];
-    const detail = f ? `${f.field} ${f.op} ${JSON.stringify(f.value)} was false (value: ${JSON.stringify(f.actual) ?? 'absent'})` : 'no condition held';
+    const detail = f
+      ? `${f.field} ${f.op} ${JSON.stringify(f.value)} was false (value: ${JSON.stringify(f.actual) ?? 'absent'})`
+      : 'no condition held';
     return { fires: false, reason: 'conditions_false', detail };
   }
   if (def.debounceMs > 0 && typeof event.subject.id === 'string') {
     if (world.recentlyFired(event.projectId, rule.id, { kind: event.subject.kind, id: event.subject.id }, def.debounceMs))
-      return { fires: false, reason: 'debounced', detail: `fired for ${event.subject.kind} ${event.subject.id} within the last ${def.debounceMs} ms` };
+      return {
+        fires: false,
+        reason: 'debounced',
+        detail: `fired for ${event.subject.kind} ${event.subject.id} within the last ${def.debounceMs} ms`,
+      };
   }
   const uncertain = inScope === 'unknown' || cond.result === 'unknown';
   return uncertain ? { fires: true, uncertain: true } : { fires: true };

@@ -4,7 +4,18 @@
 // and goes into the plan's hash, so "run exactly this" can tell when anything
 // the plan depended on has changed.
 import { createHash } from 'node:crypto';
-import { approvalGate, followUps, jobCountOf, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults, type ActionDefaults } from './actions.js';
+import {
+  approvalGate,
+  followUps,
+  jobCountOf,
+  jobInputOf,
+  jobTypeOf,
+  runEventTypes,
+  stepEvents,
+  stepJobId,
+  withDefaults,
+  type ActionDefaults,
+} from './actions.js';
 import { decide, triggersOn, type EntityFacts, type EventView, type HaltFacts, type PlanWorld, type SkipReason } from './matching.js';
 import type { RuleRecord } from './schema.js';
 import { resolveTemplates, type Missing, type TemplateContext } from './templates.js';
@@ -74,7 +85,16 @@ export interface PlanStop {
 export interface Plan {
   hash: string;
   root: PlannedEvent;
-  summary: { firings: number; skips: number; jobs: number; approvals: number; stops: number; cost: number; costByJobType: Record<string, number>; truncated: boolean };
+  summary: {
+    firings: number;
+    skips: number;
+    jobs: number;
+    approvals: number;
+    stops: number;
+    cost: number;
+    costByJobType: Record<string, number>;
+    truncated: boolean;
+  };
   stops: PlanStop[];
   cycles: string[][];
   reads: Record<string, unknown>;
@@ -131,10 +151,20 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
   let nodes = 0;
   let counter = 0;
 
-  const root: PlannedEvent = { id: rootEvent.id ?? 'sample', type: rootEvent.type, subject: rootEvent.subject, payload: rootEvent.payload, depth: rootEvent.depth, firings: [] };
+  const root: PlannedEvent = {
+    id: rootEvent.id ?? 'sample',
+    type: rootEvent.type,
+    subject: rootEvent.subject,
+    payload: rootEvent.payload,
+    depth: rootEvent.depth,
+    firings: [],
+  };
   const queue: { ev: PlannedEvent; chain: string[]; isRoot: boolean }[] = [{ ev: root, chain: [], isRoot: true }];
 
-  const newEvent = (spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> }, depth: number): PlannedEvent => ({
+  const newEvent = (
+    spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> },
+    depth: number,
+  ): PlannedEvent => ({
     id: `planned-${++counter}`,
     type: spec.type,
     subject: spec.subject,
@@ -151,12 +181,26 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
     );
     for (const rule of candidates) {
       const def = rule.definition;
-      const node: FiringNode = { ruleId: rule.id, ruleVersion: rule.version, ruleName: def.name, depth: ev.depth, decision: 'skip', chain: [...chain, rule.id] };
+      const node: FiringNode = {
+        ruleId: rule.id,
+        ruleVersion: rule.version,
+        ruleName: def.name,
+        depth: ev.depth,
+        decision: 'skip',
+        chain: [...chain, rule.id],
+      };
       ev.firings.push(node);
-      let d = nodes >= maxFirings ? { fires: false, reason: 'truncated' as const, detail: `plan stopped after ${maxFirings} firings` } : decide(rule, view, w);
+      let d =
+        nodes >= maxFirings
+          ? { fires: false, reason: 'truncated' as const, detail: `plan stopped after ${maxFirings} firings` }
+          : decide(rule, view, w);
       const debounceKey = `${rule.id}|${ev.subject.kind}|${String(ev.subject.id)}`;
       if (d.fires && def.debounceMs > 0 && firedHere.has(debounceKey))
-        d = { fires: false, reason: 'debounced', detail: `fired earlier in this chain for ${ev.subject.kind} ${String(ev.subject.id)} (debounce ${def.debounceMs} ms)` };
+        d = {
+          fires: false,
+          reason: 'debounced',
+          detail: `fired earlier in this chain for ${ev.subject.kind} ${String(ev.subject.id)} (debounce ${def.debounceMs} ms)`,
+        };
       if (!d.fires) {
         node.reason = d.reason!;
         if (d.detail) node.detail = d.detail;
@@ -164,7 +208,14 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
         if (d.reason === 'depth_limit' || d.reason === 'halted' || d.reason === 'truncated') {
           summary.stops++;
           if (d.reason === 'truncated') summary.truncated = true;
-          stops.push({ reason: d.reason, ruleId: rule.id, eventType: ev.type, depth: ev.depth, chain: node.chain, ...(d.detail ? { detail: d.detail } : {}) });
+          stops.push({
+            reason: d.reason,
+            ruleId: rule.id,
+            eventType: ev.type,
+            depth: ev.depth,
+            chain: node.chain,
+            ...(d.detail ? { detail: d.detail } : {}),
+          });
         }
         continue;
       }
@@ -185,7 +236,11 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
         node.approval = { required: true, ...gate };
         summary.approvals++;
       }
-      const tctx: TemplateContext = { projectId: rootEvent.projectId, event: { id: ev.id, type: ev.type, subject: ev.subject as { kind: string; id: string }, payload: ev.payload, depth: ev.depth }, steps: {} };
+      const tctx: TemplateContext = {
+        projectId: rootEvent.projectId,
+        event: { id: ev.id, type: ev.type, subject: ev.subject as { kind: string; id: string }, payload: ev.payload, depth: ev.depth },
+        steps: {},
+      };
       node.steps = [];
       let failed = false;
       const actions = [...def.actions];
@@ -198,9 +253,22 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
         const jt = jobTypeOf(action);
         const jobs = jobCountOf(action, config);
         const cost = jt ? (options.costs[jt] ?? 0) * jobs : 0;
-        const step: StepNode = { id: action.id, type: action.type, jobType: jt, jobId, config, jobs, cost, needsApproval: node.approval?.steps.includes(action.id) ?? false, emits: [] };
+        const step: StepNode = {
+          id: action.id,
+          type: action.type,
+          jobType: jt,
+          jobId,
+          config,
+          jobs,
+          cost,
+          needsApproval: node.approval?.steps.includes(action.id) ?? false,
+          emits: [],
+        };
         node.steps.push(step);
-        const absent = missing.length > 0 ? `placeholder ${missing[0]!.placeholder} has no value` : missingTarget(action.type, config, rootEvent.projectId, w);
+        const absent =
+          missing.length > 0
+            ? `placeholder ${missing[0]!.placeholder} has no value`
+            : missingTarget(action.type, config, rootEvent.projectId, w);
         if (absent) {
           if (missing.length > 0) step.missing = missing;
           step.wouldFail = absent;
@@ -219,14 +287,28 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
           step.emits.push(child);
           queue.push({ ev: child, chain: node.chain, isRoot: false });
         }
-        if (jt) actions.push(...followUps(action, jobInputOf(action, config), { ...tctx, previous: { input: jobInputOf(action, config), output, jobId } }));
+        if (jt)
+          actions.push(
+            ...followUps(action, jobInputOf(action, config), { ...tctx, previous: { input: jobInputOf(action, config), output, jobId } }),
+          );
       }
-      const runTypes = [runEventTypes.started, ...node.steps.filter((s) => !s.wouldFail).map(() => runEventTypes.stepCompleted), failed ? runEventTypes.failed : runEventTypes.completed];
+      const runTypes = [
+        runEventTypes.started,
+        ...node.steps.filter((s) => !s.wouldFail).map(() => runEventTypes.stepCompleted),
+        failed ? runEventTypes.failed : runEventTypes.completed,
+      ];
       const heard = runTypes.filter((t) => listened.has(t));
       if (heard.length > 0) {
         node.runEvents = [];
         for (const t of heard) {
-          const child = newEvent({ type: t, subject: { kind: 'run', id: `${rule.id}.${ev.id}` }, payload: { ruleId: rule.id, eventId: ev.id, eventType: ev.type } }, ev.depth + 1);
+          const child = newEvent(
+            {
+              type: t,
+              subject: { kind: 'run', id: `${rule.id}.${ev.id}` },
+              payload: { ruleId: rule.id, eventId: ev.id, eventType: ev.type },
+            },
+            ev.depth + 1,
+          );
           node.runEvents.push(child);
           queue.push({ ev: child, chain: node.chain, isRoot: false });
         }

@@ -78,7 +78,11 @@ const ph = z.string().regex(/^\$/, 'a placeholder');
 const strList = z.union([z.array(z.string()), ph]);
 
 export const actionSchema = z.discriminatedUnion('type', [
-  z.object({ id: stepId.optional(), type: z.literal('enqueue_job'), config: z.object({ type: jobTypeSchema, input: config.default({}) }).strict() }),
+  z.object({
+    id: stepId.optional(),
+    type: z.literal('enqueue_job'),
+    config: z.object({ type: jobTypeSchema, input: config.default({}) }).strict(),
+  }),
   z.object({
     id: stepId.optional(),
     type: z.literal('export'),
@@ -87,12 +91,22 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.object({
     id: stepId.optional(),
     type: z.literal('run_eval_grid'),
-    config: z.looseObject({ prompts: z.union([z.array(z.string()).min(1).max(64), ph]), loraId: z.string().optional(), checkpointId: z.string().optional(), releaseId: z.string().optional() }),
+    config: z.looseObject({
+      prompts: z.union([z.array(z.string()).min(1).max(64), ph]),
+      loraId: z.string().optional(),
+      checkpointId: z.string().optional(),
+      releaseId: z.string().optional(),
+    }),
   }),
   z.object({
     id: stepId.optional(),
     type: z.literal('apply_tags'),
-    config: z.looseObject({ variantId: z.string().optional(), assetId: z.string().optional(), add: strList.optional(), remove: strList.optional() }),
+    config: z.looseObject({
+      variantId: z.string().optional(),
+      assetId: z.string().optional(),
+      add: strList.optional(),
+      remove: strList.optional(),
+    }),
   }),
   z.object({
     id: stepId.optional(),
@@ -138,20 +152,36 @@ export const ruleInputSchema = z
     const seen = new Map<string, number>();
     r.actions.forEach((a, i) => {
       if (a.type === 'enqueue_job' && a.config.input.nextJobs !== undefined) {
-        const nj = z.array(z.object({ type: jobTypeSchema, input: z.record(z.string(), z.unknown()).default({}) }).strict()).max(20).safeParse(a.config.input.nextJobs);
+        const nj = z
+          .array(z.object({ type: jobTypeSchema, input: z.record(z.string(), z.unknown()).default({}) }).strict())
+          .max(20)
+          .safeParse(a.config.input.nextJobs);
         if (!nj.success)
           for (const issue of nj.error.issues)
-            ctx.addIssue({ code: 'custom', path: ['actions', i, 'config', 'input', 'nextJobs', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], message: issue.message });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['actions', i, 'config', 'input', 'nextJobs', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))],
+              message: issue.message,
+            });
       }
-      if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['actions', i, 'id'], message: `duplicate step id "${a.id}" (also step ${seen.get(a.id)})` });
+      if (seen.has(a.id))
+        ctx.addIssue({ code: 'custom', path: ['actions', i, 'id'], message: `duplicate step id "${a.id}" (also step ${seen.get(a.id)})` });
       seen.set(a.id, i);
       for (const p of listPlaceholders(a.config)) {
         const m = /^\$\{steps\.([^.}]+)/.exec(p);
         const chained = p.startsWith('$output.') || p.startsWith('$input.');
         if (r.mode === 'parallel' && (m || chained)) {
-          ctx.addIssue({ code: 'custom', path: ['actions', i, 'config'], message: `${p}: parallel actions cannot use another step's output; set "mode": "sequential"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['actions', i, 'config'],
+            message: `${p}: parallel actions cannot use another step's output; set "mode": "sequential"`,
+          });
         } else if (m && !(seen.has(m[1]!) && seen.get(m[1]!)! < i)) {
-          ctx.addIssue({ code: 'custom', path: ['actions', i, 'config'], message: `${p} names step "${m[1]}", which is not an earlier step of this rule` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['actions', i, 'config'],
+            message: `${p} names step "${m[1]}", which is not an earlier step of this rule`,
+          });
         } else if (chained && i === 0) {
           ctx.addIssue({ code: 'custom', path: ['actions', i, 'config'], message: `${p}: the first step has no previous step` });
         }

@@ -34,7 +34,10 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
 
   async function applyDecision(a: ApprovalRow): Promise<void> {
-    if (a.status !== 'pending') void deps.notifier.approvalDecided?.({ approvalId: a.id, projectId: a.projectId, status: a.status, decidedBy: a.decidedBy, decidedAt: a.decidedAt })?.catch((err: unknown) => logger.warn({ err }, 'approvalDecided hook failed'));
+    if (a.status !== 'pending')
+      void deps.notifier
+        .approvalDecided?.({ approvalId: a.id, projectId: a.projectId, status: a.status, decidedBy: a.decidedBy, decidedAt: a.decidedAt })
+        ?.catch((err: unknown) => logger.warn({ err }, 'approvalDecided hook failed'));
     const run = runs.get(a.runId);
     if (!run || run.status !== 'awaiting_approval') return;
     const approve = a.status === 'approved' || (a.status === 'expired' && a.defaultDecision === 'approve');
@@ -80,7 +83,10 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     async decide(projectId: string, approvalId: string, decision: 'approve' | 'deny', who: string): Promise<ApprovalRow> {
       const pending = approvals.get(projectId, approvalId);
       if (decision === 'approve' && pending.requestedBy === who && !settingsOf(projectId).policies.allowSelfApproval)
-        throw new AuthError('forbidden', 'You caused this run, so another admin must approve it (or set policies.allowSelfApproval on the project).');
+        throw new AuthError(
+          'forbidden',
+          'You caused this run, so another admin must approve it (or set policies.allowSelfApproval on the project).',
+        );
       const row = approvals.decide(projectId, approvalId, decision === 'approve' ? 'approved' : 'denied', who);
       await applyDecision(row);
       return row;

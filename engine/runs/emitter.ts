@@ -58,10 +58,21 @@ export function createEmitter(db: Db, clock: Clock) {
     manualRuleOf,
     /** Store an event the engine itself emits; its key makes a redelivery add nothing. */
     emit(fx: Effects, cause: EventRow, spec: EmitSpec, key: string, fallback: { kind: string; id: string }): void {
-      const subject = typeof spec.subject.id === 'string' && idSchema.safeParse(spec.subject.id).success ? (spec.subject as { kind: string; id: string }) : fallback;
+      const subject =
+        typeof spec.subject.id === 'string' && idSchema.safeParse(spec.subject.id).success
+          ? (spec.subject as { kind: string; id: string })
+          : fallback;
       const row = buildEventRow(
         cause.projectId,
-        { type: spec.type, payload: spec.payload, subject, idempotencyKey: key, correlationId: cause.correlationId, causationId: cause.id, depth: cause.depth + 1 },
+        {
+          type: spec.type,
+          payload: spec.payload,
+          subject,
+          idempotencyKey: key,
+          correlationId: cause.correlationId,
+          causationId: cause.id,
+          depth: cause.depth + 1,
+        },
         { kind: 'engine', id: 'runner' },
         'engine',
         clock.now(),

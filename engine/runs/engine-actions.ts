@@ -17,16 +17,27 @@ export interface EngineActionContext {
 }
 
 const str = (v: unknown, field: string): string => {
-  if (typeof v !== 'string' || v === '') throw new GreenlightError('validation_failed', `${field} must be a non-empty string after placeholders resolve (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'string' || v === '')
+    throw new GreenlightError(
+      'validation_failed',
+      `${field} must be a non-empty string after placeholders resolve (got ${JSON.stringify(v)})`,
+    );
   return v;
 };
 const strList = (v: unknown, field: string): string[] => {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new GreenlightError('validation_failed', `${field} must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new GreenlightError('validation_failed', `${field} must be a list of strings`);
   return v as string[];
 };
 
-export function createEngineActions(deps: { db: Db; clock: Clock; notifier: ChatNotifier; webhookSecret: string | undefined; fetchImpl?: typeof fetch }) {
+export function createEngineActions(deps: {
+  db: Db;
+  clock: Clock;
+  notifier: ChatNotifier;
+  webhookSecret: string | undefined;
+  fetchImpl?: typeof fetch;
+}) {
   const entities = createEntitiesRepo(deps.db, deps.clock);
   const doFetch = deps.fetchImpl ?? fetch;
 
@@ -35,13 +46,19 @@ export function createEngineActions(deps: { db: Db; clock: Clock; notifier: Chat
     const url = str(c.url, 'config.url');
     const body = JSON.stringify({ projectId: ctx.projectId, runId: ctx.runId, deliveryId: ctx.jobId, body: c.body ?? null });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-greenlight-delivery': ctx.jobId };
-    if (deps.webhookSecret) headers['x-greenlight-signature'] = `sha256=${createHmac('sha256', deps.webhookSecret).update(body).digest('hex')}`;
+    if (deps.webhookSecret)
+      headers['x-greenlight-signature'] = `sha256=${createHmac('sha256', deps.webhookSecret).update(body).digest('hex')}`;
     const retries = typeof c.retries === 'number' ? c.retries : 2;
     const timeoutMs = typeof c.timeoutMs === 'number' ? c.timeoutMs : 5000;
     let last = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       try {
-        const res = await doFetch(url, { method: typeof c.method === 'string' ? c.method : 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        const res = await doFetch(url, {
+          method: typeof c.method === 'string' ? c.method : 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         if (res.ok) return { status: res.status, attempts: attempt + 1 };
         last = `HTTP ${res.status}`;
         if (res.status < 500 && res.status !== 429) break;
@@ -76,7 +93,12 @@ export function createEngineActions(deps: { db: Db; clock: Clock; notifier: Chat
           return { assetId: a.id, status };
         }
         case 'notify':
-          await deps.notifier.notify({ projectId: ctx.projectId, channel: c.channel === 'admin' ? 'admin' : 'review', text: str(c.text, 'config.text'), runId: ctx.runId });
+          await deps.notifier.notify({
+            projectId: ctx.projectId,
+            channel: c.channel === 'admin' ? 'admin' : 'review',
+            text: str(c.text, 'config.text'),
+            runId: ctx.runId,
+          });
           return { sent: true };
         case 'call_webhook':
           return callWebhook(ctx);

@@ -80,8 +80,13 @@ export function fanOutNotifier(fallback: ChatNotifier, onError: (err: unknown, h
       await Promise.all([...attached].map((n) => n.notify(m)));
     },
     async approvalRequested(notice) {
-      if (attached.size === 0) return fallback.notify({ projectId: notice.projectId, channel: 'admin', text: approvalText(notice), runId: notice.runId });
-      each('approvalRequested', (n) => (n.approvalRequested ? n.approvalRequested(notice) : n.notify({ projectId: notice.projectId, channel: 'admin', text: approvalText(notice), runId: notice.runId })));
+      if (attached.size === 0)
+        return fallback.notify({ projectId: notice.projectId, channel: 'admin', text: approvalText(notice), runId: notice.runId });
+      each('approvalRequested', (n) =>
+        n.approvalRequested
+          ? n.approvalRequested(notice)
+          : n.notify({ projectId: notice.projectId, channel: 'admin', text: approvalText(notice), runId: notice.runId }),
+      );
     },
     async approvalDecided(outcome) {
       each('approvalDecided', (n) => n.approvalDecided?.(outcome));

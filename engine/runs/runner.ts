@@ -7,7 +7,17 @@ import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
 import type { JobQueues } from '../queue/jobs.js';
-import { actionOfStep, approvalGate, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
+import {
+  actionOfStep,
+  approvalGate,
+  followUps,
+  jobInputOf,
+  jobTypeOf,
+  runEventTypes,
+  stepEvents,
+  stepJobId,
+  withDefaults,
+} from '../rules/actions.js';
 import { decide, triggersOn, type EventView } from '../rules/matching.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
@@ -48,7 +58,17 @@ export function runIdempotencyKey(ruleId: string, version: number, eventKey: str
 }
 
 export function eventView(ev: EventRow): EventView {
-  return { id: ev.id, projectId: ev.projectId, type: ev.type, subject: { kind: ev.subjectKind, id: ev.subjectId }, payload: ev.payload, depth: ev.depth, actor: ev.actor, source: ev.source, correlationId: ev.correlationId };
+  return {
+    id: ev.id,
+    projectId: ev.projectId,
+    type: ev.type,
+    subject: { kind: ev.subjectKind, id: ev.subjectId },
+    payload: ev.payload,
+    depth: ev.depth,
+    actor: ev.actor,
+    source: ev.source,
+    correlationId: ev.correlationId,
+  };
 }
 
 /** A run with the rule version it fired with and the event that caused it. */
@@ -77,7 +97,17 @@ export function createRunner(deps: RunnerDeps) {
   });
 
   function context(run: RunRow, def: RuleDefinition, cause: EventRow, steps: StepRow[]): TemplateContext {
-    const ctx: TemplateContext = { projectId: run.projectId, event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId }, payload: cause.payload, depth: cause.depth }, steps: {} };
+    const ctx: TemplateContext = {
+      projectId: run.projectId,
+      event: {
+        id: cause.id,
+        type: cause.type,
+        subject: { kind: cause.subjectKind, id: cause.subjectId },
+        payload: cause.payload,
+        depth: cause.depth,
+      },
+      steps: {},
+    };
     for (const s of steps) {
       if (s.status !== 'succeeded') continue;
       const action = actionOfStep(def.actions, s);
@@ -135,23 +165,53 @@ export function createRunner(deps: RunnerDeps) {
   function finish(fx: Effects, run: RunRow, cause: EventRow, status: 'succeeded' | 'failed', error?: string): void {
     runs.setStatus(run.id, status, error ? { error } : {});
     const type = status === 'succeeded' ? runEventTypes.completed : runEventTypes.failed;
-    emit(fx, cause, { type, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type, ...(error ? { error } : {}) } }, `${run.id}.${type}`, { kind: 'run', id: run.id });
+    emit(
+      fx,
+      cause,
+      {
+        type,
+        subject: { kind: 'run', id: run.id },
+        payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type, ...(error ? { error } : {}) },
+      },
+      `${run.id}.${type}`,
+      { kind: 'run', id: run.id },
+    );
     promoteWaiting(fx, run.projectId);
   }
 
   function startStep(fx: Effects, { run, def, cause }: Loaded, steps: StepRow[], action: Action): void {
     const jobId = stepJobId(run.ruleId, cause.id, action.id);
     const { value, missing } = resolveTemplates(action.config, context(run, def, cause, steps));
-    const config = withDefaults(action, value as Record<string, unknown>, { exportProfile: settingsOf(run.projectId).policies.defaultExportProfile });
-    if (missing.length > 0) return finishStep(fx, run.id, action.id, jobId, undefined, `placeholder ${missing[0]!.placeholder} has no value`);
+    const config = withDefaults(action, value as Record<string, unknown>, {
+      exportProfile: settingsOf(run.projectId).policies.defaultExportProfile,
+    });
+    if (missing.length > 0)
+      return finishStep(fx, run.id, action.id, jobId, undefined, `placeholder ${missing[0]!.placeholder} has no value`);
     const jt = jobTypeOf(action);
     if (jt) {
       const input = jobInputOf(action, config);
-      runs.updateStep(run.id, action.id, { status: 'running', config: input, jobIds: [jobId], startedAt: clock.now() }, `submitted ${jt} job ${jobId}`);
-      fx.after.push({ kind: 'submit', runId: run.id, stepId: action.id, jobType: jt, jobId, data: { projectId: run.projectId, runId: run.id, stepId: action.id, input } });
+      runs.updateStep(
+        run.id,
+        action.id,
+        { status: 'running', config: input, jobIds: [jobId], startedAt: clock.now() },
+        `submitted ${jt} job ${jobId}`,
+      );
+      fx.after.push({
+        kind: 'submit',
+        runId: run.id,
+        stepId: action.id,
+        jobType: jt,
+        jobId,
+        data: { projectId: run.projectId, runId: run.id, stepId: action.id, input },
+      });
       return;
     }
-    runs.updateStep(run.id, action.id, { status: 'running', config, jobIds: [jobId], startedAt: clock.now() }, `running ${action.type} in the engine`);
+    runs.updateStep(
+      run.id,
+      action.id,
+      { status: 'running', config, jobIds: [jobId], startedAt: clock.now() },
+      `running ${action.type} in the engine`,
+    );
     fx.after.push({ kind: 'engine', runId: run.id, stepId: action.id, jobId, action, projectId: run.projectId, config });
   }
 
@@ -188,7 +248,14 @@ export function createRunner(deps: RunnerDeps) {
     if (error !== undefined) {
       runs.updateStep(runId, stepId, { status: 'failed', error, finishedAt: clock.now() }, `failed: ${error}`);
       const jt = jobTypeOf(action);
-      if (jt) emit(fx, cause, { type: 'job.failed', subject: { kind: 'job', id: jobId }, payload: { jobType: jt, jobId, runId, stepId, error } }, `${runId}.${stepId}.job.failed`, { kind: 'job', id: jobId });
+      if (jt)
+        emit(
+          fx,
+          cause,
+          { type: 'job.failed', subject: { kind: 'job', id: jobId }, payload: { jobType: jt, jobId, runId, stepId, error } },
+          `${runId}.${stepId}.job.failed`,
+          { kind: 'job', id: jobId },
+        );
     } else {
       const config = (step.config ?? {}) as Record<string, unknown>;
       const jt = jobTypeOf(action);
@@ -196,28 +263,64 @@ export function createRunner(deps: RunnerDeps) {
       if (jt) {
         // The steps read above: nothing has changed them yet in this unit.
         const next = followUps(action, config, { ...context(run, def, cause, steps), previous: { input: config, output, jobId } });
-        runs.addSteps(runId, next.map((a) => ({ stepId: a.id, type: `enqueue_job:${a.type === 'enqueue_job' ? a.config.type : ''}`, config: a.type === 'enqueue_job' ? a.config.input : {} })));
+        runs.addSteps(
+          runId,
+          next.map((a) => ({
+            stepId: a.id,
+            type: `enqueue_job:${a.type === 'enqueue_job' ? a.config.type : ''}`,
+            config: a.type === 'enqueue_job' ? a.config.input : {},
+          })),
+        );
       }
       runs.updateStep(runId, stepId, { status: 'succeeded', output: output ?? null, finishedAt: clock.now() }, 'succeeded');
       const resolvedConfig = jt && action.type === 'enqueue_job' ? { type: action.config.type, input: config } : config;
       for (const spec of stepEvents(action, { jobId, resolvedConfig, output }))
         emit(fx, cause, spec, `${runId}.${stepId}.${spec.type}`, { kind: 'job', id: jobId });
-      emit(fx, cause, { type: runEventTypes.stepCompleted, subject: { kind: 'run', id: runId }, payload: { runId, ruleId: run.ruleId, stepId, eventId: cause.id } }, `${runId}.${stepId}.${runEventTypes.stepCompleted}`, { kind: 'run', id: runId });
+      emit(
+        fx,
+        cause,
+        {
+          type: runEventTypes.stepCompleted,
+          subject: { kind: 'run', id: runId },
+          payload: { runId, ruleId: run.ruleId, stepId, eventId: cause.id },
+        },
+        `${runId}.${stepId}.${runEventTypes.stepCompleted}`,
+        { kind: 'run', id: runId },
+      );
     }
     advanceNow(fx, loaded);
   }
-  const stepFinished = (runId: string, stepId: string, jobId: string, output: unknown, error?: string) => unit((fx) => finishStep(fx, runId, stepId, jobId, output, error));
+  const stepFinished = (runId: string, stepId: string, jobId: string, output: unknown, error?: string) =>
+    unit((fx) => finishStep(fx, runId, stepId, jobId, output, error));
 
   function beginNow(fx: Effects, runId: string): void {
     const loaded = load(runId)!;
     const { run, cause } = loaded;
-    emit(fx, cause, { type: runEventTypes.started, subject: { kind: 'run', id: run.id }, payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type } }, `${run.id}.${runEventTypes.started}`, { kind: 'run', id: run.id });
+    emit(
+      fx,
+      cause,
+      {
+        type: runEventTypes.started,
+        subject: { kind: 'run', id: run.id },
+        payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type },
+      },
+      `${run.id}.${runEventTypes.started}`,
+      { kind: 'run', id: run.id },
+    );
     deps.observeFirstStep?.((clock.now() - cause.occurredAt) / 1000);
     advanceNow(fx, loaded);
   }
   const begin = (runId: string) => unit((fx) => beginNow(fx, runId));
 
-  const approvalFlow = createApprovalFlow({ db, clock, logger, notifier: deps.notifier, costs: deps.costs ?? {}, admit, cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }) });
+  const approvalFlow = createApprovalFlow({
+    db,
+    clock,
+    logger,
+    notifier: deps.notifier,
+    costs: deps.costs ?? {},
+    admit,
+    cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }),
+  });
   const { requestApproval, applyDecision } = approvalFlow;
 
   return {
@@ -250,7 +353,10 @@ export function createRunner(deps: RunnerDeps) {
           };
           if (!d.fires && d.reason === 'halted' && decide(rule, view, { ...world, halt: () => null }).fires) {
             // Held, not dropped: the firing waits as a 'halted' run and is replayed (or discarded) on resume.
-            const held = runs.create({ ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` }, rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })));
+            const held = runs.create(
+              { ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` },
+              rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
+            );
             if (held.created) {
               started.push(held.run);
               fx.after.push({ kind: 'later', run: () => deps.notifier.haltChanged?.({ projectId, halted: true }) });
@@ -259,12 +365,18 @@ export function createRunner(deps: RunnerDeps) {
           }
           if (!d.fires) {
             logger.info({ ruleId: rule.id, eventId: ev.id, reason: d.reason, detail: d.detail }, 'rule did not fire');
-            if (recordedSkips.has(d.reason!)) runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
+            if (recordedSkips.has(d.reason!))
+              runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
             continue;
           }
           const gate = approvalGate(rule.definition);
           const { run, created } = runs.create(
-            { ...base, id: newId('run'), status: gate ? 'awaiting_approval' : 'planned', reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null },
+            {
+              ...base,
+              id: newId('run'),
+              status: gate ? 'awaiting_approval' : 'planned',
+              reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null,
+            },
             rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
           );
           if (!created) {
@@ -290,7 +402,11 @@ export function createRunner(deps: RunnerDeps) {
       const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
       const manual = manualRuleOf(ev).manual === run.ruleId;
       if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {
-        runs.setStatus(run.id, 'skipped', { reason: rule ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})` : 'rule deleted since it was held' });
+        runs.setStatus(run.id, 'skipped', {
+          reason: rule
+            ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})`
+            : 'rule deleted since it was held',
+        });
         return runs.get(runId)!;
       }
       const d = decide(rule, eventView(ev), world);
@@ -316,11 +432,21 @@ export function createRunner(deps: RunnerDeps) {
         const jt = action ? jobTypeOf(action) : null;
         let removed = false;
         if (jt && s.status === 'running' && s.jobIds[0]) removed = await deps.jobs.cancel(jt, s.jobIds[0]).catch(() => false);
-        runs.updateStep(runId, s.stepId, { status: 'cancelled', finishedAt: clock.now() }, s.status === 'running' ? (removed ? 'cancelled before it started' : 'cancelled; a job already running finishes and its result is ignored') : 'cancelled');
+        runs.updateStep(
+          runId,
+          s.stepId,
+          { status: 'cancelled', finishedAt: clock.now() },
+          s.status === 'running'
+            ? removed
+              ? 'cancelled before it started'
+              : 'cancelled; a job already running finishes and its result is ignored'
+            : 'cancelled',
+        );
       }
       runs.setStatus(runId, 'cancelled', { reason });
       const pendingApproval = approvals.byRun(runId);
-      if (pendingApproval?.status === 'pending') await applyDecision(approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel'));
+      if (pendingApproval?.status === 'pending')
+        await applyDecision(approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel'));
       await unit((fx) => promoteWaiting(fx, run.projectId));
       return runs.get(runId)!;
     },

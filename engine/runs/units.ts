@@ -58,7 +58,8 @@ export function createUnits(deps: UnitDeps) {
         // This step and every one marked running after it go back to pending, so a retry of whatever
         // called us (an event or a step end, redelivered by BullMQ) submits them (same job ids: never twice).
         transaction(() => {
-          for (const rest of after.slice(i)) if (rest.kind !== 'later') deps.backToPending(rest.runId, rest.stepId, `submit failed, will retry: ${(err as Error).message}`);
+          for (const rest of after.slice(i))
+            if (rest.kind !== 'later') deps.backToPending(rest.runId, rest.stepId, `submit failed, will retry: ${(err as Error).message}`);
         });
         throw err;
       }

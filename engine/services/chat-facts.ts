@@ -35,7 +35,12 @@ export function createChatFacts(deps: { db: Db; clock: Clock; requireProject: (i
     asset(projectId: string, assetId: string) {
       const asset = entities.getAsset(projectId, assetId);
       const facts = asset.specId ? entities.facts(projectId, 'spec', asset.specId) : null;
-      return { asset, variants: entities.variantsOf(assetId).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id)), assetType: facts?.assetType ?? asset.type, tagGroups: deps.requireProject(projectId).settings.tagGroups };
+      return {
+        asset,
+        variants: entities.variantsOf(assetId).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id)),
+        assetType: facts?.assetType ?? asset.type,
+        tagGroups: deps.requireProject(projectId).settings.tagGroups,
+      };
     },
     /** Every step of every run in one chain, in order, and the chain's root event. */
     chain(projectId: string, correlationId: string) {
@@ -46,13 +51,26 @@ export function createChatFacts(deps: { db: Db; clock: Clock; requireProject: (i
         const def = rules.version(r.ruleId, r.ruleVersion);
         for (const s of runs.steps(r.id)) {
           const jobType = def ? jobTypeOf(actionOfStep(def.actions, s)) : null;
-          steps.push({ runId: r.id, ruleId: r.ruleId, stepId: s.stepId, type: s.type, jobType, status: s.status, output: s.output, error: s.error });
+          steps.push({
+            runId: r.id,
+            ruleId: r.ruleId,
+            stepId: s.stepId,
+            type: s.type,
+            jobType,
+            status: s.status,
+            output: s.output,
+            error: s.error,
+          });
         }
       }
       let assetId: string | null = null;
       if (root?.subjectKind === 'variant') assetId = entities.facts(projectId, 'variant', root.subjectId)?.assetId ?? null;
       else if (root?.subjectKind === 'asset') assetId = root.subjectId;
-      return { root: root && { type: root.type, subject: { kind: root.subjectKind, id: root.subjectId }, assetId }, runs: list.map((r) => ({ id: r.id, status: r.status, error: r.error })), steps };
+      return {
+        root: root && { type: root.type, subject: { kind: root.subjectKind, id: root.subjectId }, assetId },
+        runs: list.map((r) => ({ id: r.id, status: r.status, error: r.error })),
+        steps,
+      };
     },
   };
 }

@@ -17,7 +17,12 @@ const rank: Record<Role, number> = { artist: 1, lead: 2, admin: 3 };
 export const chatRoleInputSchema = z
   .object({
     /** `slack:U123`, `slack:group:S123` or `discord:42`. */
-    member: z.string().regex(/^(slack|discord):(group:)?[A-Za-z0-9_-]{1,64}$/, 'write it as slack:<user id>, slack:group:<user group id> or discord:<user id>'),
+    member: z
+      .string()
+      .regex(
+        /^(slack|discord):(group:)?[A-Za-z0-9_-]{1,64}$/,
+        'write it as slack:<user id>, slack:group:<user group id> or discord:<user id>',
+      ),
     role: z.enum(['artist', 'lead', 'admin']).nullable(),
   })
   .strict();
@@ -42,7 +47,9 @@ export function createChatService(deps: { db: Db; clock: Clock; requireProject: 
     /** The user groups the project gives roles to (the bot looks up only these). */
     groupsWithRoles(platform: Platform, projectId: string): string[] {
       const prefix = `${platform}:group:`;
-      return Object.keys(deps.requireProject(projectId).settings.roles).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      return Object.keys(deps.requireProject(projectId).settings.roles)
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length));
     },
     /** Bind a channel to a project (admins of that project only). */
     bind(p: Principal, platform: Platform, channelId: string, projectId: string, purpose: 'review' | 'admin') {

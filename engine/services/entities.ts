@@ -17,8 +17,22 @@ export const projectInputSchema = z
     name: z.string().min(1).max(200),
     settings: z
       .object({
-        limits: z.object({ maxConcurrentRuns: z.number().int().min(1).max(1000), maxChainDepth: z.number().int().min(1).max(50), debounceMs: z.number().int().min(0) }).partial().optional(),
-        policies: z.object({ allowSelfApproval: z.boolean(), defaultExportProfile: z.string().min(1), approvalExpiryMs: z.number().int().positive().nullable() }).partial().optional(),
+        limits: z
+          .object({
+            maxConcurrentRuns: z.number().int().min(1).max(1000),
+            maxChainDepth: z.number().int().min(1).max(50),
+            debounceMs: z.number().int().min(0),
+          })
+          .partial()
+          .optional(),
+        policies: z
+          .object({
+            allowSelfApproval: z.boolean(),
+            defaultExportProfile: z.string().min(1),
+            approvalExpiryMs: z.number().int().positive().nullable(),
+          })
+          .partial()
+          .optional(),
         roles: z.record(z.string(), role).optional(),
         tagGroups: z.record(z.string(), z.array(z.string())).optional(),
       })
@@ -72,7 +86,12 @@ export function createEntityService(deps: { db: Db; clock: Clock }) {
       if (!out.success) return false;
       const specId = typeof input.specId === 'string' ? input.specId : undefined;
       const prompt = typeof input.prompt === 'string' ? input.prompt : undefined;
-      entities.registerGenerated(projectId, { assetId: out.data.assetId, ...(specId ? { specId } : {}), ...(prompt ? { prompt } : {}) }, out.data.variants, out.data.contactSheet);
+      entities.registerGenerated(
+        projectId,
+        { assetId: out.data.assetId, ...(specId ? { specId } : {}), ...(prompt ? { prompt } : {}) },
+        out.data.variants,
+        out.data.contactSheet,
+      );
       return true;
     },
     createProject(p: Principal, body: unknown) {

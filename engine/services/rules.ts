@@ -19,11 +19,18 @@ import type { ProjectRow } from '../store/projects.js';
 import { parseWith } from '../validation.js';
 
 export const sampleEventSchema = z
-  .object({ type: eventTypeSchema, subject: subjectSchema.optional(), payload: z.record(z.string(), z.unknown()).default({}), depth: z.number().int().min(0).max(100).default(0) })
+  .object({
+    type: eventTypeSchema,
+    subject: subjectSchema.optional(),
+    payload: z.record(z.string(), z.unknown()).default({}),
+    depth: z.number().int().min(0).max(100).default(0),
+  })
   .strict();
 
-export const dryRunInputSchema = z
-  .union([z.object({ event: sampleEventSchema }).strict(), z.object({ eventId: z.string().min(1) }).strict()]);
+export const dryRunInputSchema = z.union([
+  z.object({ event: sampleEventSchema }).strict(),
+  z.object({ eventId: z.string().min(1) }).strict(),
+]);
 
 export const runExactlyInputSchema = z.union([
   z.object({ hash: z.string().min(1), event: sampleEventSchema }).strict(),
@@ -62,7 +69,13 @@ export function toApiRule(row: RuleRow, stats?: RuleStats) {
   };
 }
 
-export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<string, number>; requireProject: (id: string) => ProjectRow; onChange?: () => void }) {
+export function createRuleService(deps: {
+  db: Db;
+  clock: Clock;
+  costs: Record<string, number>;
+  requireProject: (id: string) => ProjectRow;
+  onChange?: () => void;
+}) {
   const repo = createRulesRepo(deps.db, deps.clock);
   const events = createEventsRepo(deps.db);
   const runsRepo = createRunsRepo(deps.db, deps.clock);
@@ -71,19 +84,41 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
     const records = repo.list(projectId).map(toRecord);
     return findCycles(records)
       .filter((c) => c.includes(ruleId))
-      .map((cycle) => ({ code: 'cycle' as const, cycle, message: `Saving this rule closes a cycle: ${cycle.join(' → ')}. Runs stop at each rule's maxDepth; consider a condition that breaks the loop.` }));
+      .map((cycle) => ({
+        code: 'cycle' as const,
+        cycle,
+        message: `Saving this rule closes a cycle: ${cycle.join(' → ')}. Runs stop at each rule's maxDepth; consider a condition that breaks the loop.`,
+      }));
   }
 
-  const planOptions = (projectId: string) => ({ costs: deps.costs, defaults: { exportProfile: deps.requireProject(projectId).settings.policies.defaultExportProfile } });
+  const planOptions = (projectId: string) => ({
+    costs: deps.costs,
+    defaults: { exportProfile: deps.requireProject(projectId).settings.policies.defaultExportProfile },
+  });
 
   function eventView(projectId: string, input: z.output<typeof dryRunInputSchema>): EventView {
     if ('eventId' in input) {
       const row = events.get(projectId, input.eventId);
       if (!row) throw new NotFoundError('event', input.eventId);
-      return { id: row.id, projectId, type: row.type, subject: { kind: row.subjectKind, id: row.subjectId }, payload: row.payload, depth: row.depth, actor: row.actor, source: row.source };
+      return {
+        id: row.id,
+        projectId,
+        type: row.type,
+        subject: { kind: row.subjectKind, id: row.subjectId },
+        payload: row.payload,
+        depth: row.depth,
+        actor: row.actor,
+        source: row.source,
+      };
     }
     const e = input.event;
-    return { projectId, type: e.type, subject: e.subject ?? inferSubject(e.type, e.payload, projectId), payload: e.payload, depth: e.depth };
+    return {
+      projectId,
+      type: e.type,
+      subject: e.subject ?? inferSubject(e.type, e.payload, projectId),
+      payload: e.payload,
+      depth: e.depth,
+    };
   }
 
   const service = {
@@ -95,7 +130,9 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
     /** Each rule as the API shows it, with last run, run count and failure count. */
     listWithStats(p: Principal, projectId: string) {
       const stats = runsRepo.statsByRule(projectId);
-      return service.list(p, projectId).map((r) => toApiRule(r, stats.get(r.id) ?? { runs: 0, failures: 0, lastRunAt: null, lastStatus: null }));
+      return service
+        .list(p, projectId)
+        .map((r) => toApiRule(r, stats.get(r.id) ?? { runs: 0, failures: 0, lastRunAt: null, lastStatus: null }));
     },
     get(p: Principal, projectId: string, ruleId: string) {
       authorize(p, projectId, 'rules.read');
@@ -116,7 +153,10 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       deps.onChange?.();
       const warnings = cycleWarnings(projectId, ruleId);
       if (wasEnabled)
-        warnings.push({ code: 'disabled_by_update', message: `Version ${row.version} is new and has not been dry-run, so the rule was disabled. Dry-run it, then enable it again.` });
+        warnings.push({
+          code: 'disabled_by_update',
+          message: `Version ${row.version} is new and has not been dry-run, so the rule was disabled. Dry-run it, then enable it again.`,
+        });
       return { row, warnings };
     },
     remove(p: Principal, projectId: string, ruleId: string) {
@@ -136,7 +176,10 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       const input = parseWith(dryRunInputSchema, body, 'dry-run request');
       const target = repo.get(projectId, ruleId);
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
-      const result = plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), { ...planOptions(projectId), rootRuleIds: [ruleId] });
+      const result = plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), {
+        ...planOptions(projectId),
+        rootRuleIds: [ruleId],
+      });
       repo.markDryRun(target.id, target.version);
       return result;
     },
@@ -154,7 +197,9 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
       const now = plan(records, view, dbWorld(deps.db, deps.clock), { ...planOptions(projectId), rootRuleIds: [ruleId] });
       if (now.hash !== hash)
-        throw new ConflictError(`The plan changed since that dry-run (rules, the event or the state it read are different): dry-run again and run the new plan (hash now ${now.hash}).`);
+        throw new ConflictError(
+          `The plan changed since that dry-run (rules, the event or the state it read are different): dry-run again and run the new plan (hash now ${now.hash}).`,
+        );
       return { plan: now, event: view };
     },
     /** Dry-run every enabled rule, plus an optional unsaved draft rule. */
@@ -173,7 +218,9 @@ export function createRuleService(deps: { db: Db; clock: Clock; costs: Record<st
     wantedSchedules() {
       return repo.allEnabled().flatMap((r) => {
         const t = (r.definition as unknown as RuleDefinition).trigger;
-        return 'schedule' in t ? [{ ruleId: r.id, projectId: r.projectId, pattern: t.schedule, ...(t.timezone ? { tz: t.timezone } : {}) }] : [];
+        return 'schedule' in t
+          ? [{ ruleId: r.id, projectId: r.projectId, pattern: t.schedule, ...(t.timezone ? { tz: t.timezone } : {}) }]
+          : [];
       });
     },
     graph(p: Principal, projectId: string) {

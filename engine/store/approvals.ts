@@ -10,11 +10,18 @@ export type ApprovalRow = typeof approvals.$inferSelect;
 export function createApprovalsRepo(db: Db, clock: Clock) {
   const repo = {
     create(row: Omit<ApprovalRow, 'decidedBy' | 'decidedAt' | 'createdAt' | 'status'>): ApprovalRow {
-      db.insert(approvals).values({ ...row, status: 'pending', createdAt: clock.now() }).onConflictDoNothing().run();
+      db.insert(approvals)
+        .values({ ...row, status: 'pending', createdAt: clock.now() })
+        .onConflictDoNothing()
+        .run();
       return repo.get(row.projectId, row.id);
     },
     get(projectId: string, id: string): ApprovalRow {
-      const row = db.select().from(approvals).where(and(eq(approvals.id, id), eq(approvals.projectId, projectId))).get();
+      const row = db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.id, id), eq(approvals.projectId, projectId)))
+        .get();
       if (!row) throw new NotFoundError('approval', id);
       return row;
     },
@@ -22,10 +29,19 @@ export function createApprovalsRepo(db: Db, clock: Clock) {
       return db.select().from(approvals).where(eq(approvals.runId, runId)).get();
     },
     pending(projectId: string): ApprovalRow[] {
-      return db.select().from(approvals).where(and(eq(approvals.projectId, projectId), eq(approvals.status, 'pending'))).orderBy(asc(approvals.createdAt)).all();
+      return db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.projectId, projectId), eq(approvals.status, 'pending')))
+        .orderBy(asc(approvals.createdAt))
+        .all();
     },
     expired(now: number): ApprovalRow[] {
-      return db.select().from(approvals).where(and(eq(approvals.status, 'pending'), isNotNull(approvals.expiresAt), lte(approvals.expiresAt, now))).all();
+      return db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.status, 'pending'), isNotNull(approvals.expiresAt), lte(approvals.expiresAt, now)))
+        .all();
     },
     /** Record a decision once; a second decision is a conflict that names the first. */
     decide(projectId: string, id: string, status: 'approved' | 'denied' | 'expired', by: string): ApprovalRow {
@@ -34,7 +50,9 @@ export function createApprovalsRepo(db: Db, clock: Clock) {
         if (cur.status !== 'pending') throw new ConflictError(`Approval ${id} was already ${cur.status} by ${cur.decidedBy ?? 'nobody'}.`);
         const now = clock.now();
         db.update(approvals).set({ status, decidedBy: by, decidedAt: now }).where(eq(approvals.id, id)).run();
-        db.insert(auditLog).values({ projectId, actor: by, action: `approval.${status}`, target: id, details: { runId: cur.runId }, at: now }).run();
+        db.insert(auditLog)
+          .values({ projectId, actor: by, action: `approval.${status}`, target: id, details: { runId: cur.runId }, at: now })
+          .run();
         return repo.get(projectId, id);
       });
     },

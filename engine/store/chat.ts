@@ -15,15 +15,36 @@ export function createChatRepo(db: Db, clock: Clock) {
     /** Bind a channel to a project (idempotent); a channel belongs to one project per purpose. */
     bind(input: { projectId: string; platform: Platform; channelId: string; purpose: 'review' | 'admin' }, actor: string): BindingRow {
       return db.transaction((tx) => {
-        tx.delete(chatBindings).where(and(eq(chatBindings.platform, input.platform), eq(chatBindings.channelId, input.channelId), eq(chatBindings.purpose, input.purpose))).run();
+        tx.delete(chatBindings)
+          .where(
+            and(
+              eq(chatBindings.platform, input.platform),
+              eq(chatBindings.channelId, input.channelId),
+              eq(chatBindings.purpose, input.purpose),
+            ),
+          )
+          .run();
         const row: BindingRow = { id: newId('bind'), ...input, createdAt: clock.now() };
         tx.insert(chatBindings).values(row).run();
-        tx.insert(auditLog).values({ projectId: input.projectId, actor, action: 'chat.bind', target: `${input.platform}/${input.channelId}`, details: { purpose: input.purpose }, at: row.createdAt }).run();
+        tx.insert(auditLog)
+          .values({
+            projectId: input.projectId,
+            actor,
+            action: 'chat.bind',
+            target: `${input.platform}/${input.channelId}`,
+            details: { purpose: input.purpose },
+            at: row.createdAt,
+          })
+          .run();
         return row;
       });
     },
     bindingsOfChannel(platform: Platform, channelId: string): BindingRow[] {
-      return db.select().from(chatBindings).where(and(eq(chatBindings.platform, platform), eq(chatBindings.channelId, channelId))).all();
+      return db
+        .select()
+        .from(chatBindings)
+        .where(and(eq(chatBindings.platform, platform), eq(chatBindings.channelId, channelId)))
+        .all();
     },
     /** The project's channel for a purpose on a platform (the newest binding), or null. */
     channelOf(projectId: string, platform: Platform, purpose: 'review' | 'admin'): string | null {
@@ -36,13 +57,24 @@ export function createChatRepo(db: Db, clock: Clock) {
       return row?.channelId ?? null;
     },
     recordMessage(row: Omit<ChatMessageRow, 'createdAt'>): void {
-      db.insert(chatMessages).values({ ...row, createdAt: clock.now() }).onConflictDoNothing().run();
+      db.insert(chatMessages)
+        .values({ ...row, createdAt: clock.now() })
+        .onConflictDoNothing()
+        .run();
     },
     findMessage(platform: Platform, channelId: string, messageId: string): ChatMessageRow | undefined {
-      return db.select().from(chatMessages).where(and(eq(chatMessages.platform, platform), eq(chatMessages.channelId, channelId), eq(chatMessages.messageId, messageId))).get();
+      return db
+        .select()
+        .from(chatMessages)
+        .where(and(eq(chatMessages.platform, platform), eq(chatMessages.channelId, channelId), eq(chatMessages.messageId, messageId)))
+        .get();
     },
     messagesOf(platform: Platform, kind: ChatMessageKind, refId: string): ChatMessageRow[] {
-      return db.select().from(chatMessages).where(and(eq(chatMessages.platform, platform), eq(chatMessages.kind, kind), eq(chatMessages.refId, refId))).all();
+      return db
+        .select()
+        .from(chatMessages)
+        .where(and(eq(chatMessages.platform, platform), eq(chatMessages.kind, kind), eq(chatMessages.refId, refId)))
+        .all();
     },
   };
 }

@@ -63,7 +63,12 @@ export function atomically<T>(db: Db, fn: () => T): T {
  * schema keys, JSON and boolean columns decoded. drizzle's generic row mapping cost more than
  * the queries on the runner's hot path; the schema stays the one source of the columns.
  */
-export function rowReader<T extends SQLiteTable>(db: Db, table: T, where: string, orderBy = ''): { get(...params: unknown[]): T['$inferSelect'] | undefined; all(...params: unknown[]): T['$inferSelect'][] } {
+export function rowReader<T extends SQLiteTable>(
+  db: Db,
+  table: T,
+  where: string,
+  orderBy = '',
+): { get(...params: unknown[]): T['$inferSelect'] | undefined; all(...params: unknown[]): T['$inferSelect'][] } {
   const cols = Object.entries(getTableColumns(table));
   const select = cols.map(([key, c]) => `"${c.name}" AS "${key}"`).join(', ');
   const st = db.$client.prepare(`SELECT ${select} FROM "${getTableName(table)}" WHERE ${where}${orderBy ? ` ORDER BY ${orderBy}` : ''}`);

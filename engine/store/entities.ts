@@ -15,10 +15,26 @@ const overridable = { asset: assets, spec: specs, atlas: atlases } as const;
 function prepareFacts(db: Db) {
   const p = (name: string) => sql.placeholder(name);
   return {
-    variant: db.select({ assetId: variants.assetId }).from(variants).where(and(eq(variants.id, p('id')), eq(variants.projectId, p('projectId')))).prepare(),
-    asset: db.select({ specId: assets.specId, type: assets.type, manualOverride: assets.manualOverride }).from(assets).where(and(eq(assets.id, p('id')), eq(assets.projectId, p('projectId')))).prepare(),
-    spec: db.select({ assetType: specs.assetType, manualOverride: specs.manualOverride }).from(specs).where(and(eq(specs.id, p('id')), eq(specs.projectId, p('projectId')))).prepare(),
-    atlas: db.select({ manualOverride: atlases.manualOverride }).from(atlases).where(and(eq(atlases.id, p('id')), eq(atlases.projectId, p('projectId')))).prepare(),
+    variant: db
+      .select({ assetId: variants.assetId })
+      .from(variants)
+      .where(and(eq(variants.id, p('id')), eq(variants.projectId, p('projectId'))))
+      .prepare(),
+    asset: db
+      .select({ specId: assets.specId, type: assets.type, manualOverride: assets.manualOverride })
+      .from(assets)
+      .where(and(eq(assets.id, p('id')), eq(assets.projectId, p('projectId'))))
+      .prepare(),
+    spec: db
+      .select({ assetType: specs.assetType, manualOverride: specs.manualOverride })
+      .from(specs)
+      .where(and(eq(specs.id, p('id')), eq(specs.projectId, p('projectId'))))
+      .prepare(),
+    atlas: db
+      .select({ manualOverride: atlases.manualOverride })
+      .from(atlases)
+      .where(and(eq(atlases.id, p('id')), eq(atlases.projectId, p('projectId'))))
+      .prepare(),
   };
 }
 const factStatements = new WeakMap<Db, ReturnType<typeof prepareFacts>>();
@@ -28,26 +44,45 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
   if (!st) factStatements.set(db, (st = prepareFacts(db)));
   const facts = st;
   const repo = {
-    createAsset(projectId: string, input: { id?: string; type: string; name?: string; specId?: string; variants?: number | { id?: string }[] }): { asset: AssetRow; variants: VariantRow[] } {
+    createAsset(
+      projectId: string,
+      input: { id?: string; type: string; name?: string; specId?: string; variants?: number | { id?: string }[] },
+    ): { asset: AssetRow; variants: VariantRow[] } {
       const now = clock.now();
       const assetId = input.id ?? newId('ast');
       const list = typeof input.variants === 'number' ? Array.from({ length: input.variants }, () => ({})) : (input.variants ?? []);
       return db.transaction(() => {
-        if (db.select({ id: assets.id }).from(assets).where(eq(assets.id, assetId)).get()) throw new ConflictError(`Asset id '${assetId}' is taken; choose another or leave id out.`);
+        if (db.select({ id: assets.id }).from(assets).where(eq(assets.id, assetId)).get())
+          throw new ConflictError(`Asset id '${assetId}' is taken; choose another or leave id out.`);
         for (const v of list as { id?: string }[])
-          if (v.id && db.select({ id: variants.id }).from(variants).where(eq(variants.id, v.id)).get()) throw new ConflictError(`Variant id '${v.id}' is taken; choose another or leave id out.`);
-        db.insert(assets).values({ id: assetId, projectId, type: input.type, name: input.name ?? '', specId: input.specId ?? null, createdAt: now }).run();
-        for (const v of list as { id?: string }[]) db.insert(variants).values({ id: v.id ?? newId('var'), projectId, assetId, createdAt: now, updatedAt: now }).run();
+          if (v.id && db.select({ id: variants.id }).from(variants).where(eq(variants.id, v.id)).get())
+            throw new ConflictError(`Variant id '${v.id}' is taken; choose another or leave id out.`);
+        db.insert(assets)
+          .values({ id: assetId, projectId, type: input.type, name: input.name ?? '', specId: input.specId ?? null, createdAt: now })
+          .run();
+        for (const v of list as { id?: string }[])
+          db.insert(variants)
+            .values({ id: v.id ?? newId('var'), projectId, assetId, createdAt: now, updatedAt: now })
+            .run();
         return { asset: repo.getAsset(projectId, assetId), variants: repo.variantsOf(assetId) };
       });
     },
-    createSpec(projectId: string, input: { id?: string; assetType: string; prompt: { positive: string; negative?: string }; params?: Record<string, unknown> }) {
+    createSpec(
+      projectId: string,
+      input: { id?: string; assetType: string; prompt: { positive: string; negative?: string }; params?: Record<string, unknown> },
+    ) {
       const id = input.id ?? newId('spec');
-      db.insert(specs).values({ id, projectId, assetType: input.assetType, prompt: input.prompt, params: input.params ?? {}, createdAt: clock.now() }).run();
+      db.insert(specs)
+        .values({ id, projectId, assetType: input.assetType, prompt: input.prompt, params: input.params ?? {}, createdAt: clock.now() })
+        .run();
       return db.select().from(specs).where(eq(specs.id, id)).get()!;
     },
     getAsset(projectId: string, id: string): AssetRow {
-      const row = db.select().from(assets).where(and(eq(assets.id, id), eq(assets.projectId, projectId))).get();
+      const row = db
+        .select()
+        .from(assets)
+        .where(and(eq(assets.id, id), eq(assets.projectId, projectId)))
+        .get();
       if (!row) throw new NotFoundError('asset', id);
       return row;
     },
@@ -55,16 +90,26 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
       return db.select().from(variants).where(eq(variants.assetId, assetId)).all();
     },
     getVariant(projectId: string, id: string): VariantRow {
-      const row = db.select().from(variants).where(and(eq(variants.id, id), eq(variants.projectId, projectId))).get();
+      const row = db
+        .select()
+        .from(variants)
+        .where(and(eq(variants.id, id), eq(variants.projectId, projectId)))
+        .get();
       if (!row) throw new NotFoundError('variant', id);
       return row;
     },
     setManualOverride(projectId: string, kind: OverridableKind, id: string, on: boolean, actor: string): void {
       const table = overridable[kind];
       db.transaction(() => {
-        const res = db.update(table).set({ manualOverride: on }).where(and(eq(table.id, id), eq(table.projectId, projectId))).run();
+        const res = db
+          .update(table)
+          .set({ manualOverride: on })
+          .where(and(eq(table.id, id), eq(table.projectId, projectId)))
+          .run();
         if (res.changes === 0) throw new NotFoundError(kind, id);
-        db.insert(auditLog).values({ projectId, actor, action: on ? 'override.on' : 'override.off', target: `${kind}/${id}`, at: clock.now() }).run();
+        db.insert(auditLog)
+          .values({ projectId, actor, action: on ? 'override.on' : 'override.off', target: `${kind}/${id}`, at: clock.now() })
+          .run();
       });
     },
     /** Facts the planner reads about one entity (type, parent, override). */
@@ -91,22 +136,52 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
      * A finished generate job's variants become rows reviewers can decide on: the asset is
      * created if new (its type from the spec, else `sprite`), variants that exist stay as they are.
      */
-    registerGenerated(projectId: string, input: { assetId: string; specId?: string; prompt?: string }, variantsOut: { variantId: string; path: string; thumbPath: string }[], contactSheet: string): void {
+    registerGenerated(
+      projectId: string,
+      input: { assetId: string; specId?: string; prompt?: string },
+      variantsOut: { variantId: string; path: string; thumbPath: string }[],
+      contactSheet: string,
+    ): void {
       const now = clock.now();
       db.transaction(() => {
         if (!db.select({ id: assets.id }).from(assets).where(eq(assets.id, input.assetId)).get()) {
-          const spec = input.specId ? db.select().from(specs).where(and(eq(specs.id, input.specId), eq(specs.projectId, projectId))).get() : undefined;
-          db.insert(assets).values({ id: input.assetId, projectId, type: spec?.assetType ?? 'sprite', name: input.prompt?.slice(0, 200) ?? '', specId: spec?.id ?? null, createdAt: now }).run();
+          const spec = input.specId
+            ? db
+                .select()
+                .from(specs)
+                .where(and(eq(specs.id, input.specId), eq(specs.projectId, projectId)))
+                .get()
+            : undefined;
+          db.insert(assets)
+            .values({
+              id: input.assetId,
+              projectId,
+              type: spec?.assetType ?? 'sprite',
+              name: input.prompt?.slice(0, 200) ?? '',
+              specId: spec?.id ?? null,
+              createdAt: now,
+            })
+            .run();
         }
         for (const v of variantsOut)
           db.insert(variants)
-            .values({ id: v.variantId, projectId, assetId: input.assetId, files: { original: v.path, thumb: v.thumbPath, contactSheet }, createdAt: now, updatedAt: now })
+            .values({
+              id: v.variantId,
+              projectId,
+              assetId: input.assetId,
+              files: { original: v.path, thumb: v.thumbPath, contactSheet },
+              createdAt: now,
+              updatedAt: now,
+            })
             .onConflictDoNothing()
             .run();
       });
     },
     clearPrimary(assetId: string, exceptId: string, now: number): void {
-      db.update(variants).set({ primary: false, updatedAt: now }).where(and(eq(variants.assetId, assetId), eq(variants.primary, true))).run();
+      db.update(variants)
+        .set({ primary: false, updatedAt: now })
+        .where(and(eq(variants.assetId, assetId), eq(variants.primary, true)))
+        .run();
       db.update(variants).set({ primary: true, updatedAt: now }).where(eq(variants.id, exceptId)).run();
     },
     setAssetStatus(id: string, status: string): void {

@@ -45,7 +45,9 @@ export function createEventsRepo(db: Db) {
       const full = { causationId: null, depth: 0, publishedAt: null, ...row };
       // No RETURNING: reading the row back would decode the JSON just written.
       const res = s.insert.run({ ...full, payload: JSON.stringify(full.payload), actor: JSON.stringify(full.actor) });
-      return res.changes === 1 ? { row: { ...full, seq: Number(res.lastInsertRowid) }, created: true } : { row: findByKey(row.projectId, row.idempotencyKey)!, created: false };
+      return res.changes === 1
+        ? { row: { ...full, seq: Number(res.lastInsertRowid) }, created: true }
+        : { row: findByKey(row.projectId, row.idempotencyKey)!, created: false };
     },
     findByKey,
     get(projectId: string, id: string): EventRow | undefined {

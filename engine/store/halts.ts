@@ -13,7 +13,12 @@ export interface HaltScope {
 }
 
 const sameScope = (s: HaltScope) =>
-  and(isNull(halts.resumedAt), eq(halts.scope, s.scope), s.projectId ? eq(halts.projectId, s.projectId) : isNull(halts.projectId), s.ruleId ? eq(halts.ruleId, s.ruleId) : isNull(halts.ruleId));
+  and(
+    isNull(halts.resumedAt),
+    eq(halts.scope, s.scope),
+    s.projectId ? eq(halts.projectId, s.projectId) : isNull(halts.projectId),
+    s.ruleId ? eq(halts.ruleId, s.ruleId) : isNull(halts.ruleId),
+  );
 
 /**
  * Active halts, cached per database: every decision reads them. Dropped when a
@@ -38,11 +43,32 @@ export function createHaltsRepo(db: Db, clock: Clock) {
     create(s: HaltScope, reason: string, cancelInFlight: boolean, by: string): HaltRow {
       return db.transaction(() => {
         const existing = repo.find(s);
-        if (existing) throw new ConflictError(`Already halted (${s.scope}) since ${new Date(existing.createdAt).toISOString()} by ${existing.createdBy}: ${existing.reason}`);
-        const row: HaltRow = { id: newId('halt'), ...s, reason, cancelInFlight, createdBy: by, createdAt: clock.now(), resumedAt: null, resumedBy: null };
+        if (existing)
+          throw new ConflictError(
+            `Already halted (${s.scope}) since ${new Date(existing.createdAt).toISOString()} by ${existing.createdBy}: ${existing.reason}`,
+          );
+        const row: HaltRow = {
+          id: newId('halt'),
+          ...s,
+          reason,
+          cancelInFlight,
+          createdBy: by,
+          createdAt: clock.now(),
+          resumedAt: null,
+          resumedBy: null,
+        };
         db.insert(halts).values(row).run();
         dropActive(db);
-        db.insert(auditLog).values({ projectId: s.projectId, actor: by, action: 'halt', target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`, details: { reason, cancelInFlight }, at: row.createdAt }).run();
+        db.insert(auditLog)
+          .values({
+            projectId: s.projectId,
+            actor: by,
+            action: 'halt',
+            target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`,
+            details: { reason, cancelInFlight },
+            at: row.createdAt,
+          })
+          .run();
         return row;
       });
     },
@@ -53,7 +79,16 @@ export function createHaltsRepo(db: Db, clock: Clock) {
         const now = clock.now();
         db.update(halts).set({ resumedAt: now, resumedBy: by }).where(eq(halts.id, existing.id)).run();
         dropActive(db);
-        db.insert(auditLog).values({ projectId: s.projectId, actor: by, action: 'resume', target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`, details: { haltId: existing.id, discard }, at: now }).run();
+        db.insert(auditLog)
+          .values({
+            projectId: s.projectId,
+            actor: by,
+            action: 'resume',
+            target: `${s.scope}/${s.projectId ?? '*'}/${s.ruleId ?? '*'}`,
+            details: { haltId: existing.id, discard },
+            at: now,
+          })
+          .run();
         return { ...existing, resumedAt: now, resumedBy: by };
       });
     },
@@ -62,14 +97,24 @@ export function createHaltsRepo(db: Db, clock: Clock) {
       const conds = [eq(runs.status, 'halted')];
       if (s.projectId) conds.push(eq(runs.projectId, s.projectId));
       if (s.ruleId) conds.push(eq(runs.ruleId, s.ruleId));
-      return db.select().from(runs).where(and(...conds)).orderBy(asc(runs.createdAt)).all();
+      return db
+        .select()
+        .from(runs)
+        .where(and(...conds))
+        .orderBy(asc(runs.createdAt))
+        .all();
     },
     /** Runs still going within a scope. */
     inFlight(s: HaltScope) {
       const conds = [eq(runs.status, 'running')];
       if (s.projectId) conds.push(eq(runs.projectId, s.projectId));
       if (s.ruleId) conds.push(eq(runs.ruleId, s.ruleId));
-      return db.select().from(runs).where(and(...conds)).orderBy(asc(runs.createdAt)).all();
+      return db
+        .select()
+        .from(runs)
+        .where(and(...conds))
+        .orderBy(asc(runs.createdAt))
+        .all();
     },
   };
   return repo;

@@ -24,7 +24,12 @@ export function generateToken(): string {
 }
 
 const projectLookups = new WeakMap<Db, ReturnType<typeof prepareProjectLookup>>();
-const prepareProjectLookup = (db: Db) => db.select().from(projects).where(eq(projects.id, sql.placeholder('id'))).prepare();
+const prepareProjectLookup = (db: Db) =>
+  db
+    .select()
+    .from(projects)
+    .where(eq(projects.id, sql.placeholder('id')))
+    .prepare();
 
 /**
  * Project rows, cached per database: the runner reads settings several times per event. Dropped on
@@ -98,7 +103,10 @@ export function createTokensRepo(db: Db, clock: Clock) {
   const byHash = lookup;
   return {
     /** Store a token's hash; the plain token is returned once and never kept. */
-    create(input: { projectId: string | null; role: Role; label?: string; token?: string }, actor: string): { token: string; row: TokenRow } {
+    create(
+      input: { projectId: string | null; role: Role; label?: string; token?: string },
+      actor: string,
+    ): { token: string; row: TokenRow } {
       const token = input.token ?? generateToken();
       const row: TokenRow = {
         id: newId('tok'),
@@ -111,7 +119,16 @@ export function createTokensRepo(db: Db, clock: Clock) {
       };
       db.transaction((tx) => {
         tx.insert(apiTokens).values(row).onConflictDoNothing().run();
-        tx.insert(auditLog).values({ projectId: input.projectId, actor, action: 'token.create', target: row.id, details: { role: row.role }, at: row.createdAt }).run();
+        tx.insert(auditLog)
+          .values({
+            projectId: input.projectId,
+            actor,
+            action: 'token.create',
+            target: row.id,
+            details: { role: row.role },
+            at: row.createdAt,
+          })
+          .run();
       });
       return { token, row };
     },
@@ -119,7 +136,13 @@ export function createTokensRepo(db: Db, clock: Clock) {
       return byHash.get({ hash: hashToken(token) });
     },
     hasGlobalAdmin(): boolean {
-      return db.select({ id: apiTokens.id }).from(apiTokens).where(and(isNull(apiTokens.projectId), isNull(apiTokens.revokedAt))).get() !== undefined;
+      return (
+        db
+          .select({ id: apiTokens.id })
+          .from(apiTokens)
+          .where(and(isNull(apiTokens.projectId), isNull(apiTokens.revokedAt)))
+          .get() !== undefined
+      );
     },
   };
 }

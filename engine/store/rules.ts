@@ -10,7 +10,13 @@ import { auditLog, rules, ruleVersions } from './schema.js';
 export type RuleRow = typeof rules.$inferSelect;
 
 export function toRecord(row: RuleRow): RuleRecord {
-  return { id: row.id, projectId: row.projectId, version: row.version, enabled: row.enabled, definition: row.definition as unknown as RuleDefinition };
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    version: row.version,
+    enabled: row.enabled,
+    definition: row.definition as unknown as RuleDefinition,
+  };
 }
 
 /**
@@ -31,7 +37,11 @@ export function createRulesRepo(db: Db, clock: Clock) {
 
   const repo = {
     get(projectId: string, ruleId: string): RuleRow {
-      const row = db.select().from(rules).where(and(eq(rules.id, ruleId), eq(rules.projectId, projectId), isNull(rules.deletedAt))).get();
+      const row = db
+        .select()
+        .from(rules)
+        .where(and(eq(rules.id, ruleId), eq(rules.projectId, projectId), isNull(rules.deletedAt)))
+        .get();
       if (!row) throw new NotFoundError('rule', ruleId);
       return row;
     },
@@ -44,16 +54,39 @@ export function createRulesRepo(db: Db, clock: Clock) {
     },
     /** Every enabled rule of every project (for schedule sync). */
     allEnabled(): RuleRow[] {
-      return db.select().from(rules).where(and(eq(rules.enabled, true), isNull(rules.deletedAt))).orderBy(asc(rules.seq)).all();
+      return db
+        .select()
+        .from(rules)
+        .where(and(eq(rules.enabled, true), isNull(rules.deletedAt)))
+        .orderBy(asc(rules.seq))
+        .all();
     },
     list(projectId: string): RuleRow[] {
-      return db.select().from(rules).where(and(eq(rules.projectId, projectId), isNull(rules.deletedAt))).orderBy(asc(rules.seq)).all();
+      return db
+        .select()
+        .from(rules)
+        .where(and(eq(rules.projectId, projectId), isNull(rules.deletedAt)))
+        .orderBy(asc(rules.seq))
+        .all();
     },
     create(projectId: string, def: RuleDefinition, actor: string, id = newId('rule')): RuleRow {
       const now = clock.now();
       return db.transaction(() => {
-        db.insert(rules).values({ id, projectId, name: def.name, version: 1, enabled: false, definition: def as unknown as Record<string, unknown>, createdAt: now, updatedAt: now }).run();
-        db.insert(ruleVersions).values({ ruleId: id, version: 1, definition: def as unknown as Record<string, unknown>, createdBy: actor, createdAt: now }).run();
+        db.insert(rules)
+          .values({
+            id,
+            projectId,
+            name: def.name,
+            version: 1,
+            enabled: false,
+            definition: def as unknown as Record<string, unknown>,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .run();
+        db.insert(ruleVersions)
+          .values({ ruleId: id, version: 1, definition: def as unknown as Record<string, unknown>, createdBy: actor, createdAt: now })
+          .run();
         audit(projectId, actor, 'rule.create', id, { version: 1 });
         return repo.get(projectId, id);
       });
@@ -64,8 +97,13 @@ export function createRulesRepo(db: Db, clock: Clock) {
         const cur = repo.get(projectId, ruleId);
         const version = cur.version + 1;
         const now = clock.now();
-        db.update(rules).set({ name: def.name, version, enabled: false, definition: def as unknown as Record<string, unknown>, updatedAt: now }).where(eq(rules.id, ruleId)).run();
-        db.insert(ruleVersions).values({ ruleId, version, definition: def as unknown as Record<string, unknown>, createdBy: actor, createdAt: now }).run();
+        db.update(rules)
+          .set({ name: def.name, version, enabled: false, definition: def as unknown as Record<string, unknown>, updatedAt: now })
+          .where(eq(rules.id, ruleId))
+          .run();
+        db.insert(ruleVersions)
+          .values({ ruleId, version, definition: def as unknown as Record<string, unknown>, createdBy: actor, createdAt: now })
+          .run();
         audit(projectId, actor, 'rule.update', ruleId, { version });
         return { row: repo.get(projectId, ruleId), wasEnabled: cur.enabled };
       });
@@ -85,18 +123,29 @@ export function createRulesRepo(db: Db, clock: Clock) {
       versionCaches.set(db, cache);
       const hit = cache.get(key);
       if (hit) return hit;
-      const row = db.select().from(ruleVersions).where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version))).get();
+      const row = db
+        .select()
+        .from(ruleVersions)
+        .where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version)))
+        .get();
       if (row) cache.set(key, row.definition as unknown as RuleDefinition);
       return row?.definition as unknown as RuleDefinition | undefined;
     },
     markDryRun(ruleId: string, version: number): void {
-      db.update(ruleVersions).set({ dryRunAt: clock.now() }).where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version))).run();
+      db.update(ruleVersions)
+        .set({ dryRunAt: clock.now() })
+        .where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version)))
+        .run();
     },
     setEnabled(projectId: string, ruleId: string, enabled: boolean, actor: string): RuleRow {
       return db.transaction(() => {
         const cur = repo.get(projectId, ruleId);
         if (enabled) {
-          const v = db.select().from(ruleVersions).where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, cur.version))).get();
+          const v = db
+            .select()
+            .from(ruleVersions)
+            .where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, cur.version)))
+            .get();
           if (!v?.dryRunAt)
             throw new ConflictError(
               `Rule ${ruleId} version ${cur.version} has never been dry-run. POST /api/projects/${projectId}/rules/${ruleId}/dry-run, read the plan, then enable it.`,

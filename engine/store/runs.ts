@@ -33,7 +33,11 @@ function prepare(db: Db) {
       `INSERT INTO run_steps (run_id, step_id, position, type, status, config) VALUES (@runId, @stepId, @position, @type, 'pending', @config)
        ON CONFLICT DO NOTHING`,
     ),
-    countRunning: db.select({ n: count() }).from(runs).where(and(eq(runs.projectId, p('projectId')), eq(runs.status, 'running'))).prepare(),
+    countRunning: db
+      .select({ n: count() })
+      .from(runs)
+      .where(and(eq(runs.projectId, p('projectId')), eq(runs.status, 'running')))
+      .prepare(),
     setStatus: db.$client.prepare(
       `UPDATE runs SET status = @status,
          reason = CASE WHEN @setReason THEN @reason ELSE reason END,
@@ -57,7 +61,10 @@ export function createRunsRepo(db: Db, clock: Clock) {
   const q = st;
   const repo = {
     /** Insert a run and its pending steps, unless its idempotency key exists. */
-    create(run: Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>, steps: { stepId: string; type: string }[]): { run: RunRow; created: boolean } {
+    create(
+      run: Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>,
+      steps: { stepId: string; type: string }[],
+    ): { run: RunRow; created: boolean } {
       return atomically(db, () => {
         const now = clock.now();
         const res = q.insertRun.run({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null });
@@ -82,7 +89,16 @@ export function createRunsRepo(db: Db, clock: Clock) {
     },
     setStatus(id: string, status: RunStatus, patch: { error?: string | null; reason?: string | null } = {}): void {
       const done = ['succeeded', 'failed', 'cancelled', 'skipped', 'halted'].includes(status) ? 1 : 0;
-      q.setStatus.run({ id, status, now: clock.now(), done, setReason: 'reason' in patch ? 1 : 0, reason: patch.reason ?? null, setError: 'error' in patch ? 1 : 0, error: patch.error ?? null });
+      q.setStatus.run({
+        id,
+        status,
+        now: clock.now(),
+        done,
+        setReason: 'reason' in patch ? 1 : 0,
+        reason: patch.reason ?? null,
+        setError: 'error' in patch ? 1 : 0,
+        error: patch.error ?? null,
+      });
     },
     updateStep(runId: string, stepId: string, patch: Partial<Omit<StepRow, 'runId' | 'stepId'>>, log?: string): void {
       const cur = q.step.get(runId, stepId);
@@ -106,10 +122,18 @@ export function createRunsRepo(db: Db, clock: Clock) {
       if (filter.ruleId) conds.push(eq(runs.ruleId, filter.ruleId));
       if (filter.status) conds.push(eq(runs.status, filter.status));
       if (filter.subjectId) conds.push(eq(runs.subjectId, filter.subjectId));
-      return db.select().from(runs).where(and(...conds)).orderBy(desc(runs.createdAt)).limit(filter.limit ?? 100).all();
+      return db
+        .select()
+        .from(runs)
+        .where(and(...conds))
+        .orderBy(desc(runs.createdAt))
+        .limit(filter.limit ?? 100)
+        .all();
     },
     /** Per rule: run count, failures, and the last run (skipped firings not counted). */
-    statsByRule(projectId: string): Map<string, { runs: number; failures: number; lastRunAt: number | null; lastStatus: RunStatus | null }> {
+    statsByRule(
+      projectId: string,
+    ): Map<string, { runs: number; failures: number; lastRunAt: number | null; lastStatus: RunStatus | null }> {
       const rows = db.$client
         .prepare(
           `SELECT rule_id AS ruleId, count(*) AS runs, sum(status = 'failed') AS failures, max(created_at) AS lastRunAt,
@@ -130,7 +154,12 @@ export function createRunsRepo(db: Db, clock: Clock) {
     },
     /** Every run of one chain (same correlation id), oldest first. */
     byCorrelation(projectId: string, correlationId: string): RunRow[] {
-      return db.select().from(runs).where(and(eq(runs.projectId, projectId), eq(runs.correlationId, correlationId))).orderBy(asc(runs.createdAt), asc(sql`rowid`)).all();
+      return db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.projectId, projectId), eq(runs.correlationId, correlationId)))
+        .orderBy(asc(runs.createdAt), asc(sql`rowid`))
+        .all();
     },
     byEvent(eventId: string): RunRow[] {
       return db.select().from(runs).where(eq(runs.eventId, eventId)).orderBy(asc(runs.createdAt)).all();

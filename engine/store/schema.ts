@@ -41,7 +41,9 @@ export const chatBindings = sqliteTable(
   'chat_bindings',
   {
     id: text('id').primaryKey(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     platform: text('platform').$type<'slack' | 'discord'>().notNull(),
     channelId: text('channel_id').notNull(),
     purpose: text('purpose').$type<'review' | 'admin'>().notNull().default('review'),
@@ -60,7 +62,9 @@ export const chatMessages = sqliteTable(
     platform: text('platform').$type<'slack' | 'discord'>().notNull(),
     channelId: text('channel_id').notNull(),
     messageId: text('message_id').notNull(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     kind: text('kind').$type<'variant' | 'approval' | 'halt_panel' | 'progress' | 'asset_thread'>().notNull(),
     refId: text('ref_id').notNull(),
     threadId: text('thread_id'),
@@ -71,10 +75,15 @@ export const chatMessages = sqliteTable(
 
 export const specs = sqliteTable('specs', {
   id: text('id').primaryKey(),
-  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  projectId: text('project_id')
+    .notNull()
+    .references(() => projects.id, { onDelete: 'cascade' }),
   assetType: text('asset_type').notNull(),
   prompt: text('prompt', { mode: 'json' }).$type<{ positive: string; negative?: string }>().notNull(),
-  params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  params: text('params', { mode: 'json' })
+    .$type<Record<string, unknown>>()
+    .notNull()
+    .default(sql`'{}'`),
   manualOverride: integer('manual_override', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
 });
@@ -83,7 +92,9 @@ export const assets = sqliteTable(
   'assets',
   {
     id: text('id').primaryKey(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     specId: text('spec_id').references(() => specs.id, { onDelete: 'set null' }),
     type: text('type').notNull(),
     name: text('name').notNull().default(''),
@@ -104,15 +115,34 @@ export const variants = sqliteTable(
   'variants',
   {
     id: text('id').primaryKey(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
-    assetId: text('asset_id').notNull().references(() => assets.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    assetId: text('asset_id')
+      .notNull()
+      .references(() => assets.id, { onDelete: 'cascade' }),
     status: text('status').$type<'pending' | 'approved' | 'rejected' | 'regenerate_requested'>().notNull().default('pending'),
     primary: integer('is_primary', { mode: 'boolean' }).notNull().default(false),
-    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    notes: text('notes', { mode: 'json' }).$type<{ by: string; at: number; text: string }[]>().notNull().default(sql`'[]'`),
-    processing: text('processing', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
-    files: text('files', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
-    messages: text('messages', { mode: 'json' }).$type<ChatMessageRef[]>().notNull().default(sql`'[]'`),
+    tags: text('tags', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    notes: text('notes', { mode: 'json' })
+      .$type<{ by: string; at: number; text: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    processing: text('processing', { mode: 'json' })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'`),
+    files: text('files', { mode: 'json' })
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'`),
+    messages: text('messages', { mode: 'json' })
+      .$type<ChatMessageRef[]>()
+      .notNull()
+      .default(sql`'[]'`),
     decidedBy: text('decided_by'),
     decidedAt: integer('decided_at'),
     createdAt: createdAt(),
@@ -123,19 +153,35 @@ export const variants = sqliteTable(
 
 export const atlases = sqliteTable('atlases', {
   id: text('id').primaryKey(),
-  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
-  assetIds: text('asset_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-  meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  projectId: text('project_id')
+    .notNull()
+    .references(() => projects.id, { onDelete: 'cascade' }),
+  assetIds: text('asset_ids', { mode: 'json' })
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'`),
+  meta: text('meta', { mode: 'json' })
+    .$type<Record<string, unknown>>()
+    .notNull()
+    .default(sql`'{}'`),
   manualOverride: integer('manual_override', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
 });
 
 export const exports = sqliteTable('exports', {
   id: text('id').primaryKey(),
-  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  projectId: text('project_id')
+    .notNull()
+    .references(() => projects.id, { onDelete: 'cascade' }),
   profile: text('profile').notNull(),
-  atlasIds: text('atlas_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-  meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  atlasIds: text('atlas_ids', { mode: 'json' })
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'`),
+  meta: text('meta', { mode: 'json' })
+    .$type<Record<string, unknown>>()
+    .notNull()
+    .default(sql`'{}'`),
   createdAt: createdAt(),
 });
 
@@ -144,7 +190,9 @@ export const rules = sqliteTable(
   {
     seq: integer('seq').primaryKey({ autoIncrement: true }),
     id: text('id').notNull(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     version: integer('version').notNull(),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
@@ -175,7 +223,9 @@ export const events = sqliteTable(
   {
     seq: integer('seq').primaryKey({ autoIncrement: true }),
     id: text('id').notNull(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     type: text('type').notNull(),
     subjectKind: text('subject_kind').notNull(),
     subjectId: text('subject_id').notNull(),
@@ -195,7 +245,9 @@ export const events = sqliteTable(
     uniqueIndex('events_idem_uq').on(t.projectId, t.idempotencyKey),
     // Partial: only the outbox's pending rows are indexed. Most rows are stored already published
     // (engine events nobody listens to), and indexing them cost every insert an index write.
-    index('events_pending_idx').on(t.seq).where(sql`${t.publishedAt} IS NULL`),
+    index('events_pending_idx')
+      .on(t.seq)
+      .where(sql`${t.publishedAt} IS NULL`),
   ],
 );
 
@@ -203,7 +255,9 @@ export const runs = sqliteTable(
   'runs',
   {
     id: text('id').primaryKey(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     ruleId: text('rule_id').notNull(),
     ruleVersion: integer('rule_version').notNull(),
     eventId: text('event_id').notNull(),
@@ -232,16 +286,24 @@ export const runs = sqliteTable(
 export const runSteps = sqliteTable(
   'run_steps',
   {
-    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     stepId: text('step_id').notNull(),
     position: integer('position').notNull(),
     type: text('type').notNull(),
     status: text('status').$type<'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped'>().notNull(),
     config: text('config', { mode: 'json' }).$type<unknown>(),
-    jobIds: text('job_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    jobIds: text('job_ids', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     output: text('output', { mode: 'json' }).$type<unknown>(),
     error: text('error'),
-    logs: text('logs', { mode: 'json' }).$type<{ at: number; msg: string }[]>().notNull().default(sql`'[]'`),
+    logs: text('logs', { mode: 'json' })
+      .$type<{ at: number; msg: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
   },
@@ -252,8 +314,12 @@ export const approvals = sqliteTable(
   'approvals',
   {
     id: text('id').primaryKey(),
-    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
-    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     status: text('status').$type<'pending' | 'approved' | 'denied' | 'expired'>().notNull(),
     requestedBy: text('requested_by').notNull(),
     decidedBy: text('decided_by'),
@@ -290,7 +356,10 @@ export const auditLog = sqliteTable(
     actor: text('actor').notNull(),
     action: text('action').notNull(),
     target: text('target').notNull(),
-    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    details: text('details', { mode: 'json' })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'`),
     at: integer('at').notNull(),
   },
   (t) => [index('audit_project_idx').on(t.projectId, t.at)],

@@ -13,7 +13,12 @@ export function activeHalt(db: Db, projectId: string, ruleId: string | null): Ha
   const rows = activeHalts(db);
   for (let i = rows.length - 1; i >= 0; i--) {
     const h = rows[i]!;
-    if (h.scope === 'global' || (h.scope === 'project' && h.projectId === projectId) || (h.scope === 'rule' && ruleId !== null && h.ruleId === ruleId)) return { scope: h.scope, reason: h.reason };
+    if (
+      h.scope === 'global' ||
+      (h.scope === 'project' && h.projectId === projectId) ||
+      (h.scope === 'rule' && ruleId !== null && h.ruleId === ruleId)
+    )
+      return { scope: h.scope, reason: h.reason };
   }
   return null;
 }

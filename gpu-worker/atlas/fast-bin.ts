@@ -193,7 +193,11 @@ export const libraryFindNode = proto.findNode;
 function expandFreeRects(this: BinState, width: number, height: number): void {
   const grown = (this[stretched] ??= new Set());
   for (const r of this.freeRects)
-    if (r.x + r.width >= Math.min(this.width + this.padding - this.border, width) || r.y + r.height >= Math.min(this.height + this.padding - this.border, height)) grown.add(r);
+    if (
+      r.x + r.width >= Math.min(this.width + this.padding - this.border, width) ||
+      r.y + r.height >= Math.min(this.height + this.padding - this.border, height)
+    )
+      grown.add(r);
   libraryExpandFreeRects.call(this, width, height);
 }
 

@@ -121,7 +121,11 @@ function pageOf(bin: MaxRectsPacker['bins'][number], options: AtlasOptions): Pac
   }
   if (options.pot) [width, height] = [2 ** Math.ceil(Math.log2(width)), 2 ** Math.ceil(Math.log2(height))];
   if (options.square) width = height = Math.max(width, height);
-  return { width, height, rects: bin.rects.map((r) => ({ key: (r.data as { key: string }).key, x: r.x, y: r.y, rotated: Boolean(r.rot) })) };
+  return {
+    width,
+    height,
+    rects: bin.rects.map((r) => ({ key: (r.data as { key: string }).key, x: r.x, y: r.y, rotated: Boolean(r.rot) })),
+  };
 }
 
 /**
@@ -144,7 +148,14 @@ function bestPacking(items: PackItem[], options: AtlasOptions): Packing {
   let best: Packing | undefined;
   const sorted = new Map<Order, PackItem[]>();
   for (const s of strategies) {
-    const packer = new MaxRectsPacker(size, size, options.padding, { smart: true, pot: options.pot, square: options.square, allowRotation: options.rotation, border: 0, logic: s.logic });
+    const packer = new MaxRectsPacker(size, size, options.padding, {
+      smart: true,
+      pot: options.pot,
+      square: options.square,
+      allowRotation: options.rotation,
+      border: 0,
+      logic: s.logic,
+    });
     let fed = sorted.get(s.order);
     if (!fed) sorted.set(s.order, (fed = [...items].sort(s.order)));
     // addArray sorts (stably) by the logic's key first; add() takes them as they come.
@@ -158,11 +169,13 @@ function bestPacking(items: PackItem[], options: AtlasOptions): Packing {
 }
 
 export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: AtlasOptions, animations: Animation[]): AtlasLayout {
-  if (frames.length === 0) throw new JobInputError('frames', 'no frames to pack; give frames (PNG paths or folders) or assetIds with cut-outs');
+  if (frames.length === 0)
+    throw new JobInputError('frames', 'no frames to pack; give frames (PNG paths or folders) or assetIds with cut-outs');
   const seen = new Map<string, string>();
   for (const f of frames) {
     const prev = seen.get(f.name);
-    if (prev !== undefined) throw new JobInputError(f.field, `frame name "${f.name}" is used twice (also ${prev}); give each frame a distinct name`);
+    if (prev !== undefined)
+      throw new JobInputError(f.field, `frame name "${f.name}" is used twice (also ${prev}); give each frame a distinct name`);
     seen.set(f.name, f.field);
   }
   const e = options.extrude;
@@ -191,13 +204,20 @@ export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: Atl
     const r = rects[i]!;
     const w = r.w + 2 * e;
     const h = r.h + 2 * e;
-    if (w > options.maxSize - options.padding || h > options.maxSize - options.padding) throw new JobInputError(f.field, `frame "${f.name}" is ${r.w}×${r.h} px after trimming (+${e} extrude each side), larger than maxSize ${options.maxSize} allows (less ${options.padding} px padding); raise maxSize (up to 4096) or scale the frame down`);
+    if (w > options.maxSize - options.padding || h > options.maxSize - options.padding)
+      throw new JobInputError(
+        f.field,
+        `frame "${f.name}" is ${r.w}×${r.h} px after trimming (+${e} extrude each side), larger than maxSize ${options.maxSize} allows (less ${options.padding} px padding); raise maxSize (up to 4096) or scale the frame down`,
+      );
     items.push({ key: String(i), name: f.name, w, h });
   });
   // Same input → same layout: every strategy sorts by a total order (names are distinct).
   const packing = bestPacking(items, options);
   if (!options.multipack && packing.pages.length > 1)
-    throw new JobInputError('multipack', `the frames need ${packing.pages.length} pages at maxSize ${options.maxSize}; set multipack: true or raise maxSize`);
+    throw new JobInputError(
+      'multipack',
+      `the frames need ${packing.pages.length} pages at maxSize ${options.maxSize}; set multipack: true or raise maxSize`,
+    );
   const placed = new Map<number, { page: number; x: number; y: number; rotated: boolean }>();
   packing.pages.forEach((bin, page) => {
     for (const r of bin.rects) placed.set(Number(r.key), { page, x: r.x + e, y: r.y + e, rotated: r.rotated });
@@ -228,7 +248,8 @@ export function layoutAtlas(atlasId: string, frames: SourceFrame[], options: Atl
   const names = new Set(frames.map((f) => f.name));
   animations.forEach((a, k) =>
     a.frames.forEach((name, j) => {
-      if (!names.has(name)) throw new JobInputError(`animations.${k}.frames.${j}`, `animation "${a.name}" names frame "${name}", which is not in the atlas`);
+      if (!names.has(name))
+        throw new JobInputError(`animations.${k}.frames.${j}`, `animation "${a.name}" names frame "${name}", which is not in the atlas`);
     }),
   );
   const pages = packing.pages.map((bin, i) => ({ image: `atlas-${i}.png`, width: bin.width, height: bin.height }));

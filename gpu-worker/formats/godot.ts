@@ -37,14 +37,22 @@ export const godotTres: FormatWriter = (layout, options) => {
       '',
     ].join('\n'),
   }));
-  const anims = layout.animations.length > 0 ? layout.animations : [{ name: 'default', frames: layout.frames.map((f) => f.name), fps: 12, loop: true }];
+  const anims =
+    layout.animations.length > 0 ? layout.animations : [{ name: 'default', frames: layout.frames.map((f) => f.name), fps: 12, loop: true }];
   const byName = new Map(layout.frames.map((f, i) => [f.name, { f, id: `AtlasTexture_${i}` }]));
   const used = layout.frames.filter((f) => anims.some((a) => a.frames.includes(f.name)));
   const lines = [`[gd_resource type="SpriteFrames" load_steps=${layout.pages.length + used.length + 1} format=3]`, ''];
   layout.pages.forEach((p, i) => lines.push(`[ext_resource type="Texture2D" path=${str(res + p.image)} id="${i + 1}_page"]`));
   lines.push('');
   for (const f of used) {
-    lines.push(`[sub_resource type="AtlasTexture" id="${byName.get(f.name)!.id}"]`, `atlas = ExtResource("${f.page + 1}_page")`, `region = ${region(f)}`, `margin = ${margin(f)}`, 'filter_clip = true', '');
+    lines.push(
+      `[sub_resource type="AtlasTexture" id="${byName.get(f.name)!.id}"]`,
+      `atlas = ExtResource("${f.page + 1}_page")`,
+      `region = ${region(f)}`,
+      `margin = ${margin(f)}`,
+      'filter_clip = true',
+      '',
+    );
   }
   const animText = anims
     .map((a) => {

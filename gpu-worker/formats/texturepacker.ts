@@ -62,7 +62,11 @@ export const phaserMultiatlas: FormatWriter = (layout) => [
         scale: 1,
         frames: layout.frames.filter((f) => f.page === page).map((f) => ({ filename: f.name, ...frameEntry(f) })),
       })),
-      meta: { app: APP, version: '1.0', animations: Object.fromEntries(layout.animations.map((a) => [a.name, { frames: a.frames, fps: a.fps, loop: a.loop }])) },
+      meta: {
+        app: APP,
+        version: '1.0',
+        animations: Object.fromEntries(layout.animations.map((a) => [a.name, { frames: a.frames, fps: a.fps, loop: a.loop }])),
+      },
     }),
   },
 ];

@@ -120,8 +120,7 @@ function fitBackground(img: Rgba, lab: OklabCache): { srgb: Float64Array[]; okla
   const { width: w, height: h, data } = img;
   const band = Math.max(1, Math.min(3, Math.floor(Math.min(w, h) / 16)));
   const idx: number[] = [];
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) if (x < band || y < band || x >= w - band || y >= h - band) idx.push(y * w + x);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x < band || y < band || x >= w - band || y >= h - band) idx.push(y * w + x);
   const m = idx.length;
   const us = new Float32Array(m);
   const vs = new Float32Array(m);

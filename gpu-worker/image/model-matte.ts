@@ -28,14 +28,19 @@ const sessions = new Map<string, Promise<{ ort: Ort; session: OrtSession }>>();
 
 async function load(settings: WorkerSettings) {
   const file = settings.bgModelPath;
-  if (!file) throw new UnavailableError('method "model" is unavailable on this worker: set GREENLIGHT_BG_MODEL_PATH to an ONNX segmentation model (e.g. u2netp.onnx), or use method "classic"');
+  if (!file)
+    throw new UnavailableError(
+      'method "model" is unavailable on this worker: set GREENLIGHT_BG_MODEL_PATH to an ONNX segmentation model (e.g. u2netp.onnx), or use method "classic"',
+    );
   if (!fs.existsSync(file)) throw new UnavailableError(`method "model" is unavailable: GREENLIGHT_BG_MODEL_PATH=${file} does not exist`);
   let s = sessions.get(file);
   if (!s) {
     s = (async () => {
       const mod = 'onnxruntime-node';
       const ort = (await import(mod).catch(() => {
-        throw new UnavailableError('method "model" needs onnxruntime-node: npm install onnxruntime-node (offline: ONNXRUNTIME_NODE_INSTALL=skip; on a GPU host --onnxruntime-node-install-cuda=cuda12)');
+        throw new UnavailableError(
+          'method "model" needs onnxruntime-node: npm install onnxruntime-node (offline: ONNXRUNTIME_NODE_INSTALL=skip; on a GPU host --onnxruntime-node-install-cuda=cuda12)',
+        );
       })) as Ort;
       const providers = settings.gpu ? ['cuda', 'cpu'] : ['cpu'];
       return { ort, session: await ort.InferenceSession.create(file, { executionProviders: providers }) };
@@ -48,11 +53,16 @@ async function load(settings: WorkerSettings) {
 
 export async function modelMatte(img: Rgba, opts: MatteOptions, settings: WorkerSettings, size = 320): Promise<Matte> {
   const { ort, session } = await load(settings);
-  const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } }).removeAlpha().resize(size, size, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
+    .removeAlpha()
+    .resize(size, size, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const mean = [0.485, 0.456, 0.406];
   const std = [0.229, 0.224, 0.225];
   const input = new Float32Array(3 * size * size);
-  for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) input[c * size * size + i] = (data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
+  for (let i = 0; i < size * size; i++)
+    for (let c = 0; c < 3; c++) input[c * size * size + i] = (data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
   const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, size, size]) });
   const pred = out[session.outputNames[0]!]!.data;
   let lo = Infinity;

@@ -25,7 +25,12 @@ export async function contactSheet(cells: SheetCell[], options: { cell?: number;
   if (options.title) drawText(sheet, options.title, gap, 6, 2, INK);
   const thumbs = await Promise.all(
     cells.map(async (c) => {
-      const { data, info } = await sharp(c.png).flatten({ background: '#3a3d46' }).resize(cell, cell, { fit: 'contain', background: '#3a3d46' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(c.png)
+        .flatten({ background: '#3a3d46' })
+        .resize(cell, cell, { fit: 'contain', background: '#3a3d46' })
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       return { width: info.width, height: info.height, data } satisfies Rgba;
     }),
   );

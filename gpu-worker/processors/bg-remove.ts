@@ -15,7 +15,8 @@ async function sources(input: JobInput<'bg_remove'>, ctx: JobContext): Promise<{
   const expand = async (rel: string, field: string) => (await pngsAt(ctx.files, rel, field)).map((p) => ({ path: p, field }));
   if (input.originalPaths?.length) return (await Promise.all(input.originalPaths.map((p, i) => expand(p, `originalPaths.${i}`)))).flat();
   if (input.originalPath) return expand(input.originalPath, 'originalPath');
-  if (input.assetId && input.variantId) return [{ path: `files/images/${input.assetId}/original/${input.variantId}.png`, field: 'variantId' }];
+  if (input.assetId && input.variantId)
+    return [{ path: `files/images/${input.assetId}/original/${input.variantId}.png`, field: 'variantId' }];
   if (input.assetId) return expand(`files/images/${input.assetId}/original`, 'assetId');
   throw new JobInputError('originalPath', 'say what to cut out: originalPath, originalPaths, or assetId (with variantId for one variant)');
 }
@@ -47,7 +48,10 @@ export const bgRemove: Processor<'bg_remove'> = async (input, ctx) => {
     };
     const item = { source: src.path, alphaPath, trim, sourceSize: { w: img.width, h: img.height }, padding: pad };
     await ctx.files.write(alphaPath, await encodePng(matte.image));
-    await ctx.files.write(alphaPath.replace(/\.png$/, '.json'), `${JSON.stringify({ ...item, method: input.method, threshold: input.threshold, feather: input.feather, erode: input.erode, removeHoles: input.removeHoles, background: matte.background }, null, 2)}\n`);
+    await ctx.files.write(
+      alphaPath.replace(/\.png$/, '.json'),
+      `${JSON.stringify({ ...item, method: input.method, threshold: input.threshold, feather: input.feather, erode: input.erode, removeHoles: input.removeHoles, background: matte.background }, null, 2)}\n`,
+    );
     items.push(item);
   }
   ctx.progress(1, 'done');

@@ -26,7 +26,17 @@ export const evalGrid: Processor<'eval_grid'> = async (input, ctx) => {
       // The procedural provider draws from the prompt text: the LoRA / checkpoint names join it so cells differ.
       const text = input.provider === 'procedural' ? [prompt, combo.lora, combo.checkpoint].filter(Boolean).join(' | ') : prompt;
       const img = await provider.generate(
-        { prompt: text, seed: input.seed, width: input.size, height: input.size, background: 'plain', writeMasks: false, loraName: combo.lora ?? undefined, checkpointName: combo.checkpoint ?? undefined, workflow },
+        {
+          prompt: text,
+          seed: input.seed,
+          width: input.size,
+          height: input.size,
+          background: 'plain',
+          writeMasks: false,
+          loraName: combo.lora ?? undefined,
+          checkpointName: combo.checkpoint ?? undefined,
+          workflow,
+        },
         0,
       );
       const file = `${dir}/p${p + 1}-c${c + 1}.png`;
@@ -36,8 +46,14 @@ export const evalGrid: Processor<'eval_grid'> = async (input, ctx) => {
     }
   ctx.progress(total / (total + 1), 'drawing the comparison sheet');
   const sheetPath = `${dir}/sheet.png`;
-  await ctx.files.write(sheetPath, await contactSheet(sheetCells, { cell: Math.min(256, input.size), columns: combos.length, title: `EVAL ${evalId}` }));
-  await ctx.files.write(`${dir}/grid.json`, `${JSON.stringify({ evalId, seed: input.seed, prompts: input.prompts, combos, cells }, null, 2)}\n`);
+  await ctx.files.write(
+    sheetPath,
+    await contactSheet(sheetCells, { cell: Math.min(256, input.size), columns: combos.length, title: `EVAL ${evalId}` }),
+  );
+  await ctx.files.write(
+    `${dir}/grid.json`,
+    `${JSON.stringify({ evalId, seed: input.seed, prompts: input.prompts, combos, cells }, null, 2)}\n`,
+  );
   ctx.progress(1, 'done');
   return { sheetPath, cells };
 };

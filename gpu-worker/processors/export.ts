@@ -28,7 +28,8 @@ function idsOfImage(p: string): { assetId?: string; variantId?: string } {
 
 async function readLayout(ctx: JobContext, atlasId: string, field: string): Promise<AtlasLayout> {
   const file = `atlases/${atlasId}/${CUSTOM_FILE}`;
-  if (!(await ctx.files.exists(file))) throw new JobInputError(field, `atlas "${atlasId}" has not been packed (no ${file}); run pack_atlas first`);
+  if (!(await ctx.files.exists(file)))
+    throw new JobInputError(field, `atlas "${atlasId}" has not been packed (no ${file}); run pack_atlas first`);
   return JSON.parse((await ctx.files.read(file, field)).toString('utf8')) as AtlasLayout;
 }
 
@@ -39,8 +40,13 @@ async function generatorMeta(ctx: JobContext, assetId: string, variantId: string
 
 export const exportBundle: Processor<'export'> = async (input, ctx) => {
   const profile: ExportProfile | undefined = input.profile ?? builtInProfiles[input.profileId];
-  if (!profile) throw new JobInputError('profileId', `unknown profile "${input.profileId}"; use one of ${Object.keys(builtInProfiles).join(', ')} or pass a whole profile as "profile"`);
-  if (input.atlasIds.length === 0 && input.assetIds.length === 0) throw new JobInputError('atlasIds', 'nothing to export: give atlasIds and/or assetIds');
+  if (!profile)
+    throw new JobInputError(
+      'profileId',
+      `unknown profile "${input.profileId}"; use one of ${Object.keys(builtInProfiles).join(', ')} or pass a whole profile as "profile"`,
+    );
+  if (input.atlasIds.length === 0 && input.assetIds.length === 0)
+    throw new JobInputError('atlasIds', 'nothing to export: give atlasIds and/or assetIds');
   const exportId = input.exportId ?? idFromJob('export', ctx.jobId);
   const files: BundleFile[] = [];
   const generator: Record<string, unknown> = {};
@@ -48,31 +54,57 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
     ctx.progress(k / (input.atlasIds.length + 1), `exporting atlas ${atlasId}`);
     const layout = await readLayout(ctx, atlasId, `atlasIds.${k}`);
     if (profile.formats.includes('godot-tres') && layout.frames.some((f) => f.rotated))
-      throw new JobInputError(`atlasIds.${k}`, `atlas "${atlasId}" was packed with rotation, which Godot cannot use; re-pack it with rotation: false`);
+      throw new JobInputError(
+        `atlasIds.${k}`,
+        `atlas "${atlasId}" was packed with rotation, which Godot cannot use; re-pack it with rotation: false`,
+      );
     const renamed = new Map<string, string>();
     const frames = layout.frames.map((f) => {
       const name = renameFrame(f.name, profile.naming);
       const clash = [...renamed.entries()].find(([, n]) => n === name);
-      if (clash) throw new JobInputError(`atlasIds.${k}`, `frames "${clash[0]}" and "${f.name}" both become "${name}" under the profile's ${profile.naming} naming; rename one`);
+      if (clash)
+        throw new JobInputError(
+          `atlasIds.${k}`,
+          `frames "${clash[0]}" and "${f.name}" both become "${name}" under the profile's ${profile.naming} naming; rename one`,
+        );
       renamed.set(f.name, name);
       return { ...f, name, duplicateOf: f.duplicateOf && renameFrame(f.duplicateOf, profile.naming) };
     });
-    const renamedLayout: AtlasLayout = { ...layout, frames, animations: layout.animations.map((a) => ({ ...a, frames: a.frames.map((n) => renamed.get(n) ?? n) })) };
+    const renamedLayout: AtlasLayout = {
+      ...layout,
+      frames,
+      animations: layout.animations.map((a) => ({ ...a, frames: a.frames.map((n) => renamed.get(n) ?? n) })),
+    };
     const dir = profile.atlasDir.replaceAll('{atlasId}', atlasId);
-    for (const p of layout.pages) files.push({ path: path.posix.join(dir, p.image), data: await ctx.files.read(`atlases/${atlasId}/${p.image}`, `atlasIds.${k}`), links: { atlasId } });
-    for (const f of writeFormats(renamedLayout, profile.formats, { godotResPath: `res://${dir}/` })) files.push({ path: path.posix.join(dir, f.name), data: Buffer.from(f.content), links: { atlasId } });
+    for (const p of layout.pages)
+      files.push({
+        path: path.posix.join(dir, p.image),
+        data: await ctx.files.read(`atlases/${atlasId}/${p.image}`, `atlasIds.${k}`),
+        links: { atlasId },
+      });
+    for (const f of writeFormats(renamedLayout, profile.formats, { godotResPath: `res://${dir}/` }))
+      files.push({ path: path.posix.join(dir, f.name), data: Buffer.from(f.content), links: { atlasId } });
     for (const f of layout.frames) {
       const ids = idsOfImage(f.source);
-      if (ids.assetId && ids.variantId && !(f.source in generator)) generator[f.source] = await generatorMeta(ctx, ids.assetId, ids.variantId);
+      if (ids.assetId && ids.variantId && !(f.source in generator))
+        generator[f.source] = await generatorMeta(ctx, ids.assetId, ids.variantId);
     }
   }
   if (profile.includeSprites)
     for (const [k, assetId] of input.assetIds.entries()) {
       const alphaDir = `files/images/${assetId}/alpha`;
-      if (!(await ctx.files.isDir(alphaDir))) throw new JobInputError(`assetIds.${k}`, `asset "${assetId}" has no cut-outs (${alphaDir}); run bg_remove first`);
+      if (!(await ctx.files.isDir(alphaDir)))
+        throw new JobInputError(`assetIds.${k}`, `asset "${assetId}" has no cut-outs (${alphaDir}); run bg_remove first`);
       for (const src of (await ctx.files.list(alphaDir)).filter((p) => p.endsWith('.png'))) {
         const ids = idsOfImage(src);
-        files.push({ path: path.posix.join(profile.spritesDir.replaceAll('{assetId}', assetId), `${renameFrame(path.posix.parse(src).name, profile.naming)}.png`), data: await ctx.files.read(src), links: ids });
+        files.push({
+          path: path.posix.join(
+            profile.spritesDir.replaceAll('{assetId}', assetId),
+            `${renameFrame(path.posix.parse(src).name, profile.naming)}.png`,
+          ),
+          data: await ctx.files.read(src),
+          links: ids,
+        });
         if (ids.variantId && !(src in generator)) generator[src] = await generatorMeta(ctx, assetId, ids.variantId);
       }
     }
@@ -86,7 +118,13 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
     createdAt: ctx.now().toISOString(),
     atlasIds: input.atlasIds,
     assetIds: input.assetIds,
-    files: files.map((f) => ({ path: f.path, size: f.data.length, sha256: createHash('sha256').update(f.data).digest('hex'), projectId: ctx.projectId, ...f.links })),
+    files: files.map((f) => ({
+      path: f.path,
+      size: f.data.length,
+      sha256: createHash('sha256').update(f.data).digest('hex'),
+      projectId: ctx.projectId,
+      ...f.links,
+    })),
     generator: Object.fromEntries(Object.entries(generator).filter(([, v]) => v !== undefined)),
   };
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
@@ -100,5 +138,11 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
   await ctx.files.write(`${base}/manifest.json`, manifestText);
   await ctx.files.write(`${base}/bundle.zip`, Buffer.from(zipSync(zipEntries, { level: 6 })));
   ctx.progress(1, 'done');
-  return { exportId, bundlePath: `${base}/bundle.zip`, bundleDir: `${base}/bundle`, manifestPath: `${base}/manifest.json`, files: files.length + 1 };
+  return {
+    exportId,
+    bundlePath: `${base}/bundle.zip`,
+    bundleDir: `${base}/bundle`,
+    manifestPath: `${base}/manifest.json`,
+    files: files.length + 1,
+  };
 };

@@ -16,7 +16,8 @@ export const generate: Processor<'generate'> = async (input, ctx) => {
   const tag = shortTag(ctx.jobId);
   const provider = providerFor(input.provider, ctx.settings);
   const workflow = input.workflowPath ? (await ctx.files.read(input.workflowPath, 'workflowPath')).toString('utf8') : undefined;
-  if (input.provider === 'comfyui' && !workflow) throw new JobInputError('workflowPath', 'the comfyui provider needs a workflow template (API-format JSON) inside the project');
+  if (input.provider === 'comfyui' && !workflow)
+    throw new JobInputError('workflowPath', 'the comfyui provider needs a workflow template (API-format JSON) inside the project');
   const base = `files/images/${assetId}`;
   const variants = [];
   const sheetCells = [];
@@ -61,5 +62,11 @@ export const generate: Processor<'generate'> = async (input, ctx) => {
   const contactSheetPath = `${base}/sheets/${tag}.png`;
   await ctx.files.write(contactSheetPath, sheet);
   ctx.progress(1, 'done');
-  return { assetId, variantIds: variants.map((v) => v.variantId), originalsDir: path.posix.join(base, 'original'), contactSheet: contactSheetPath, variants };
+  return {
+    assetId,
+    variantIds: variants.map((v) => v.variantId),
+    originalsDir: path.posix.join(base, 'original'),
+    contactSheet: contactSheetPath,
+    variants,
+  };
 };

@@ -25,7 +25,9 @@ async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promis
     // Name and pivot given for one path belong to that file, not to every file of a folder.
     for (const f of found) refs.push(found.length === 1 && f === p ? { path: f, field, ...extra } : { path: f, field });
   };
-  if (input.frames) for (const [i, f] of input.frames.entries()) await (typeof f === 'string' ? add(f, `frames.${i}`) : add(f.path, `frames.${i}`, { name: f.name, pivot: f.pivot }));
+  if (input.frames)
+    for (const [i, f] of input.frames.entries())
+      await (typeof f === 'string' ? add(f, `frames.${i}`) : add(f.path, `frames.${i}`, { name: f.name, pivot: f.pivot }));
   else if (input.assetIds?.length) for (const [i, a] of input.assetIds.entries()) await add(`files/images/${a}/alpha`, `assetIds.${i}`);
   else throw new JobInputError('frames', 'say what to pack: frames (PNG paths or folders) or assetIds with cut-outs');
   return refs;
@@ -37,7 +39,11 @@ export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
   const rotation = input.rotation && !input.formats.includes('godot-tres');
   if (input.rotation && !rotation) warnings.push('rotation was turned off: Godot AtlasTexture cannot rotate frames');
   const refs = await frameRefs(input, ctx);
-  if (refs.length === 0) throw new JobInputError(input.frames ? 'frames' : 'assetIds', 'no PNG frames found; cut the assets out first (bg_remove) or name the PNGs');
+  if (refs.length === 0)
+    throw new JobInputError(
+      input.frames ? 'frames' : 'assetIds',
+      'no PNG frames found; cut the assets out first (bg_remove) or name the PNGs',
+    );
   // Each file decoded once, a few at a time (sharp decodes off the JS thread: 64 frames took half as long as one by one).
   const fieldOf = new Map<string, string>();
   for (const r of refs) if (!fieldOf.has(r.path)) fieldOf.set(r.path, r.field);
@@ -54,9 +60,26 @@ export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
   };
   ctx.progress(0, `reading frames (0/${paths.length})`);
   await Promise.all(Array.from({ length: Math.min(4, paths.length) }, reader));
-  const frames: SourceFrame[] = refs.map((r) => ({ name: r.name ?? path.posix.parse(r.path).name, source: r.path, image: images.get(r.path)!, pivot: r.pivot ?? input.pivot, field: r.field }));
+  const frames: SourceFrame[] = refs.map((r) => ({
+    name: r.name ?? path.posix.parse(r.path).name,
+    source: r.path,
+    image: images.get(r.path)!,
+    pivot: r.pivot ?? input.pivot,
+    field: r.field,
+  }));
   ctx.progress(0.5, `packing ${frames.length} frames`);
-  const options = { maxSize: input.maxSize, padding: input.padding, extrude: input.extrude, trim: input.trim, rotation, pot: input.pot, square: input.square, multipack: input.multipack, dedupe: input.dedupe, order: input.order };
+  const options = {
+    maxSize: input.maxSize,
+    padding: input.padding,
+    extrude: input.extrude,
+    trim: input.trim,
+    rotation,
+    pot: input.pot,
+    square: input.square,
+    multipack: input.multipack,
+    dedupe: input.dedupe,
+    order: input.order,
+  };
   const layout = layoutAtlas(atlasId, frames, options, input.animations);
   ctx.progress(0.6, `drawing ${layout.pages.length} page(s)`);
   const pages = await encodePages(composePages(layout, images));
@@ -64,8 +87,18 @@ export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
   const formats = [...new Set([...input.formats, 'custom' as const])];
   const perFormat = formats.map((f) => [f, writeFormats(layout, [f], { godotResPath: input.godotResPath })] as const);
   ctx.progress(0.9, 'writing files');
-  await Promise.all([...pages.map((p) => ctx.files.write(`${dir}/${p.image}`, p.png)), ...perFormat.flatMap(([, files]) => files.map((f) => ctx.files.write(`${dir}/${f.name}`, f.content)))]);
+  await Promise.all([
+    ...pages.map((p) => ctx.files.write(`${dir}/${p.image}`, p.png)),
+    ...perFormat.flatMap(([, files]) => files.map((f) => ctx.files.write(`${dir}/${f.name}`, f.content))),
+  ]);
   const data = Object.fromEntries(perFormat.map(([f, files]) => [f, files.map((x) => `${dir}/${x.name}`)]));
   ctx.progress(1, 'done');
-  return { atlasId, pages: pages.map((p) => `${dir}/${p.image}`), data, frames: layout.frames.length, occupancy: Number(layout.occupancy.toFixed(4)), warnings };
+  return {
+    atlasId,
+    pages: pages.map((p) => `${dir}/${p.image}`),
+    data,
+    frames: layout.frames.length,
+    occupancy: Number(layout.occupancy.toFixed(4)),
+    warnings,
+  };
 };

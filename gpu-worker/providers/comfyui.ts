@@ -17,7 +17,10 @@ export function fillWorkflow(template: string, values: Record<string, string | n
   try {
     parsed = JSON.parse(template);
   } catch (err) {
-    throw new JobInputError('workflowPath', `the workflow is not JSON (${(err as Error).message}); export it from ComfyUI with "Save (API Format)"`);
+    throw new JobInputError(
+      'workflowPath',
+      `the workflow is not JSON (${(err as Error).message}); export it from ComfyUI with "Save (API Format)"`,
+    );
   }
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
@@ -46,10 +49,27 @@ export function comfyProvider(opts: ComfyOptions): ImageProvider {
     async generate(req: GenerateRequest, index: number, signal?: AbortSignal): Promise<GeneratedImage> {
       if (!req.workflow) throw new JobInputError('workflowPath', 'the comfyui provider needs a workflow template');
       const seed = req.seed + index;
-      const prompt = fillWorkflow(req.workflow, { prompt: req.prompt, negativePrompt: req.negativePrompt ?? '', seed, width: req.width, height: req.height, checkpointName: req.checkpointName, loraName: req.loraName });
-      const queued = await fetch(`${base}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt, client_id: opts.clientId ?? 'greenlight' }), signal });
+      const prompt = fillWorkflow(req.workflow, {
+        prompt: req.prompt,
+        negativePrompt: req.negativePrompt ?? '',
+        seed,
+        width: req.width,
+        height: req.height,
+        checkpointName: req.checkpointName,
+        loraName: req.loraName,
+      });
+      const queued = await fetch(`${base}/prompt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt, client_id: opts.clientId ?? 'greenlight' }),
+        signal,
+      });
       const body = (await queued.json().catch(() => ({}))) as { prompt_id?: string; error?: { message?: string }; node_errors?: unknown };
-      if (queued.status === 400) throw new JobInputError('workflowPath', `ComfyUI refused the workflow: ${body.error?.message ?? 'invalid prompt'} ${JSON.stringify(body.node_errors ?? {})}`);
+      if (queued.status === 400)
+        throw new JobInputError(
+          'workflowPath',
+          `ComfyUI refused the workflow: ${body.error?.message ?? 'invalid prompt'} ${JSON.stringify(body.node_errors ?? {})}`,
+        );
       if (!queued.ok || !body.prompt_id) throw new Error(`ComfyUI POST /prompt answered ${queued.status}`);
       const id = body.prompt_id;
       const deadline = Date.now() + timeoutMs;
@@ -63,7 +83,11 @@ export function comfyProvider(opts: ComfyOptions): ImageProvider {
         if (e && (e.status?.completed || e.status?.status_str === 'error' || e.outputs)) entry = e;
         else await new Promise((r) => setTimeout(r, pollMs));
       }
-      if (entry.status?.status_str === 'error') throw new JobInputError('workflowPath', `ComfyUI failed running prompt ${id}: ${JSON.stringify(entry.status.messages ?? []).slice(0, 500)}`);
+      if (entry.status?.status_str === 'error')
+        throw new JobInputError(
+          'workflowPath',
+          `ComfyUI failed running prompt ${id}: ${JSON.stringify(entry.status.messages ?? []).slice(0, 500)}`,
+        );
       const image = Object.values(entry.outputs ?? {}).flatMap((o) => o.images ?? [])[0];
       if (!image) throw new JobInputError('workflowPath', `ComfyUI prompt ${id} produced no image; the workflow needs a SaveImage node`);
       const q = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder ?? '', type: image.type ?? 'output' });
@@ -78,7 +102,11 @@ export function unavailableComfy(): ImageProvider {
   return {
     name: 'comfyui',
     generate() {
-      return Promise.reject(new UnavailableError('the comfyui provider needs COMFYUI_URL (e.g. http://127.0.0.1:8188) on the worker host; or use provider "procedural"'));
+      return Promise.reject(
+        new UnavailableError(
+          'the comfyui provider needs COMFYUI_URL (e.g. http://127.0.0.1:8188) on the worker host; or use provider "procedural"',
+        ),
+      );
     },
   };
 }

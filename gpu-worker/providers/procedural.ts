@@ -32,7 +32,9 @@ export type SubjectKind = (typeof subjectKinds)[number];
 
 function kindFor(prompt: string, rng: Rng): SubjectKind {
   const p = prompt.toLowerCase();
-  const hit = subjectKinds.find((k) => p.includes(k)) ?? (/\b(hero|knight|mage|npc)\b/.test(p) ? 'character' : /\b(gem|ore)\b/.test(p) ? 'crystal' : undefined);
+  const hit =
+    subjectKinds.find((k) => p.includes(k)) ??
+    (/\b(hero|knight|mage|npc)\b/.test(p) ? 'character' : /\b(gem|ore)\b/.test(p) ? 'crystal' : undefined);
   return hit ?? subjectKinds[Math.floor(rng() * subjectKinds.length)]!;
 }
 
@@ -48,7 +50,14 @@ export interface Scene {
 }
 
 /** The scene for one variant: everything the render needs, no I/O. */
-export function scene(prompt: string, seed: number, index: number, width: number, height: number, background: 'plain' | 'gradient' | 'mixed'): Scene {
+export function scene(
+  prompt: string,
+  seed: number,
+  index: number,
+  width: number,
+  height: number,
+  background: 'plain' | 'gradient' | 'mixed',
+): Scene {
   const rng = mulberry32(seedOf(prompt, seed, index));
   const kind = kindFor(prompt, rng);
   const bgKind = background === 'mixed' ? (rng() < 0.5 ? 'plain' : 'gradient') : background;
@@ -77,7 +86,8 @@ export function scene(prompt: string, seed: number, index: number, width: number
   const r = s * (0.22 + rng() * 0.13);
   const style = `fill="url(#shade)" stroke="${ink}" stroke-width="${f(sw)}" stroke-linejoin="round"`;
   // "Holes" the classic cut-out must keep: patches inside the subject painted the backdrop's colour.
-  const patch = (x: number, y: number, rx: number, ry: number) => `<ellipse cx="${f(x)}" cy="${f(y)}" rx="${f(rx)}" ry="${f(ry)}" fill="${bgA}" stroke="${ink}" stroke-width="${f(sw * 0.6)}"/>`;
+  const patch = (x: number, y: number, rx: number, ry: number) =>
+    `<ellipse cx="${f(x)}" cy="${f(y)}" rx="${f(rx)}" ry="${f(ry)}" fill="${bgA}" stroke="${ink}" stroke-width="${f(sw * 0.6)}"/>`;
   const body = shapes(kind, { cx, cy, r, rng, style, patch, ink, sw });
   const subject = `${defs}<g>${body}</g>`;
   return { kind, background: bgKind, subject, backdrop, width, height };
@@ -100,8 +110,10 @@ function shapes(kind: SubjectKind, c: ShapeCtx): string {
     case 'character': {
       const head = r * (0.42 + rng() * 0.12);
       const bodyRy = r * 0.62;
-      const arm = (side: number) => `<rect x="${f(cx + side * r * 0.55 - r * 0.11)}" y="${f(cy - r * 0.05)}" width="${f(r * 0.22)}" height="${f(r * 0.75)}" rx="${f(r * 0.1)}" transform="rotate(${f(side * (15 + rng() * 30))} ${f(cx + side * r * 0.55)} ${f(cy)})" ${style}/>`;
-      const leg = (side: number) => `<rect x="${f(cx + side * r * 0.25 - r * 0.12)}" y="${f(cy + bodyRy * 0.6)}" width="${f(r * 0.24)}" height="${f(r * 0.6)}" rx="${f(r * 0.08)}" ${style}/>`;
+      const arm = (side: number) =>
+        `<rect x="${f(cx + side * r * 0.55 - r * 0.11)}" y="${f(cy - r * 0.05)}" width="${f(r * 0.22)}" height="${f(r * 0.75)}" rx="${f(r * 0.1)}" transform="rotate(${f(side * (15 + rng() * 30))} ${f(cx + side * r * 0.55)} ${f(cy)})" ${style}/>`;
+      const leg = (side: number) =>
+        `<rect x="${f(cx + side * r * 0.25 - r * 0.12)}" y="${f(cy + bodyRy * 0.6)}" width="${f(r * 0.24)}" height="${f(r * 0.6)}" rx="${f(r * 0.08)}" ${style}/>`;
       return `${arm(-1)}${arm(1)}${leg(-1)}${leg(1)}<ellipse cx="${f(cx)}" cy="${f(cy + r * 0.25)}" rx="${f(r * 0.5)}" ry="${f(bodyRy)}" ${style}/><circle cx="${f(cx)}" cy="${f(cy - r * 0.6)}" r="${f(head)}" ${style}/>${patch(cx - head * 0.38, cy - r * 0.62, head * 0.2, head * 0.26)}${patch(cx + head * 0.38, cy - r * 0.62, head * 0.2, head * 0.26)}`;
     }
     case 'slime': {
@@ -148,13 +160,20 @@ function shapes(kind: SubjectKind, c: ShapeCtx): string {
   }
 }
 
-const svg = (sc: Scene, body: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="${sc.width}" height="${sc.height}" viewBox="0 0 ${sc.width} ${sc.height}">${body}</svg>`;
+const svg = (sc: Scene, body: string) =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${sc.width}" height="${sc.height}" viewBox="0 0 ${sc.width} ${sc.height}">${body}</svg>`;
 
 /** The finished image (subject over backdrop) and the ground truth (subject alone, RGBA). */
 export async function renderScene(sc: Scene): Promise<{ image: Buffer; truth: Buffer }> {
   const [image, truth] = await Promise.all([
-    sharp(Buffer.from(svg(sc, sc.backdrop + sc.subject))).removeAlpha().png().toBuffer(),
-    sharp(Buffer.from(svg(sc, sc.subject))).ensureAlpha().png().toBuffer(),
+    sharp(Buffer.from(svg(sc, sc.backdrop + sc.subject)))
+      .removeAlpha()
+      .png()
+      .toBuffer(),
+    sharp(Buffer.from(svg(sc, sc.subject)))
+      .ensureAlpha()
+      .png()
+      .toBuffer(),
   ]);
   return { image, truth };
 }

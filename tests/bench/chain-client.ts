@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { paced, summarize } from './stats.js';
 
-const args = JSON.parse(process.argv[2]!) as { url: string; token: string; redisUrl: string; prefix: string; rate: number; seconds: number; projectId: string };
+const args = JSON.parse(process.argv[2]!) as {
+  url: string;
+  token: string;
+  redisUrl: string;
+  prefix: string;
+  rate: number;
+  seconds: number;
+  projectId: string;
+};
 const redis = connections(args.redisUrl);
 const conn = () => redis.open();
 const noop = async () => ({ alphaPaths: ['a.png'], atlasId: 'atl', pages: [] });
@@ -65,7 +73,16 @@ async function workQueues(prefix: string) {
 
 // Raw BullMQ chain: the same topology with the engine's part done by plain BullMQ in a process of its own.
 const rawChainPrefix = `${args.prefix}rawchain`;
-const rawEngine = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./raw-chain-engine.ts', import.meta.url)), JSON.stringify({ redisUrl: args.redisUrl, prefix: rawChainPrefix })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const rawEngine = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./raw-chain-engine.ts', import.meta.url)),
+    JSON.stringify({ redisUrl: args.redisUrl, prefix: rawChainPrefix }),
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+);
 await new Promise((resolve) => rawEngine.once('message', resolve));
 const rawWork = await workQueues(rawChainPrefix);
 const rawEvents = new Queue('events', { connection: conn(), prefix: rawChainPrefix });
@@ -88,11 +105,18 @@ const pool = new Pool(target.origin, { connections: 32 });
 const posted = new Map<string, number>();
 await paced(args.rate, args.seconds, async (i) => {
   const t0 = performance.now();
-  const res = await pool.request({ path: target.pathname, method: 'POST', headers: { authorization: `Bearer ${args.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'custom.bench', subject: { kind: 'variant', id: 'v1' }, payload: { i } }) });
+  const res = await pool.request({
+    path: target.pathname,
+    method: 'POST',
+    headers: { authorization: `Bearer ${args.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'custom.bench', subject: { kind: 'variant', id: 'v1' }, payload: { i } }),
+  });
   const body = JSON.parse(await res.body.text()) as { id: string };
   posted.set(body.id, t0);
 });
 const ours = await work.settle(posted);
 await pool.close();
 redis.closeAll();
-process.stdout.write(`${JSON.stringify({ raw, ...ours, posted: posted.size, rawChain: { ...rawChain, posted: rawPosted.size, engineCpuMsPerChain: rawEngineCpuMs / rawPosted.size } })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ raw, ...ours, posted: posted.size, rawChain: { ...rawChain, posted: rawPosted.size, engineCpuMsPerChain: rawEngineCpuMs / rawPosted.size } })}\n`,
+);

@@ -22,8 +22,12 @@ const median = (xs: number[]) => summarize(xs).p50;
 async function bgRemove(quick: boolean): Promise<Row[]> {
   const n = quick ? 6 : 16;
   const size = 1024;
-  const pngs = await Promise.all(Array.from({ length: n }, (_, i) => renderScene(scene('', 3, i, size, size, i % 2 ? 'gradient' : 'plain')).then((r) => r.image)));
-  const decoded = await Promise.all(pngs.map(async (p) => ({ width: size, height: size, data: await sharp(p).ensureAlpha().raw().toBuffer() })));
+  const pngs = await Promise.all(
+    Array.from({ length: n }, (_, i) => renderScene(scene('', 3, i, size, size, i % 2 ? 'gradient' : 'plain')).then((r) => r.image)),
+  );
+  const decoded = await Promise.all(
+    pngs.map(async (p) => ({ width: size, height: size, data: await sharp(p).ensureAlpha().raw().toBuffer() })),
+  );
   removeBackground(decoded[0]!, { threshold: 0.06, feather: 0.5, erode: 0, removeHoles: false }); // warm the JIT
   let t = performance.now();
   for (const img of decoded) removeBackground(img, { threshold: 0.06, feather: 0.5, erode: 0, removeHoles: false });
@@ -31,13 +35,27 @@ async function bgRemove(quick: boolean): Promise<Row[]> {
   t = performance.now();
   for (const p of pngs) {
     const raw = await sharp(p).ensureAlpha().raw().toBuffer();
-    await sharp(raw, { raw: { width: size, height: size, channels: 4 } }).png().toBuffer();
+    await sharp(raw, { raw: { width: size, height: size, channels: 4 } })
+      .png()
+      .toBuffer();
   }
   const ioMs = performance.now() - t;
   const mp = (n * size * size) / 1e6;
   return [
-    [`bg_remove classic, ${n} × ${size}² sprites, one core`, `${fmt(mp / (matteMs / 1000), 1)} MP/s`, `${fmt(matteMs / n, 0)} ms/image`, '', ''],
-    ['  baseline: sharp PNG decode + encode of the same images', `${fmt(mp / (ioMs / 1000), 1)} MP/s`, `${fmt(ioMs / n, 0)} ms/image`, '', ''],
+    [
+      `bg_remove classic, ${n} × ${size}² sprites, one core`,
+      `${fmt(mp / (matteMs / 1000), 1)} MP/s`,
+      `${fmt(matteMs / n, 0)} ms/image`,
+      '',
+      '',
+    ],
+    [
+      '  baseline: sharp PNG decode + encode of the same images',
+      `${fmt(mp / (ioMs / 1000), 1)} MP/s`,
+      `${fmt(ioMs / n, 0)} ms/image`,
+      '',
+      '',
+    ],
   ];
 }
 
@@ -46,16 +64,38 @@ interface FtpFile {
   buffer: Buffer;
 }
 
-async function freeTexPacker(images: { path: string; contents: Buffer }[], packer: string, packerMethod: string): Promise<{ occupancy: number; ms: number; pages: number }> {
-  const { packAsync } = (await import('free-tex-packer-core')) as unknown as { packAsync(images: unknown[], options: unknown): Promise<FtpFile[]> };
+async function freeTexPacker(
+  images: { path: string; contents: Buffer }[],
+  packer: string,
+  packerMethod: string,
+): Promise<{ occupancy: number; ms: number; pages: number }> {
+  const { packAsync } = (await import('free-tex-packer-core')) as unknown as {
+    packAsync(images: unknown[], options: unknown): Promise<FtpFile[]>;
+  };
   const t = performance.now();
-  const files = await packAsync(images, { width: 2048, height: 2048, padding: 0, extrude: 0, allowRotation: false, allowTrim: true, detectIdentical: true, exporter: 'JsonHash', removeFileExtension: true, packer, ...(packerMethod ? { packerMethod } : {}), textureName: 'ftp' });
+  const files = await packAsync(images, {
+    width: 2048,
+    height: 2048,
+    padding: 0,
+    extrude: 0,
+    allowRotation: false,
+    allowTrim: true,
+    detectIdentical: true,
+    exporter: 'JsonHash',
+    removeFileExtension: true,
+    packer,
+    ...(packerMethod ? { packerMethod } : {}),
+    textureName: 'ftp',
+  });
   const ms = performance.now() - t;
   let spriteArea = 0;
   let pageArea = 0;
   let pages = 0;
   for (const f of files.filter((x) => x.name.endsWith('.json'))) {
-    const data = JSON.parse(f.buffer.toString('utf8')) as { frames: Record<string, { frame: { w: number; h: number } }>; meta: { size: { w: number; h: number } } };
+    const data = JSON.parse(f.buffer.toString('utf8')) as {
+      frames: Record<string, { frame: { w: number; h: number } }>;
+      meta: { size: { w: number; h: number } };
+    };
     for (const fr of Object.values(data.frames)) spriteArea += fr.frame.w * fr.frame.h;
     pageArea += data.meta.size.w * data.meta.size.h;
     pages++;
@@ -74,8 +114,20 @@ async function atlas(quick: boolean): Promise<Row[]> {
   let worstVsDefault = Infinity;
   let worstVsOptimal = Infinity;
   let belowOptimal = 0;
-  const options = { maxSize: 2048, padding: 0, extrude: 0, trim: true, rotation: false, pot: false, square: false, multipack: true, dedupe: true, order: 'input' as const };
-  const framesOf = (sprites: ReturnType<typeof randomSprites>) => sprites.map((s) => ({ name: s.name, source: s.name, image: s.image, pivot: { x: 0.5, y: 0.5 }, field: s.name }));
+  const options = {
+    maxSize: 2048,
+    padding: 0,
+    extrude: 0,
+    trim: true,
+    rotation: false,
+    pot: false,
+    square: false,
+    multipack: true,
+    dedupe: true,
+    order: 'input' as const,
+  };
+  const framesOf = (sprites: ReturnType<typeof randomSprites>) =>
+    sprites.map((s) => ({ name: s.name, source: s.name, image: s.image, pivot: { x: 0.5, y: 0.5 }, field: s.name }));
   // The first pack in a process runs cold (the JIT has not compiled the packer yet): timed on its own
   // set, so the sets below measure packing as a worker that has packed before does it.
   const coldFrames = framesOf(randomSprites(300, 99, { min: 16, max: 256 }));
@@ -89,7 +141,14 @@ async function atlas(quick: boolean): Promise<Row[]> {
     const layout = layoutAtlas('bench', frames, options, []);
     oursMs.push(performance.now() - t);
     ours.push(layout.occupancy);
-    const images = await Promise.all(sprites.map(async (s) => ({ path: `${s.name}.png`, contents: await sharp(s.image.data, { raw: { width: s.image.width, height: s.image.height, channels: 4 } }).png().toBuffer() })));
+    const images = await Promise.all(
+      sprites.map(async (s) => ({
+        path: `${s.name}.png`,
+        contents: await sharp(s.image.data, { raw: { width: s.image.width, height: s.image.height, channels: 4 } })
+          .png()
+          .toBuffer(),
+      })),
+    );
     const ftp = await freeTexPacker(images, 'MaxRectsBin', 'BestShortSideFit');
     theirs.push(ftp.occupancy);
     theirsMs.push(ftp.ms);
@@ -105,13 +164,38 @@ async function atlas(quick: boolean): Promise<Row[]> {
   const pct = (x: number) => `${fmt(x * 100, 2)}%`;
   const margin = (m: number) => [`${m >= 0 ? '+' : ''}${fmt(m * 100, 2)} points`, m >= 0 ? 'never below' : 'BELOW on some set'];
   const rows: Row[] = [
-    [`atlas: 300 sprites 16-256 px, 2048 max, ${seeds.length} sets — maxrects-packer (ours)`, `occupancy median ${pct(median(ours))}`, `min ${pct(Math.min(...ours))}`, `pack p50 ${fmt(median(oursMs), 0)} ms`, `max ${fmt(Math.max(...oursMs), 0)} ms; target ≤ 100 ms: ${verdict(Math.max(...oursMs) <= 100)}`],
+    [
+      `atlas: 300 sprites 16-256 px, 2048 max, ${seeds.length} sets — maxrects-packer (ours)`,
+      `occupancy median ${pct(median(ours))}`,
+      `min ${pct(Math.min(...ours))}`,
+      `pack p50 ${fmt(median(oursMs), 0)} ms`,
+      `max ${fmt(Math.max(...oursMs), 0)} ms; target ≤ 100 ms: ${verdict(Math.max(...oursMs) <= 100)}`,
+    ],
     ['  the first pack in this process (cold JIT, a set of its own)', '', '', `pack ${fmt(coldMs, 0)} ms`, ''],
-    ['  baseline: free-tex-packer-core MaxRectsBin (its default), incl. its compositing', `occupancy median ${pct(median(theirs))}`, `min ${pct(Math.min(...theirs))}`, `pack p50 ${fmt(median(theirsMs), 0)} ms`, ''],
+    [
+      '  baseline: free-tex-packer-core MaxRectsBin (its default), incl. its compositing',
+      `occupancy median ${pct(median(theirs))}`,
+      `min ${pct(Math.min(...theirs))}`,
+      `pack p50 ${fmt(median(theirsMs), 0)} ms`,
+      '',
+    ],
   ];
-  if (optimal.length) rows.push(['  baseline: free-tex-packer-core OptimalPacker', `occupancy median ${pct(median(optimal))}`, `min ${pct(Math.min(...optimal))}`, `pack p50 ${fmt(median(optimalMs), 0)} ms`, '']);
+  if (optimal.length)
+    rows.push([
+      '  baseline: free-tex-packer-core OptimalPacker',
+      `occupancy median ${pct(median(optimal))}`,
+      `min ${pct(Math.min(...optimal))}`,
+      `pack p50 ${fmt(median(optimalMs), 0)} ms`,
+      '',
+    ]);
   rows.push(['  ours minus free-tex-packer-core default, worst set', ...margin(worstVsDefault), '', '']);
-  if (optimal.length) rows.push(['  ours minus free-tex-packer-core OptimalPacker, worst set', ...margin(worstVsOptimal), `below it on ${belowOptimal} of ${seeds.length} sets`, '']);
+  if (optimal.length)
+    rows.push([
+      '  ours minus free-tex-packer-core OptimalPacker, worst set',
+      ...margin(worstVsOptimal),
+      `below it on ${belowOptimal} of ${seeds.length} sets`,
+      '',
+    ]);
   return rows;
 }
 
@@ -133,15 +217,32 @@ async function atlasWrite(quick: boolean): Promise<Row[]> {
       if (out.pages && (out.pages as string[]).length !== 1) throw new Error('64 sprites should fit one 2048² page');
       oursBytes = fs.statSync(path.join(root, (out.pages as string[])[0]!)).size;
       t = performance.now();
-      const inputs = await Promise.all(frames.map(async (f, k) => ({ input: fs.readFileSync(path.join(root, f)), left: (k % 8) * 256, top: Math.floor(k / 8) * 256 })));
-      const png = await sharp({ create: { width: 2048, height: 2048, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).composite(inputs).png().toBuffer();
+      const inputs = await Promise.all(
+        frames.map(async (f, k) => ({ input: fs.readFileSync(path.join(root, f)), left: (k % 8) * 256, top: Math.floor(k / 8) * 256 })),
+      );
+      const png = await sharp({ create: { width: 2048, height: 2048, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+        .composite(inputs)
+        .png()
+        .toBuffer();
       fs.writeFileSync(path.join(root, `baseline-${i}.png`), png);
       baseBytes = png.length;
       base.push(performance.now() - t);
     }
     return [
-      ['64-sprite 2048² atlas, pack_atlas end to end (read, trim, pack, draw, PNG, data files)', `p50 ${fmt(median(ours), 0)} ms`, `max ${fmt(Math.max(...ours), 0)} ms`, `page PNG ${fmt(oursBytes / 1e6, 2)} MB`, `target ≤ 600 ms (p50): ${verdict(median(ours) <= 600)}`],
-      ['  baseline: sharp composite of the same 64 PNGs on a grid + PNG (no row filters)', `p50 ${fmt(median(base), 0)} ms`, `max ${fmt(Math.max(...base), 0)} ms`, `page PNG ${fmt(baseBytes / 1e6, 2)} MB`, ''],
+      [
+        '64-sprite 2048² atlas, pack_atlas end to end (read, trim, pack, draw, PNG, data files)',
+        `p50 ${fmt(median(ours), 0)} ms`,
+        `max ${fmt(Math.max(...ours), 0)} ms`,
+        `page PNG ${fmt(oursBytes / 1e6, 2)} MB`,
+        `target ≤ 600 ms (p50): ${verdict(median(ours) <= 600)}`,
+      ],
+      [
+        '  baseline: sharp composite of the same 64 PNGs on a grid + PNG (no row filters)',
+        `p50 ${fmt(median(base), 0)} ms`,
+        `max ${fmt(Math.max(...base), 0)} ms`,
+        `page PNG ${fmt(baseBytes / 1e6, 2)} MB`,
+        '',
+      ],
     ];
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -6,7 +6,15 @@ import { connections } from './redis.js';
 import { Pool } from 'undici';
 import { paced, saturate, summarize } from './stats.js';
 
-const args = JSON.parse(process.argv[2]!) as { url: string; token: string; redisUrl: string; prefix: string; total: number; rate: number; seconds: number };
+const args = JSON.parse(process.argv[2]!) as {
+  url: string;
+  token: string;
+  redisUrl: string;
+  prefix: string;
+  total: number;
+  rate: number;
+  seconds: number;
+};
 // undici's Pool.request, not fetch: fetch costs the client ~1 ms of CPU a call,
 // which on 2 cores would measure the client, not the server.
 const target = new URL(args.url);
@@ -28,7 +36,8 @@ async function watch(queue: string, prefix: string, probe: (n: number) => Promis
   const waitAll = async (ids: string[], timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     while (ids.some((id) => !seen.has(id))) {
-      if (Date.now() > deadline) throw new Error(`${ids.filter((id) => !seen.has(id)).length} of ${ids.length} jobs never showed up on ${queue}`);
+      if (Date.now() > deadline)
+        throw new Error(`${ids.filter((id) => !seen.has(id)).length} of ${ids.length} jobs never showed up on ${queue}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -58,7 +67,12 @@ await raw.obliterate({ force: true });
 // Greenlight over HTTP.
 const headers = { authorization: `Bearer ${args.token}`, 'content-type': 'application/json' };
 const post = async (payload: unknown) => {
-  const res = await pool.request({ path: target.pathname, method: 'POST', headers, body: JSON.stringify({ type: 'variant.approved', payload }) });
+  const res = await pool.request({
+    path: target.pathname,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'variant.approved', payload }),
+  });
   const text = await res.body.text();
   if (res.statusCode !== 202) throw new Error(`POST answered ${res.statusCode}: ${text}`);
   return (JSON.parse(text) as { id: string }).id;

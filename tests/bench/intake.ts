@@ -26,16 +26,38 @@ export async function benchIntake(o: { running: Running; token: string; projectI
     seconds: o.seconds,
   };
   // Async spawn: this process keeps serving while the client runs.
-  const out = await profiled('intake', () => new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', client, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buf = '';
-    child.stdout.on('data', (d) => (buf += d));
-    child.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`intake client exited ${code}`))));
-  }));
+  const out = await profiled(
+    'intake',
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', client, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let buf = '';
+        child.stdout.on('data', (d) => (buf += d));
+        child.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`intake client exited ${code}`))));
+      }),
+  );
   const f = JSON.parse(out.trim().split('\n').pop()!) as Figures;
   return [
-    ['event intake throughput (HTTP POST → stored)', `${fmt(f.throughput, 0)} events/s`, `raw add() ${fmt(f.rawThroughput, 0)}/s`, `ratio ${fmt(f.throughput / f.rawThroughput, 2)}`, `target ≥ 1000/s: ${verdict(f.throughput >= 1000)}`],
-    [`intake → on queue p50 @${o.rate}/s`, `${fmt(f.latency.p50, 2)} ms`, `raw add() ${fmt(f.rawLatency.p50, 2)} ms`, `ratio ${fmt(f.latency.p50 / f.rawLatency.p50, 2)}`, ''],
-    [`intake → on queue p99 @${o.rate}/s`, `${fmt(f.latency.p99, 2)} ms`, `raw add() ${fmt(f.rawLatency.p99, 2)} ms`, `ratio ${fmt(f.latency.p99 / f.rawLatency.p99, 2)}`, `target ≤ 20 ms: ${verdict(f.latency.p99 <= 20)}`],
+    [
+      'event intake throughput (HTTP POST → stored)',
+      `${fmt(f.throughput, 0)} events/s`,
+      `raw add() ${fmt(f.rawThroughput, 0)}/s`,
+      `ratio ${fmt(f.throughput / f.rawThroughput, 2)}`,
+      `target ≥ 1000/s: ${verdict(f.throughput >= 1000)}`,
+    ],
+    [
+      `intake → on queue p50 @${o.rate}/s`,
+      `${fmt(f.latency.p50, 2)} ms`,
+      `raw add() ${fmt(f.rawLatency.p50, 2)} ms`,
+      `ratio ${fmt(f.latency.p50 / f.rawLatency.p50, 2)}`,
+      '',
+    ],
+    [
+      `intake → on queue p99 @${o.rate}/s`,
+      `${fmt(f.latency.p99, 2)} ms`,
+      `raw add() ${fmt(f.rawLatency.p99, 2)} ms`,
+      `ratio ${fmt(f.latency.p99 / f.rawLatency.p99, 2)}`,
+      `target ≤ 20 ms: ${verdict(f.latency.p99 <= 20)}`,
+    ],
   ];
 }

@@ -18,10 +18,22 @@ const submit = (id: string, jobType: string, step: string) =>
     prefix,
     data: { id, step },
     opts: { jobId: `${id}.${step}.done`, removeOnComplete: retain },
-    children: [{ name: jobType, queueName: jobType, prefix, data: { id }, opts: { jobId: `${jobType}.${id}`, removeOnComplete: retain, ignoreDependencyOnFailure: true } }],
+    children: [
+      {
+        name: jobType,
+        queueName: jobType,
+        prefix,
+        data: { id },
+        opts: { jobId: `${jobType}.${id}`, removeOnComplete: retain, ignoreDependencyOnFailure: true },
+      },
+    ],
   });
 // The engine's concurrencies (engine/queue/jobs.ts).
-const events = new Worker('events', async (job: Job<{ id: string }>) => void (await submit(job.data.id, 'bg_remove', 'cutout')), { connection: redis.open(), prefix, concurrency: 4 });
+const events = new Worker('events', async (job: Job<{ id: string }>) => void (await submit(job.data.id, 'bg_remove', 'cutout')), {
+  connection: redis.open(),
+  prefix,
+  concurrency: 4,
+});
 const steps = new Worker(
   'steps',
   async (job: Job<{ id: string; step: string }>) => {

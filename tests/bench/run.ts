@@ -21,7 +21,10 @@ const quick = process.argv.includes('--quick');
 // --chain-rate=N: chains per second for the chain bench (default 200, the issue's figure).
 const chainRate = Number(/^--chain-rate=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--chain-rate=')) ?? '')?.[1] ?? 200);
 // --only=intake,chain,gpu,slack: run some phases (default all), e.g. to profile one.
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const phases = ['intake', 'chain', 'gpu', 'slack'];
 if (only?.some((p) => !phases.includes(p))) {
   console.error(`--only takes a comma list of ${phases.join(', ')}`);
@@ -37,20 +40,40 @@ try {
   const { engine } = running;
   engine.entities.createProject(cliPrincipal, { id: 'bench', name: 'Bench' });
   const { token } = engine.entities.createToken(cliPrincipal, 'bench', { role: 'lead' });
-  console.log(`greenlight bench — node ${process.version}, ${os.cpus().length} cores, redis ${running.redisUrl}${quick ? ' (quick)' : ''}\n`);
+  console.log(
+    `greenlight bench — node ${process.version}, ${os.cpus().length} cores, redis ${running.redisUrl}${quick ? ' (quick)' : ''}\n`,
+  );
   const rows: string[][] = [];
   if (runs('intake')) {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     phase('event intake');
     const load = machineLoad();
-    rows.push(...(await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 })));
+    rows.push(
+      ...(await benchIntake({ running, token, projectId: 'bench', total: quick ? 1000 : 3000, rate: 200, seconds: quick ? 2 : 5 })),
+    );
     // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
-    const lag = (engine.db.$client.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?').all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]).map((r) => r.d);
+    const lag = (
+      engine.db.$client
+        .prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?')
+        .all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]
+    ).map((r) => r.d);
     loop.disable();
     const s = summarize(lag);
-    rows.push(['engine event-loop delay during intake', `p50 ${fmt(loop.percentile(50) / 1e6, 1)} ms`, `p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms`, `max ${fmt(loop.max / 1e6, 1)} ms`, '']);
-    rows.push(['server-side stored → published (ms clock)', `p50 ${fmt(s.p50, 0)} ms`, `p99 ${fmt(s.p99, 0)} ms`, `max ${fmt(s.max, 0)} ms`, '']);
+    rows.push([
+      'engine event-loop delay during intake',
+      `p50 ${fmt(loop.percentile(50) / 1e6, 1)} ms`,
+      `p99 ${fmt(loop.percentile(99) / 1e6, 1)} ms`,
+      `max ${fmt(loop.max / 1e6, 1)} ms`,
+      '',
+    ]);
+    rows.push([
+      'server-side stored → published (ms clock)',
+      `p50 ${fmt(s.p50, 0)} ms`,
+      `p99 ${fmt(s.p99, 0)} ms`,
+      `max ${fmt(s.max, 0)} ms`,
+      '',
+    ]);
     rows.push(...[load()].filter((r) => r !== undefined));
   }
   if (runs('chain')) {

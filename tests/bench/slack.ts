@@ -21,12 +21,26 @@ export async function benchSlack(o: { rate: number; seconds: number }): Promise<
   const config = loadConfig({ GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
   const logger = pino({ level: 'warn' });
   const held: { bots: Bots | null } = { bots: null };
-  const slack = { botToken: 'xoxb-bench', signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.apiUrl, reactions: { ...defaultReactionMap }, publicUrl: null };
-  const running = await startGreenlight(config, { logger, mount: (app, engine) => void (held.bots = createBots({ slack }, engine, app, logger)) });
+  const slack = {
+    botToken: 'xoxb-bench',
+    signingSecret: SIGNING_SECRET,
+    appToken: null,
+    apiUrl: fake.apiUrl,
+    reactions: { ...defaultReactionMap },
+    publicUrl: null,
+  };
+  const running = await startGreenlight(config, {
+    logger,
+    mount: (app, engine) => void (held.bots = createBots({ slack }, engine, app, logger)),
+  });
   try {
     await held.bots!.start();
     const { engine } = running;
-    engine.entities.createProject(cliPrincipal, { id: 'slackbench', name: 'Slack bench', settings: { roles: { 'slack:UBENCH': 'artist', 'slack:UADMIN': 'admin' } } });
+    engine.entities.createProject(cliPrincipal, {
+      id: 'slackbench',
+      name: 'Slack bench',
+      settings: { roles: { 'slack:UBENCH': 'artist', 'slack:UADMIN': 'admin' } },
+    });
     engine.entities.createAsset(cliPrincipal, 'slackbench', { id: 'hero', type: 'character', variants: [{ id: 'hero-1' }] });
     engine.chat.bind(cliPrincipal, 'slack', 'CBENCH', 'slackbench', 'review');
     const url = `${running.url}/slack/events`;
@@ -44,7 +58,14 @@ export async function benchSlack(o: { rate: number; seconds: number }): Promise<
       p.channel.id = 'CBENCH';
       p.container = { ...p.container, channel_id: 'CBENCH', message_ts: '1.000001', is_ephemeral: false };
       p.response_url = fake.responseUrl(`bench-${i}`);
-      p.actions = [{ ...p.actions[0], action_id: 'gl.review.approve', value: 'slackbench|hero-1', action_ts: `1700000000.${String(i).padStart(6, '0')}` }];
+      p.actions = [
+        {
+          ...p.actions[0],
+          action_id: 'gl.review.approve',
+          value: 'slackbench|hero-1',
+          action_ts: `1700000000.${String(i).padStart(6, '0')}`,
+        },
+      ];
       return `payload=${encodeURIComponent(JSON.stringify(p))}`;
     };
     for (let i = 0; i < 20; i++) await send(verification, 'application/json'); // warm-up
@@ -52,12 +73,28 @@ export async function benchSlack(o: { rate: number; seconds: number }): Promise<
     await paced(o.rate, o.seconds, async () => base.push(await send(verification, 'application/json')));
     const acks: number[] = [];
     await paced(o.rate, o.seconds, async (i) => acks.push(await send(press(i), 'application/x-www-form-urlencoded')));
-    const recorded = (engine.db.$client.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND project_id = 'slackbench'`).get() as { n: number }).n;
+    const recorded = (
+      engine.db.$client.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND project_id = 'slackbench'`).get() as {
+        n: number;
+      }
+    ).n;
     const a = summarize(acks);
     const b = summarize(base);
     return [
-      [`slack button ack p50 @${o.rate}/s (${a.n} presses, ${recorded} events)`, `${fmt(a.p50, 2)} ms`, `url_verification ${fmt(b.p50, 2)} ms`, `ratio ${fmt(a.p50 / b.p50, 2)}`, ''],
-      [`slack button ack p99 @${o.rate}/s`, `${fmt(a.p99, 2)} ms`, `url_verification ${fmt(b.p99, 2)} ms`, `ratio ${fmt(a.p99 / b.p99, 2)}`, `target ≤ 300 ms: ${verdict(a.p99 <= 300)}`],
+      [
+        `slack button ack p50 @${o.rate}/s (${a.n} presses, ${recorded} events)`,
+        `${fmt(a.p50, 2)} ms`,
+        `url_verification ${fmt(b.p50, 2)} ms`,
+        `ratio ${fmt(a.p50 / b.p50, 2)}`,
+        '',
+      ],
+      [
+        `slack button ack p99 @${o.rate}/s`,
+        `${fmt(a.p99, 2)} ms`,
+        `url_verification ${fmt(b.p99, 2)} ms`,
+        `ratio ${fmt(a.p99 / b.p99, 2)}`,
+        `target ≤ 300 ms: ${verdict(a.p99 <= 300)}`,
+      ],
       [`slack button ack max @${o.rate}/s`, `${fmt(a.max, 2)} ms`, `url_verification ${fmt(b.max, 2)} ms`, '', ''],
     ];
   } finally {

@@ -67,6 +67,12 @@ export function machineLoad(): () => string[] | undefined {
     const idle = (d[3] ?? 0) + (d[4] ?? 0);
     const steal = d[7] ?? 0;
     const cores = cpus().length;
-    return ['  machine during this phase (/proc/stat)', `busy ${fmt(((total - idle - steal) / total) * 100 * cores, 0)}% of ${cores * 100}%`, `stolen by the host ${fmt((steal / total) * 100 * cores, 0)}%`, '', ''];
+    return [
+      '  machine during this phase (/proc/stat)',
+      `busy ${fmt(((total - idle - steal) / total) * 100 * cores, 0)}% of ${cores * 100}%`,
+      `stolen by the host ${fmt((steal / total) * 100 * cores, 0)}%`,
+      '',
+      '',
+    ];
   };
 }

@@ -5,14 +5,19 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Rgba } from '../../gpu-worker/image/io.js';
 
-export function randomSprites(n: number, seed: number, size: { min: number; max: number; thin?: boolean }): { name: string; image: Rgba }[] {
+export function randomSprites(
+  n: number,
+  seed: number,
+  size: { min: number; max: number; thin?: boolean },
+): { name: string; image: Rgba }[] {
   let x = seed;
   const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff) / 0x7fffffff;
   const span = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   return Array.from({ length: n }, (_, k) => {
     let w = span(size.min, size.max);
     let h = span(size.min, size.max);
-    if (size.thin) [w, h] = rnd() < 0.5 ? [span(size.min, 24), span(size.max / 2, size.max)] : [span(size.max / 2, size.max), span(size.min, 24)];
+    if (size.thin)
+      [w, h] = rnd() < 0.5 ? [span(size.min, 24), span(size.max / 2, size.max)] : [span(size.max / 2, size.max), span(size.min, 24)];
     const data = Buffer.alloc(w * h * 4);
     const m = [span(0, Math.floor(w / 6)), span(0, Math.floor(h / 6)), span(0, Math.floor(w / 6)), span(0, Math.floor(h / 6))];
     const [r, g, b] = [span(30, 255), span(30, 255), span(30, 255)];
@@ -34,7 +39,9 @@ export async function writeSprites(root: string, dir: string, sprites: { name: s
   return Promise.all(
     sprites.map(async (s) => {
       const rel = `${dir}/${s.name}.png`;
-      await sharp(s.image.data, { raw: { width: s.image.width, height: s.image.height, channels: 4 } }).png().toFile(path.join(root, rel));
+      await sharp(s.image.data, { raw: { width: s.image.width, height: s.image.height, channels: 4 } })
+        .png()
+        .toFile(path.join(root, rel));
       return rel;
     }),
   );

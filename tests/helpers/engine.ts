@@ -60,7 +60,11 @@ export async function makeEngine(options: { redisUrl?: string | null; consume?: 
     async call(method, url, body, token = ADMIN) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
-      const res = await app.request(url, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+      const res = await app.request(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },
@@ -82,7 +86,11 @@ export async function seedProject(t: TestEngine, id = 'art', assetType = 'charac
   if (p.status !== 201) throw new Error(`project: ${JSON.stringify(p.body)}`);
   const tokens: Record<string, string> = {};
   for (const role of ['artist', 'lead', 'admin']) tokens[role] = (await t.call('POST', `/api/projects/${id}/tokens`, { role })).body.token;
-  const a = await t.call('POST', `/api/projects/${id}/assets`, { id: 'hero', type: assetType, variants: [{ id: 'hero-v1' }, { id: 'hero-v2' }] });
+  const a = await t.call('POST', `/api/projects/${id}/assets`, {
+    id: 'hero',
+    type: assetType,
+    variants: [{ id: 'hero-v1' }, { id: 'hero-v2' }],
+  });
   if (a.status !== 201) throw new Error(`asset: ${JSON.stringify(a.body)}`);
   return { tokens: tokens as { artist: string; lead: string; admin: string } };
 }

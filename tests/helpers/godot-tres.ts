@@ -4,7 +4,15 @@
 // strings, &"StringName", true/false/null, Constructor(args), [arrays],
 // {dictionaries}). Throws on any syntax error, with the line.
 
-export type TresValue = number | string | boolean | null | { ctor: string; args: TresValue[] } | { stringName: string } | TresValue[] | { dict: [TresValue, TresValue][] };
+export type TresValue =
+  | number
+  | string
+  | boolean
+  | null
+  | { ctor: string; args: TresValue[] }
+  | { stringName: string }
+  | TresValue[]
+  | { dict: [TresValue, TresValue][] };
 
 export interface TresSection {
   tag: string;
@@ -55,12 +63,12 @@ export function parseTres(text: string): TresSection[] {
       i++;
       const arr: TresValue[] = [];
       ws();
-      if (text[i] === ']') return i++, arr;
+      if (text[i] === ']') return (i++, arr);
       for (;;) {
         arr.push(value());
         ws();
         if (text[i] === ',') i++;
-        else if (text[i] === ']') return i++, arr;
+        else if (text[i] === ']') return (i++, arr);
         else fail('expected , or ] in array');
       }
     }
@@ -68,7 +76,7 @@ export function parseTres(text: string): TresSection[] {
       i++;
       const dict: [TresValue, TresValue][] = [];
       ws();
-      if (text[i] === '}') return i++, { dict };
+      if (text[i] === '}') return (i++, { dict });
       for (;;) {
         const k = value();
         ws();
@@ -77,12 +85,12 @@ export function parseTres(text: string): TresSection[] {
         dict.push([k, value()]);
         ws();
         if (text[i] === ',') i++;
-        else if (text[i] === '}') return i++, { dict };
+        else if (text[i] === '}') return (i++, { dict });
         else fail('expected , or } in dictionary');
       }
     }
     const num = /^-?(\d+\.?\d*(e[-+]?\d+)?|\.\d+|inf|nan)/.exec(text.slice(i));
-    if (num) return (i += num[0].length), Number(num[0]);
+    if (num) return ((i += num[0].length), Number(num[0]));
     const name = ident();
     if (name === 'true') return true;
     if (name === 'false') return false;
@@ -92,12 +100,12 @@ export function parseTres(text: string): TresSection[] {
     i++;
     const args: TresValue[] = [];
     ws();
-    if (text[i] === ')') return i++, { ctor: name, args };
+    if (text[i] === ')') return (i++, { ctor: name, args });
     for (;;) {
       args.push(value());
       ws();
       if (text[i] === ',') i++;
-      else if (text[i] === ')') return i++, { ctor: name, args };
+      else if (text[i] === ')') return (i++, { ctor: name, args });
       else fail(`expected , or ) in ${name}(…)`);
     }
   };
@@ -142,6 +150,7 @@ export function parseTres(text: string): TresSection[] {
 
 /** Rect2(x, y, w, h) as numbers. */
 export function rect2(v: TresValue | undefined): [number, number, number, number] {
-  if (!v || typeof v !== 'object' || !('ctor' in v) || v.ctor !== 'Rect2' || v.args.length !== 4) throw new Error(`not a Rect2: ${JSON.stringify(v)}`);
+  if (!v || typeof v !== 'object' || !('ctor' in v) || v.ctor !== 'Rect2' || v.args.length !== 4)
+    throw new Error(`not a Rect2: ${JSON.stringify(v)}`);
   return v.args as [number, number, number, number];
 }

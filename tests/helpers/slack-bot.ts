@@ -34,7 +34,10 @@ export interface SlackHarness {
 let counter = 0;
 
 /** A block_actions payload from the bolt-python fixture, pressed by `user` on a message in `channel`. */
-export function press(h: Pick<SlackHarness, 'fake'>, o: { actionId: string; value?: string; user: string; channel: string; messageTs: string; blockId?: string; selected?: string }) {
+export function press(
+  h: Pick<SlackHarness, 'fake'>,
+  o: { actionId: string; value?: string; user: string; channel: string; messageTs: string; blockId?: string; selected?: string },
+) {
   const p = fixture('block_actions.bolt-python.json');
   const n = ++counter;
   p.user = { ...p.user, id: o.user };
@@ -42,7 +45,12 @@ export function press(h: Pick<SlackHarness, 'fake'>, o: { actionId: string; valu
   p.container = { ...p.container, channel_id: o.channel, message_ts: o.messageTs, is_ephemeral: false };
   p.trigger_id = `${n}.222.valid`;
   p.response_url = h.fake.responseUrl(`press-${n}`);
-  const a = { ...p.actions[0], action_id: o.actionId, block_id: o.blockId ?? p.actions[0].block_id, action_ts: `1596530385.${String(n).padStart(6, '0')}` };
+  const a = {
+    ...p.actions[0],
+    action_id: o.actionId,
+    block_id: o.blockId ?? p.actions[0].block_id,
+    action_ts: `1596530385.${String(n).padStart(6, '0')}`,
+  };
   if (o.value !== undefined) a.value = o.value;
   if (o.selected !== undefined) {
     delete a.value;
@@ -54,20 +62,45 @@ export function press(h: Pick<SlackHarness, 'fake'>, o: { actionId: string; valu
 }
 
 /** A slash command from the bolt-python form fixture. */
-export function slash(h: Pick<SlackHarness, 'fake'>, o: { command: string; text: string; user: string; channel: string }): Record<string, string> {
+export function slash(
+  h: Pick<SlackHarness, 'fake'>,
+  o: { command: string; text: string; user: string; channel: string },
+): Record<string, string> {
   const f = Object.fromEntries(new URLSearchParams(fixture('slash_command.bolt-python.form.txt') as string));
-  return { ...f, command: o.command, text: o.text, user_id: o.user, channel_id: o.channel, response_url: h.fake.responseUrl(`cmd-${++counter}`) };
+  return {
+    ...f,
+    command: o.command,
+    text: o.text,
+    user_id: o.user,
+    channel_id: o.channel,
+    response_url: h.fake.responseUrl(`cmd-${++counter}`),
+  };
 }
 
 /** A reaction_added event from the bolt-python fixture. */
-export function reaction(o: { user: string; channel: string; ts: string; reaction: string; eventId?: string; type?: 'reaction_added' | 'reaction_removed' }) {
+export function reaction(o: {
+  user: string;
+  channel: string;
+  ts: string;
+  reaction: string;
+  eventId?: string;
+  type?: 'reaction_added' | 'reaction_removed';
+}) {
   const b = fixture('reaction_added.bolt-python.json');
-  b.event = { ...b.event, type: o.type ?? 'reaction_added', user: o.user, reaction: o.reaction, item: { type: 'message', channel: o.channel, ts: o.ts } };
+  b.event = {
+    ...b.event,
+    type: o.type ?? 'reaction_added',
+    user: o.user,
+    reaction: o.reaction,
+    item: { type: 'message', channel: o.channel, ts: o.ts },
+  };
   b.event_id = o.eventId ?? `Ev${++counter}`;
   return b;
 }
 
-export async function startSlackHarness(options: { worker?: boolean; postSpacingMs?: number; editSpacingMs?: number } = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  options: { worker?: boolean; postSpacingMs?: number; editSpacingMs?: number } = {},
+): Promise<SlackHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-slack-'));
   const fake = await startFakeSlack();
   const t = await makeEngine({ consume: true, dataDir });
@@ -80,16 +113,32 @@ export async function startSlackHarness(options: { worker?: boolean; postSpacing
   });
   const logger = pino({ level: 'info' }, sink);
   const bots = createBots(
-    { slack: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.apiUrl, reactions: { ...defaultReactionMap }, publicUrl: 'http://greenlight.test' } },
+    {
+      slack: {
+        botToken: 'xoxb-test-token',
+        signingSecret: SIGNING_SECRET,
+        appToken: null,
+        apiUrl: fake.apiUrl,
+        reactions: { ...defaultReactionMap },
+        publicUrl: 'http://greenlight.test',
+      },
+    },
     t.engine,
     t.app,
     logger,
-    { retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 }, postSpacingMs: options.postSpacingMs ?? 5, editSpacingMs: options.editSpacingMs ?? 40 },
+    {
+      retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 },
+      postSpacingMs: options.postSpacingMs ?? 5,
+      editSpacingMs: options.editSpacingMs ?? 40,
+    },
   );
   await bots.start();
   let worker: RunningWorker | null = null;
   if (options.worker !== false) {
-    const config = loadWorkerConfig({ GREENLIGHT_DATA_DIR: dataDir, GREENLIGHT_QUEUE_PREFIX: t.prefix, GREENLIGHT_WORKER_CONCURRENCY: '2' }, process.cwd());
+    const config = loadWorkerConfig(
+      { GREENLIGHT_DATA_DIR: dataDir, GREENLIGHT_QUEUE_PREFIX: t.prefix, GREENLIGHT_WORKER_CONCURRENCY: '2' },
+      process.cwd(),
+    );
     worker = startWorker({ config, redisUrl: (await testRedis()).url, logger: pino({ level: 'silent' }) });
   }
   const server: ServerType = await new Promise((resolve) => {
@@ -109,7 +158,8 @@ export async function startSlackHarness(options: { worker?: boolean; postSpacing
       const text = await res.text();
       return { status: res.status, text, ms: performance.now() - start };
     },
-    action: (payload, headers) => h.post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded', headers),
+    action: (payload, headers) =>
+      h.post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded', headers),
     command: (fields) => h.post(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded'),
     event: (body, headers) => h.post(JSON.stringify(body), 'application/json', headers),
     idle: () => bots.slack!.notifications.idle(),

@@ -70,7 +70,15 @@ export async function startFakeSlack() {
         case 'apps.connections.open':
           return json(200, { ok: true, url: `ws://127.0.0.1:${address.port}/link` });
         case 'auth.test':
-          return json(200, { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'greenlight', team_id: 'T111', user_id: 'UBOT', bot_id: 'BBOT' });
+          return json(200, {
+            ok: true,
+            url: 'https://test.slack.com/',
+            team: 'Test',
+            user: 'greenlight',
+            team_id: 'T111',
+            user_id: 'UBOT',
+            bot_id: 'BBOT',
+          });
         case 'chat.postMessage':
           return json(200, { ok: true, channel: args.channel, ts: `${++ts}.000100`, message: { text: args.text } });
         case 'chat.update':
@@ -84,7 +92,10 @@ export async function startFakeSlack() {
           return json(200, { ok: true, upload_url: `http://127.0.0.1:${address.port}/upload/${id}`, file_id: id });
         }
         case 'files.completeUploadExternal':
-          return json(200, { ok: true, files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title ?? '' })) });
+          return json(200, {
+            ok: true,
+            files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title ?? '' })),
+          });
         case 'usergroups.users.list':
           return json(200, { ok: true, users: groups[args.usergroup] ?? [] });
         default:

@@ -23,7 +23,11 @@ const raw = async (png: Buffer): Promise<Rgba> => {
 export async function sample(index: number, background: 'plain' | 'gradient', size = 256, seed = 11): Promise<Sample> {
   const sc = scene('', seed, index, size, size, background);
   const { image, truth } = await renderScene(sc);
-  const backdropPng = await sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">${sc.backdrop}</svg>`)).png().toBuffer();
+  const backdropPng = await sharp(
+    Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">${sc.backdrop}</svg>`),
+  )
+    .png()
+    .toBuffer();
   return { scene: sc, image: await raw(image), truth: await raw(truth), backdrop: await raw(backdropPng) };
 }
 

@@ -24,7 +24,12 @@ describe('HTTP API', () => {
   });
 
   it('GIVEN the seed example body THEN the event is stored, answered 202 and lands on the queue', async () => {
-    const res = await t.call('POST', `${P}/automation/events`, { type: 'asset_approved', payload: { assetId: '<assetId>', versionId: '<versionId>' } }, tokens.lead);
+    const res = await t.call(
+      'POST',
+      `${P}/automation/events`,
+      { type: 'asset_approved', payload: { assetId: '<assetId>', versionId: '<versionId>' } },
+      tokens.lead,
+    );
     assert.equal(res.status, 202);
     const ev = await t.call('GET', `${P}/events/${res.body.id}`, undefined, tokens.artist);
     assert.equal(ev.body.type, 'asset.approved');
@@ -117,12 +122,24 @@ describe('HTTP API', () => {
       ['POST', '/api/projects/ghost/automation/events', { type: 'a.b' }, 404, null],
       ['POST', `${P}/rules`, { ...seedRule, trigger: { event: 'Bad' } }, 400, 'trigger'],
       ['POST', `${P}/rules`, { ...seedRule, actions: [] }, 400, 'actions'],
-      ['POST', `${P}/rules`, { ...seedRule, actions: [{ type: 'enqueue_job', config: { type: 'teleport', input: {} } }] }, 400, 'actions.0.config.type'],
+      [
+        'POST',
+        `${P}/rules`,
+        { ...seedRule, actions: [{ type: 'enqueue_job', config: { type: 'teleport', input: {} } }] },
+        400,
+        'actions.0.config.type',
+      ],
       ['POST', `${P}/rules`, { ...seedRule, conditions: { all: [{ field: 'payload.x', op: 'between', value: 1 }] } }, 400, 'conditions'],
       ['POST', `${P}/rules`, { ...seedRule, trigger: { schedule: 'every tuesday' } }, 400, 'trigger'],
       ['POST', `${P}/rules`, { ...seedRule, actions: [seedRule.actions[1]] }, 400, 'actions.0.config'],
       ['POST', `${P}/rules`, { ...seedRule, maxDepth: 0 }, 400, 'maxDepth'],
-      ['POST', `${P}/rules`, { ...seedRule, actions: [{ type: 'enqueue_job', config: { type: 'generate', input: { nextJobs: [{ type: 'teleport' }] } } }] }, 400, 'actions.0.config.input.nextJobs.0.type'],
+      [
+        'POST',
+        `${P}/rules`,
+        { ...seedRule, actions: [{ type: 'enqueue_job', config: { type: 'generate', input: { nextJobs: [{ type: 'teleport' }] } } }] },
+        400,
+        'actions.0.config.input.nextJobs.0.type',
+      ],
       ['POST', `${P}/variants/hero-v1/review`, { decision: 'maybe' }, 400, 'decision'],
       ['POST', `${P}/variants/ghost/review`, { decision: 'approve' }, 404, null],
       ['GET', `${P}/rules/rule_missing`, undefined, 404, null],
@@ -133,10 +150,18 @@ describe('HTTP API', () => {
     ];
     for (const [method, url, body, status, field] of cases) {
       const res = await t.call(method, url, body, ADMIN);
-      assert.equal(res.status, status, `${method} ${url} ${String(JSON.stringify(body)).slice(0, 80)} → ${JSON.stringify(res.body).slice(0, 300)}`);
+      assert.equal(
+        res.status,
+        status,
+        `${method} ${url} ${String(JSON.stringify(body)).slice(0, 80)} → ${JSON.stringify(res.body).slice(0, 300)}`,
+      );
       assert.ok(res.body.error.code && res.body.error.message, 'error shape');
       assert.ok(!/\n\s+at /.test(res.body.error.message), 'no stack trace');
-      if (field) assert.ok(res.body.error.details.some((d: { path: string }) => d.path.startsWith(field)), `names ${field}: ${JSON.stringify(res.body.error.details)}`);
+      if (field)
+        assert.ok(
+          res.body.error.details.some((d: { path: string }) => d.path.startsWith(field)),
+          `names ${field}: ${JSON.stringify(res.body.error.details)}`,
+        );
     }
     assert.equal(rowCount('events'), events);
     assert.equal(rowCount('rules'), rules);
@@ -152,11 +177,25 @@ describe('HTTP API', () => {
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, 'dry_run_required');
     assert.match(refused.body.error.message, /dry-run/);
-    const dry = await t.call('POST', `${P}/rules/${id}/dry-run`, { event: { type: 'variant.approved', subject: { kind: 'variant', id: 'hero-v1' }, payload: { assetId: 'hero', tags: ['quality:high'] } } }, tokens.lead);
+    const dry = await t.call(
+      'POST',
+      `${P}/rules/${id}/dry-run`,
+      {
+        event: {
+          type: 'variant.approved',
+          subject: { kind: 'variant', id: 'hero-v1' },
+          payload: { assetId: 'hero', tags: ['quality:high'] },
+        },
+      },
+      tokens.lead,
+    );
     assert.equal(dry.status, 200);
     const fired = dry.body.root.firings[0];
     assert.equal(fired.decision, 'fire');
-    assert.deepEqual(fired.steps.map((s: { id: string }) => s.id), ['cutout', 'atlas']);
+    assert.deepEqual(
+      fired.steps.map((s: { id: string }) => s.id),
+      ['cutout', 'atlas'],
+    );
     assert.deepEqual(fired.steps[0].config.input, { assetId: 'hero', variantId: 'hero-v1' });
     assert.deepEqual(fired.steps[1].config.input.frames, { $unknown: 'steps.cutout.output.alphaPaths' });
     assert.equal(dry.body.summary.jobs, 2);
@@ -170,9 +209,23 @@ describe('HTTP API', () => {
   });
 
   it('GIVEN two rules that trigger each other THEN saving the second warns with the cycle, and the graph marks it', async () => {
-    const a = await t.call('POST', `${P}/rules`, { name: 'tag on export', trigger: { event: 'export.completed' }, actions: [{ type: 'apply_tags', config: { variantId: 'hero-v1', add: ['exported'] } }] }, tokens.lead);
+    const a = await t.call(
+      'POST',
+      `${P}/rules`,
+      {
+        name: 'tag on export',
+        trigger: { event: 'export.completed' },
+        actions: [{ type: 'apply_tags', config: { variantId: 'hero-v1', add: ['exported'] } }],
+      },
+      tokens.lead,
+    );
     assert.deepEqual(a.body.warnings, []);
-    const b = await t.call('POST', `${P}/rules`, { name: 'export on tag', trigger: { event: 'variant.tagged' }, actions: [{ type: 'export', config: { assetIds: ['hero'] } }] }, tokens.lead);
+    const b = await t.call(
+      'POST',
+      `${P}/rules`,
+      { name: 'export on tag', trigger: { event: 'variant.tagged' }, actions: [{ type: 'export', config: { assetIds: ['hero'] } }] },
+      tokens.lead,
+    );
     assert.equal(b.body.warnings.length, 1);
     assert.equal(b.body.warnings[0].code, 'cycle');
     const cycle: string[] = b.body.warnings[0].cycle;
@@ -181,19 +234,40 @@ describe('HTTP API', () => {
     assert.deepEqual([...new Set(cycle)].sort(), [a.body.id, b.body.id].sort());
     const graph = await t.call('GET', `${P}/rules/chain-graph`, undefined, tokens.artist);
     assert.equal(graph.status, 200);
-    assert.ok(graph.body.nodes.length > 0 && graph.body.nodes.some((n: { id: string; inCycle?: boolean }) => n.id === `rule:${b.body.id}` && n.inCycle));
-    assert.ok(graph.body.edges.some((e: { from: string; to: string; inCycle?: boolean }) => e.from === `action:${b.body.id}/step1` && e.to === 'event:export.completed' && e.inCycle));
+    assert.ok(
+      graph.body.nodes.length > 0 &&
+        graph.body.nodes.some((n: { id: string; inCycle?: boolean }) => n.id === `rule:${b.body.id}` && n.inCycle),
+    );
+    assert.ok(
+      graph.body.edges.some(
+        (e: { from: string; to: string; inCycle?: boolean }) =>
+          e.from === `action:${b.body.id}/step1` && e.to === 'event:export.completed' && e.inCycle,
+      ),
+    );
     // With b enabled, the planner follows the loop to maxDepth and reports the stop.
-    await t.call('POST', `${P}/rules/${b.body.id}/dry-run`, { event: { type: 'variant.tagged', subject: { kind: 'variant', id: 'hero-v1' }, payload: {} } }, tokens.lead);
+    await t.call(
+      'POST',
+      `${P}/rules/${b.body.id}/dry-run`,
+      { event: { type: 'variant.tagged', subject: { kind: 'variant', id: 'hero-v1' }, payload: {} } },
+      tokens.lead,
+    );
     assert.equal((await t.call('POST', `${P}/rules/${b.body.id}/enable`, undefined, tokens.lead)).status, 200);
     const plan = await t.call('POST', `${P}/rules/${a.body.id}/dry-run`, { event: { type: 'export.completed', payload: {} } }, tokens.lead);
     assert.ok(plan.body.cycles.length >= 1, JSON.stringify(plan.body.summary));
-    assert.ok(plan.body.stops.some((s: { reason: string; depth: number }) => s.reason === 'depth_limit' && s.depth === 10), JSON.stringify(plan.body.stops).slice(0, 500));
+    assert.ok(
+      plan.body.stops.some((s: { reason: string; depth: number }) => s.reason === 'depth_limit' && s.depth === 10),
+      JSON.stringify(plan.body.stops).slice(0, 500),
+    );
     for (const r of [a, b]) await t.call('DELETE', `${P}/rules/${r.body.id}`, undefined, tokens.lead);
   });
 
   it('GIVEN a review decision THEN the variant is updated and the matching event is emitted', async () => {
-    const res = await t.call('POST', `${P}/variants/hero-v2/review`, { decision: 'approve', tags: ['quality:high'], note: 'clean silhouette' }, tokens.artist);
+    const res = await t.call(
+      'POST',
+      `${P}/variants/hero-v2/review`,
+      { decision: 'approve', tags: ['quality:high'], note: 'clean silhouette' },
+      tokens.artist,
+    );
     assert.equal(res.status, 200);
     assert.equal(res.body.type, 'variant.approved');
     assert.equal(res.body.variant.status, 'approved');

@@ -51,8 +51,20 @@ describe('greenlight CLI', () => {
   it('GIVEN --help on every command THEN each prints its usage', () => {
     const top = cli(['--help']);
     assert.equal(top.code, 0);
-    for (const c of ['start', 'migrate', 'project', 'token', 'rule', 'event', 'worker', 'job']) assert.match(top.out, new RegExp(`\\b${c}\\b`));
-    for (const args of [['start'], ['migrate'], ['project', 'create'], ['project', 'role'], ['token', 'create'], ['rule', 'import'], ['rule', 'export'], ['event', 'emit'], ['worker'], ['job', 'run']]) {
+    for (const c of ['start', 'migrate', 'project', 'token', 'rule', 'event', 'worker', 'job'])
+      assert.match(top.out, new RegExp(`\\b${c}\\b`));
+    for (const args of [
+      ['start'],
+      ['migrate'],
+      ['project', 'create'],
+      ['project', 'role'],
+      ['token', 'create'],
+      ['rule', 'import'],
+      ['rule', 'export'],
+      ['event', 'emit'],
+      ['worker'],
+      ['job', 'run'],
+    ]) {
       const r = cli([...args, '--help']);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: greenlight /, args.join(' '));
@@ -94,7 +106,14 @@ describe('greenlight CLI', () => {
     assert.equal(tok.code, 0);
     assert.match(JSON.parse(tok.out).token, /^gl_/);
     const file = path.join(dataDir, 'rule.json');
-    fs.writeFileSync(file, JSON.stringify({ name: 'cut out', trigger: { event: 'asset_approved' }, actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}' } } }] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'cut out',
+        trigger: { event: 'asset_approved' },
+        actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}' } } }],
+      }),
+    );
     const imported = cli(['rule', 'import', file, '--project', 'art']);
     assert.equal(imported.code, 0, imported.err);
     const id = JSON.parse(imported.out)[0].id;
@@ -141,15 +160,30 @@ describe('greenlight CLI', () => {
   it('GIVEN Slack credentials THEN `greenlight start` says the bot is on and answers a signed url_verification at /slack/events; SIGTERM still stops it cleanly', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-slack-'));
     const fake = await startFakeSlack();
-    const env = { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0', SLACK_BOT_TOKEN: 'xoxb-cli-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl };
+    const env = {
+      ...baseEnv,
+      GREENLIGHT_DATA_DIR: dir,
+      PORT: '0',
+      SLACK_BOT_TOKEN: 'xoxb-cli-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+    };
     const { url, out, stop } = await startCli(['start', '--no-worker'], env);
     try {
       assert.match(out(), /Slack bot on: events, interactivity and slash commands at \/slack\/events/);
       const body = JSON.stringify({ token: 'x', challenge: 'cli-challenge', type: 'url_verification' });
-      const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body) }, body });
+      const res = await fetch(`${url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...sign(body) },
+        body,
+      });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { challenge: string }).challenge, 'cli-challenge');
-      const forged = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body, undefined, 'wrong-secret-123') }, body });
+      const forged = await fetch(`${url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...sign(body, undefined, 'wrong-secret-123') },
+        body,
+      });
       assert.equal(forged.status, 401);
     } finally {
       assert.equal(await stop(), 0);
@@ -159,20 +193,20 @@ describe('greenlight CLI', () => {
   });
 
   for (const args of [['start'], ['start', '--no-worker']])
-  it(`GIVEN \`greenlight ${args.join(' ')}\` on the embedded defaults THEN it serves /healthz with a private Redis and stops cleanly on SIGTERM`, async () => {
-    // A data dir of its own each, so each start generates its bootstrap token.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-start-'));
-    const { url, out, stop } = await startCli(args, { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0' });
-    try {
-      const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
-      assert.deepEqual([health.ok, health.redis], [true, true]);
-      assert.match(out(), /Generated a bootstrap admin token/);
-      assert.match(out(), /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
-    } finally {
-      // A failed assertion must not leave the server running (the test run would never end).
-      assert.equal(await stop(), 0);
-    }
-    assert.ok(fs.existsSync(path.join(dir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+    it(`GIVEN \`greenlight ${args.join(' ')}\` on the embedded defaults THEN it serves /healthz with a private Redis and stops cleanly on SIGTERM`, async () => {
+      // A data dir of its own each, so each start generates its bootstrap token.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-start-'));
+      const { url, out, stop } = await startCli(args, { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0' });
+      try {
+        const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
+        assert.deepEqual([health.ok, health.redis], [true, true]);
+        assert.match(out(), /Generated a bootstrap admin token/);
+        assert.match(out(), /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+      } finally {
+        // A failed assertion must not leave the server running (the test run would never end).
+        assert.equal(await stop(), 0);
+      }
+      assert.ok(fs.existsSync(path.join(dir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
 });

@@ -30,14 +30,19 @@ describe('emergency halt', () => {
       calls.atlas.push(JSON.stringify(input.frames));
       return { atlasId: 'atl', pages: ['p.png'] };
     });
-    const rule = await t.call('POST', `${P}/rules`, {
-      name: 'cut-out then atlas',
-      trigger: { event: 'variant.approved' },
-      actions: [
-        { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}' } } },
-        { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { frames: '${steps.cutout.output.alphaPaths}' } } },
-      ],
-    }, tokens.lead);
+    const rule = await t.call(
+      'POST',
+      `${P}/rules`,
+      {
+        name: 'cut-out then atlas',
+        trigger: { event: 'variant.approved' },
+        actions: [
+          { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}' } } },
+          { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { frames: '${steps.cutout.output.alphaPaths}' } } },
+        ],
+      },
+      tokens.lead,
+    );
     await t.call('POST', `${P}/rules/${rule.body.id}/dry-run`, { event: { type: 'variant.approved', payload: {} } }, tokens.lead);
     assert.equal((await t.call('POST', `${P}/rules/${rule.body.id}/enable`, undefined, tokens.lead)).status, 200);
   });
@@ -63,7 +68,11 @@ describe('emergency halt', () => {
 
     const held = await t.call('POST', `${P}/variants/hero-v2/review`, { decision: 'approve' }, tokens.artist);
     assert.equal(held.status, 200, 'reviews are still accepted');
-    await waitFor(async () => (await t.call('GET', `${P}/halts`, undefined, tokens.artist)).body.halts[0]?.held === 1, 10_000, 'event held');
+    await waitFor(
+      async () => (await t.call('GET', `${P}/halts`, undefined, tokens.artist)).body.halts[0]?.held === 1,
+      10_000,
+      'event held',
+    );
     release();
     const running = () => t.engine.runner!.runs.list('art', {}).find((r) => r.status === 'running')!;
     await waitFor(() => t.engine.runner!.runs.steps(running().id)[0]!.status === 'succeeded', 10_000, 'in-flight job finished');
@@ -75,11 +84,20 @@ describe('emergency halt', () => {
     const resumed = await t.call('POST', `${P}/resume`, {}, tokens.admin);
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     assert.equal(resumed.body.replayed, 1);
-    await waitFor(() => t.engine.runner!.runs.list('art', {}).filter((r) => r.status === 'succeeded').length === 2, 15_000, 'both runs done');
+    await waitFor(
+      () => t.engine.runner!.runs.list('art', {}).filter((r) => r.status === 'succeeded').length === 2,
+      15_000,
+      'both runs done',
+    );
     assert.deepEqual(calls.bg, ['hero-v1', 'hero-v2']);
     assert.equal(calls.atlas.length, 2);
-    const audit = t.engine.db.$client.prepare("SELECT action, actor FROM audit_log WHERE action IN ('halt', 'resume') ORDER BY seq").all() as { action: string }[];
-    assert.deepEqual(audit.map((a) => a.action), ['halt', 'resume']);
+    const audit = t.engine.db.$client
+      .prepare("SELECT action, actor FROM audit_log WHERE action IN ('halt', 'resume') ORDER BY seq")
+      .all() as { action: string }[];
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['halt', 'resume'],
+    );
   });
 
   it('GIVEN a halt with discard on resume THEN held firings are cancelled, not run', async () => {

@@ -14,7 +14,10 @@ let maxRunning = 0;
 describe('per-project limits', () => {
   before(async () => {
     t = await makeEngine({ consume: true });
-    assert.equal((await t.call('POST', '/api/projects', { id: 'lim', name: 'Limited', settings: { limits: { maxConcurrentRuns: 2 } } })).status, 201);
+    assert.equal(
+      (await t.call('POST', '/api/projects', { id: 'lim', name: 'Limited', settings: { limits: { maxConcurrentRuns: 2 } } })).status,
+      201,
+    );
     workers = testWorkers(t.prefix);
     await workers.add(
       'export',
@@ -35,13 +38,18 @@ describe('per-project limits', () => {
   });
 
   it('GIVEN maxConcurrentRuns 2 and 6 firings at once THEN at most 2 run at a time and all 6 finish', async () => {
-    const rule = await t.call('POST', '/api/projects/lim/rules', { name: 'export', trigger: { event: 'custom.go' }, actions: [{ type: 'export', config: { assetIds: ['a'] } }] });
+    const rule = await t.call('POST', '/api/projects/lim/rules', {
+      name: 'export',
+      trigger: { event: 'custom.go' },
+      actions: [{ type: 'export', config: { assetIds: ['a'] } }],
+    });
     await t.call('POST', `/api/projects/lim/rules/${rule.body.id}/dry-run`, { event: { type: 'custom.go', payload: {} } });
     await t.call('POST', `/api/projects/lim/rules/${rule.body.id}/enable`);
     const sampler = setInterval(() => (maxRunning = Math.max(maxRunning, t.engine.runner!.runs.countRunning('lim'))), 5);
     let sawWaiting = false;
     const watcher = setInterval(() => (sawWaiting ||= t.engine.runner!.runs.list('lim', { status: 'planned' }).length > 0), 5);
-    for (let i = 0; i < 6; i++) assert.equal((await t.call('POST', '/api/projects/lim/automation/events', { type: 'custom.go', payload: { i } })).status, 202);
+    for (let i = 0; i < 6; i++)
+      assert.equal((await t.call('POST', '/api/projects/lim/automation/events', { type: 'custom.go', payload: { i } })).status, 202);
     await waitFor(() => t.engine.runner!.runs.list('lim', { status: 'succeeded' }).length === 6, 20_000, 'all six runs');
     clearInterval(sampler);
     clearInterval(watcher);

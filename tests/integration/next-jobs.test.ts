@@ -16,9 +16,13 @@ describe('nextJobs chaining', () => {
   before(async () => {
     t = await makeEngine({ consume: true });
     ({ tokens } = await seedProject(t));
-    const outputs: Record<string, unknown> = { generate: { variantIds: ['g1'], originalsDir: 'files/images/hero/original' }, bg_remove: { alphaPaths: ['alpha/0.png'] } };
+    const outputs: Record<string, unknown> = {
+      generate: { variantIds: ['g1'], originalsDir: 'files/images/hero/original' },
+      bg_remove: { alphaPaths: ['alpha/0.png'] },
+    };
     workers = testWorkers(t.prefix);
-    for (const q of Object.keys(outputs)) await workers.add(q, (job) => (seen.push({ queue: q, id: job.id!, input: job.data.input }), outputs[q]));
+    for (const q of Object.keys(outputs))
+      await workers.add(q, (job) => (seen.push({ queue: q, id: job.id!, input: job.data.input }), outputs[q]));
   });
   after(async () => {
     await workers.close();
@@ -35,7 +39,23 @@ describe('nextJobs chaining', () => {
         {
           id: 'gen',
           type: 'enqueue_job',
-          config: { type: 'generate', input: { specId: '${event.payload.specId}', nextJobs: [{ type: 'bg_remove', input: { originalPath: '$output.originalsDir/0.png', specId: '$input.specId', project: '$projectId', parentJob: '$jobId' } }] } },
+          config: {
+            type: 'generate',
+            input: {
+              specId: '${event.payload.specId}',
+              nextJobs: [
+                {
+                  type: 'bg_remove',
+                  input: {
+                    originalPath: '$output.originalsDir/0.png',
+                    specId: '$input.specId',
+                    project: '$projectId',
+                    parentJob: '$jobId',
+                  },
+                },
+              ],
+            },
+          },
         },
       ],
     };
@@ -44,16 +64,32 @@ describe('nextJobs chaining', () => {
     const sample = { type: 'spec.refined', payload: { specId: 's1' } };
     const plan = await t.call('POST', `${P}/rules/${rule.body.id}/dry-run`, { event: sample }, tokens.lead);
     const planned = plan.body.root.firings[0].steps;
-    assert.deepEqual(planned.map((s: { id: string; jobType: string }) => [s.id, s.jobType]), [['gen', 'generate'], ['gen-next1', 'bg_remove']]);
+    assert.deepEqual(
+      planned.map((s: { id: string; jobType: string }) => [s.id, s.jobType]),
+      [
+        ['gen', 'generate'],
+        ['gen-next1', 'bg_remove'],
+      ],
+    );
     assert.equal(planned[1].config.input.specId, 's1');
     assert.equal(plan.body.summary.jobs, 2);
     await t.call('POST', `${P}/rules/${rule.body.id}/enable`, undefined, tokens.lead);
 
     await t.call('POST', `${P}/automation/events`, sample, tokens.lead);
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId: rule.body.id }).some((r) => r.status === 'succeeded'), 15_000, 'run with follow-up');
+    await waitFor(
+      () => t.engine.runner!.runs.list('art', { ruleId: rule.body.id }).some((r) => r.status === 'succeeded'),
+      15_000,
+      'run with follow-up',
+    );
     const run = t.engine.runner!.runs.list('art', { ruleId: rule.body.id })[0]!;
     const steps = t.engine.runner!.runs.steps(run.id);
-    assert.deepEqual(steps.map((s) => [s.stepId, s.status]), [['gen', 'succeeded'], ['gen-next1', 'succeeded']]);
+    assert.deepEqual(
+      steps.map((s) => [s.stepId, s.status]),
+      [
+        ['gen', 'succeeded'],
+        ['gen-next1', 'succeeded'],
+      ],
+    );
     const gen = seen.find((s) => s.queue === 'generate')!;
     const cut = seen.find((s) => s.queue === 'bg_remove')!;
     assert.deepEqual(cut.input, { originalPath: 'files/images/hero/original/0.png', specId: 's1', project: 'art', parentJob: gen.id });

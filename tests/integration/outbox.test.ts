@@ -21,8 +21,15 @@ describe('event outbox', () => {
     redis = await startPrivateRedis(dir);
     t = await makeEngine({ redisUrl: redis.url });
     const { tokens } = await seedProject(t);
-    const post = (n: number) => t!.call('POST', '/api/projects/art/automation/events', { type: 'custom.tick', payload: { n }, idempotencyKey: `tick-${n}` }, tokens.lead);
-    const unpublished = () => (t!.engine.db.$client.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
+    const post = (n: number) =>
+      t!.call(
+        'POST',
+        '/api/projects/art/automation/events',
+        { type: 'custom.tick', payload: { n }, idempotencyKey: `tick-${n}` },
+        tokens.lead,
+      );
+    const unpublished = () =>
+      (t!.engine.db.$client.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
 
     const first = await post(0);
     assert.equal(first.status, 202);

@@ -13,9 +13,19 @@ import { makeEngine, seedProject, waitFor, type TestEngine } from '../helpers/en
 const P = '/api/projects/art';
 
 function workerHost(name: string, redisUrl: string, prefix: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('tests/fixtures/worker-process.ts'), redisUrl, prefix, 'bg_remove'], { env: { ...process.env, WORKER_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('tests/fixtures/worker-process.ts'), redisUrl, prefix, 'bg_remove'],
+    { env: { ...process.env, WORKER_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines: { at: number; text: string }[] = [];
-  child.stdout!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((text) => lines.push({ at: Date.now(), text })));
+  child.stdout!.on('data', (d: Buffer) =>
+    d
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((text) => lines.push({ at: Date.now(), text })),
+  );
   return { name, child, lines, ready: () => waitFor(() => lines.some((l) => l.text === 'ready'), 20_000, `${name} ready`) };
 }
 
@@ -41,7 +51,16 @@ describe('recovery', () => {
     const hosts = [workerHost('a', redis.url, t.prefix), workerHost('b', redis.url, t.prefix)];
     cleanups.push(() => hosts.forEach((h) => h.child.kill('SIGKILL')));
     await Promise.all(hosts.map((h) => h.ready()));
-    const ruleId = await enable(t, tokens.lead, { name: 'cut', trigger: { event: 'variant.approved' }, actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}', busyMs: 3000 } } }] }, { type: 'variant.approved', payload: {} });
+    const ruleId = await enable(
+      t,
+      tokens.lead,
+      {
+        name: 'cut',
+        trigger: { event: 'variant.approved' },
+        actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}', busyMs: 3000 } } }],
+      },
+      { type: 'variant.approved', payload: {} },
+    );
     await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve' }, tokens.artist);
     await waitFor(() => hosts.some((h) => h.lines.some((l) => l.text.startsWith('active'))), 10_000, 'a worker took the job');
     const victim = hosts.find((h) => h.lines.some((l) => l.text.startsWith('active')))!;
@@ -89,8 +108,26 @@ describe('recovery', () => {
       await Promise.all(workers.map((w) => w.close(true)));
       conns.forEach((c) => c.disconnect());
     });
-    const a = await enable(t, tokens.lead, { name: 'cut', trigger: { event: 'variant.approved' }, actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}' } } }] }, { type: 'variant.approved', payload: {} });
-    const b = await enable(t, tokens.lead, { name: 'pack', trigger: { event: 'bg_remove.completed' }, actions: [{ type: 'enqueue_job', config: { type: 'pack_atlas', input: { frames: '${event.payload.output.alphaPaths}' } } }] }, { type: 'bg_remove.completed', payload: {} });
+    const a = await enable(
+      t,
+      tokens.lead,
+      {
+        name: 'cut',
+        trigger: { event: 'variant.approved' },
+        actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}' } } }],
+      },
+      { type: 'variant.approved', payload: {} },
+    );
+    const b = await enable(
+      t,
+      tokens.lead,
+      {
+        name: 'pack',
+        trigger: { event: 'bg_remove.completed' },
+        actions: [{ type: 'enqueue_job', config: { type: 'pack_atlas', input: { frames: '${event.payload.output.alphaPaths}' } } }],
+      },
+      { type: 'bg_remove.completed', payload: {} },
+    );
 
     await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve' }, tokens.artist);
     await waitFor(() => calls.bg_remove!.length === 1, 10_000, 'cut-out running');
@@ -101,7 +138,11 @@ describe('recovery', () => {
     await new Promise((r) => setTimeout(r, 1500));
     redis = await startPrivateRedis(dir, { port: redis.port });
 
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId: b }).filter((r) => r.status === 'succeeded').length === 2, 40_000, 'both chains finished');
+    await waitFor(
+      () => t.engine.runner!.runs.list('art', { ruleId: b }).filter((r) => r.status === 'succeeded').length === 2,
+      40_000,
+      'both chains finished',
+    );
     const runsA = t.engine.runner!.runs.list('art', { ruleId: a });
     const runsB = t.engine.runner!.runs.list('art', { ruleId: b });
     assert.equal(runsA.length, 2, 'one cut-out run per approval');
@@ -109,9 +150,12 @@ describe('recovery', () => {
     assert.ok(runsA.every((r) => r.status === 'succeeded'));
     assert.equal(new Set(calls.pack_atlas).size, 2, 'two atlas jobs, each submitted once');
     assert.equal(calls.pack_atlas!.length, 2, 'no atlas job ran twice');
-    const dupes = t.engine.db.$client.prepare('SELECT idempotency_key, count(*) AS n FROM events GROUP BY project_id, idempotency_key HAVING n > 1').all();
+    const dupes = t.engine.db.$client
+      .prepare('SELECT idempotency_key, count(*) AS n FROM events GROUP BY project_id, idempotency_key HAVING n > 1')
+      .all();
     assert.deepEqual(dupes, []);
-    const unpublished = () => (t.engine.db.$client.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
+    const unpublished = () =>
+      (t.engine.db.$client.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
     await waitFor(() => unpublished() === 0, 10_000, 'every stored event published');
   });
 });

@@ -23,7 +23,13 @@ async function enabledRule(body: unknown, sample: unknown): Promise<string> {
   return created.body.id;
 }
 
-const stored = (where: string, ...args: unknown[]) => t.engine.db.$client.prepare(`SELECT * FROM events WHERE ${where} ORDER BY seq`).all(...args) as { id: string; type: string; depth: number; causation_id: string }[];
+const stored = (where: string, ...args: unknown[]) =>
+  t.engine.db.$client.prepare(`SELECT * FROM events WHERE ${where} ORDER BY seq`).all(...args) as {
+    id: string;
+    type: string;
+    depth: number;
+    causation_id: string;
+  }[];
 
 describe('runner', () => {
   before(async () => {
@@ -66,18 +72,42 @@ describe('runner', () => {
     assert.deepEqual(seen.bg_remove, [{ assetId: 'hero', variantId: 'hero-v1' }]);
     assert.deepEqual(seen.pack_atlas, [{ assetIds: ['hero'], frames: ['alpha/hero-v1.png'] }]);
     const steps = t.engine.runner!.runs.steps(run!.id);
-    assert.deepEqual(steps.map((s) => [s.stepId, s.status]), [['cutout', 'succeeded'], ['atlas', 'succeeded']]);
+    assert.deepEqual(
+      steps.map((s) => [s.stepId, s.status]),
+      [
+        ['cutout', 'succeeded'],
+        ['atlas', 'succeeded'],
+      ],
+    );
     assert.deepEqual(steps[0]!.jobIds, [`${ruleId}.${review.body.eventId}.cutout`]);
     const chained = stored('causation_id = ?', review.body.eventId).map((e) => [e.type, e.depth]);
-    for (const expected of [['run.started', 1], ['job.completed', 1], ['bg_remove.completed', 1], ['atlas.ready', 1], ['run.step.completed', 1], ['run.completed', 1]])
-      assert.ok(chained.some((c) => c[0] === expected[0] && c[1] === expected[1]), `${expected[0]} in ${JSON.stringify(chained)}`);
+    for (const expected of [
+      ['run.started', 1],
+      ['job.completed', 1],
+      ['bg_remove.completed', 1],
+      ['atlas.ready', 1],
+      ['run.step.completed', 1],
+      ['run.completed', 1],
+    ])
+      assert.ok(
+        chained.some((c) => c[0] === expected[0] && c[1] === expected[1]),
+        `${expected[0]} in ${JSON.stringify(chained)}`,
+      );
   });
 
   it('GIVEN the same event delivered 4 times THEN there is one run and one set of jobs', async () => {
     const before = { bg: seen.bg_remove!.length, runs: t.engine.runner!.runs.list('art', {}).length };
     const review = await t.call('POST', `${P}/variants/hero-v2/review`, { decision: 'approve', tags: ['quality:high'] }, tokens.artist);
     await Promise.all([1, 2, 3].map(() => t.engine.runner!.processEvent('art', review.body.eventId)));
-    await waitFor(() => t.engine.runner!.runs.list('art', {}).filter((r) => r.eventId === review.body.eventId).every((r) => r.status === 'succeeded'), 15_000, 'run done');
+    await waitFor(
+      () =>
+        t.engine
+          .runner!.runs.list('art', {})
+          .filter((r) => r.eventId === review.body.eventId)
+          .every((r) => r.status === 'succeeded'),
+      15_000,
+      'run done',
+    );
     await t.engine.runner!.processEvent('art', review.body.eventId);
     const runsForEvent = t.engine.runner!.runs.list('art', {}).filter((r) => r.eventId === review.body.eventId);
     assert.equal(runsForEvent.length, 1);
@@ -87,17 +117,29 @@ describe('runner', () => {
 
   it('GIVEN two rules that trigger each other THEN the chain stops at depth 10 with the stop recorded, as dry-run predicted', async () => {
     const a = await enabledRule(
-      { name: 'status on tag', trigger: { event: 'variant.tagged' }, actions: [{ type: 'set_status', config: { variantId: 'hero-v1', status: 'approved' } }] },
+      {
+        name: 'status on tag',
+        trigger: { event: 'variant.tagged' },
+        actions: [{ type: 'set_status', config: { variantId: 'hero-v1', status: 'approved' } }],
+      },
       { type: 'variant.tagged', subject: { kind: 'variant', id: 'hero-v1' }, payload: {} },
     );
     const b = await enabledRule(
-      { name: 'tag on status', trigger: { event: 'variant.status_changed' }, actions: [{ type: 'apply_tags', config: { variantId: 'hero-v1', add: ['looped'] } }] },
+      {
+        name: 'tag on status',
+        trigger: { event: 'variant.status_changed' },
+        actions: [{ type: 'apply_tags', config: { variantId: 'hero-v1', add: ['looped'] } }],
+      },
       { type: 'variant.status_changed', subject: { kind: 'variant', id: 'hero-v1' }, payload: {} },
     );
     const sample = { type: 'variant.tagged', subject: { kind: 'variant', id: 'hero-v1' }, payload: { variantId: 'hero-v1' } };
     const plan = await t.call('POST', `${P}/automation/dry-run`, { event: sample }, tokens.lead);
     const ev = await t.call('POST', `${P}/automation/events`, sample, tokens.lead);
-    await waitFor(() => t.engine.runner!.runs.list('art', {}).some((r) => r.status === 'skipped' && r.reason?.startsWith('depth_limit')), 20_000, 'depth stop');
+    await waitFor(
+      () => t.engine.runner!.runs.list('art', {}).some((r) => r.status === 'skipped' && r.reason?.startsWith('depth_limit')),
+      20_000,
+      'depth stop',
+    );
     const chain = t.engine.runner!.runs.list('art', { limit: 1000 }).filter((r) => r.correlationId === ev.body.id);
     const fired = chain.filter((r) => r.status === 'succeeded');
     assert.equal(fired.length, 10);
@@ -111,10 +153,19 @@ describe('runner', () => {
 
   it('GIVEN MVP rule 2 "atlas ready → export" THEN the export runs with the project default profile', async () => {
     const ruleId = await enabledRule(
-      { name: 'Atlas ready → export', trigger: { event: 'atlas_ready' }, actions: [{ type: 'export', config: { atlasIds: ['${event.payload.atlasId}'], assetIds: '${event.payload.assetIds}' } }] },
+      {
+        name: 'Atlas ready → export',
+        trigger: { event: 'atlas_ready' },
+        actions: [{ type: 'export', config: { atlasIds: ['${event.payload.atlasId}'], assetIds: '${event.payload.assetIds}' } }],
+      },
       { type: 'atlas.ready', subject: { kind: 'atlas', id: 'atl-1' }, payload: { atlasId: 'atl-1', assetIds: ['hero'] } },
     );
-    const ev = await t.call('POST', `${P}/automation/events`, { type: 'atlas_ready', payload: { atlasId: 'atl-1', assetIds: ['hero'] } }, tokens.lead);
+    const ev = await t.call(
+      'POST',
+      `${P}/automation/events`,
+      { type: 'atlas_ready', payload: { atlasId: 'atl-1', assetIds: ['hero'] } },
+      tokens.lead,
+    );
     await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'export run');
     assert.deepEqual(seen.export!.at(-1), { atlasIds: ['atl-1'], assetIds: ['hero'], profileId: 'custom' });
     assert.ok(stored('causation_id = ? AND type = ?', ev.body.id, 'export.completed').length === 1);
@@ -123,14 +174,29 @@ describe('runner', () => {
 
   it('GIVEN MVP rule 3 "eval grid requested → eval jobs" THEN the costly run waits for an admin, who approves it', async () => {
     const ruleId = await enabledRule(
-      { name: 'Eval grid', trigger: { event: 'eval_grid.requested' }, actions: [{ type: 'run_eval_grid', config: { prompts: '${event.payload.prompts}', loraId: '${event.payload.loraId}' } }] },
+      {
+        name: 'Eval grid',
+        trigger: { event: 'eval_grid.requested' },
+        actions: [{ type: 'run_eval_grid', config: { prompts: '${event.payload.prompts}', loraId: '${event.payload.loraId}' } }],
+      },
       { type: 'eval_grid.requested', payload: { prompts: ['a knight'], loraId: 'lora-1' } },
     );
-    const ev = await t.call('POST', `${P}/automation/events`, { type: 'eval_grid.requested', payload: { prompts: ['a knight', 'a mage'], loraId: 'lora-1' } }, tokens.lead);
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'awaiting_approval'), 10_000, 'awaiting approval');
+    const ev = await t.call(
+      'POST',
+      `${P}/automation/events`,
+      { type: 'eval_grid.requested', payload: { prompts: ['a knight', 'a mage'], loraId: 'lora-1' } },
+      tokens.lead,
+    );
+    await waitFor(
+      () => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'awaiting_approval'),
+      10_000,
+      'awaiting approval',
+    );
     const pending = await t.call('GET', `${P}/approvals`, undefined, tokens.admin);
     assert.equal(pending.status, 200);
-    const approval = pending.body.approvals.find((a: { runId: string }) => a.runId === t.engine.runner!.runs.list('art', { ruleId })[0]!.id);
+    const approval = pending.body.approvals.find(
+      (a: { runId: string }) => a.runId === t.engine.runner!.runs.list('art', { ruleId })[0]!.id,
+    );
     assert.ok(approval, 'approval listed');
     assert.equal(seen.eval_grid!.length, 0, 'nothing submitted before approval');
     assert.equal((await t.call('POST', `${P}/approvals/${approval.id}/approve`, undefined, tokens.lead)).status, 403);
@@ -143,12 +209,19 @@ describe('runner', () => {
     const detail = await t.call('GET', `${P}/runs/${approval.runId}`, undefined, tokens.artist);
     assert.equal(detail.body.event.id, ev.body.id);
     assert.equal(detail.body.approval.decidedBy.startsWith('token:'), true);
-    assert.deepEqual(detail.body.steps.map((s: { status: string }) => s.status), ['succeeded']);
+    assert.deepEqual(
+      detail.body.steps.map((s: { status: string }) => s.status),
+      ['succeeded'],
+    );
 
     // Deny: the run is cancelled and nothing is submitted.
     const before = seen.eval_grid!.length;
     await t.call('POST', `${P}/automation/events`, { type: 'eval_grid.requested', payload: { prompts: ['x'] } }, tokens.lead);
-    await waitFor(async () => (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals.length === 1, 10_000, 'second approval');
+    await waitFor(
+      async () => (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals.length === 1,
+      10_000,
+      'second approval',
+    );
     const second = (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals[0];
     assert.equal((await t.call('POST', `${P}/approvals/${second.id}/deny`, undefined, tokens.admin)).body.status, 'denied');
     assert.equal(t.engine.runner!.runs.get(second.runId)!.status, 'cancelled');
@@ -156,7 +229,11 @@ describe('runner', () => {
 
     // Self-approval: the admin who caused the run may not approve it.
     await t.call('POST', `${P}/automation/events`, { type: 'eval_grid.requested', payload: { prompts: ['y'] } }, tokens.admin);
-    await waitFor(async () => (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals.length === 1, 10_000, 'third approval');
+    await waitFor(
+      async () => (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals.length === 1,
+      10_000,
+      'third approval',
+    );
     const third = (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals[0];
     const self = await t.call('POST', `${P}/approvals/${third.id}/approve`, undefined, tokens.admin);
     assert.equal(self.status, 403);
@@ -166,8 +243,15 @@ describe('runner', () => {
   });
 
   it('GIVEN an approval that expires THEN its default decision (deny) applies and is recorded', async () => {
-    assert.equal((await t.call('POST', '/api/projects', { id: 'quick', name: 'Quick', settings: { policies: { approvalExpiryMs: 300 } } })).status, 201);
-    const rule = await t.call('POST', '/api/projects/quick/rules', { name: 'gen', trigger: { event: 'spec.refined' }, actions: [{ type: 'enqueue_job', config: { type: 'generate', input: { specId: 's1' } } }] });
+    assert.equal(
+      (await t.call('POST', '/api/projects', { id: 'quick', name: 'Quick', settings: { policies: { approvalExpiryMs: 300 } } })).status,
+      201,
+    );
+    const rule = await t.call('POST', '/api/projects/quick/rules', {
+      name: 'gen',
+      trigger: { event: 'spec.refined' },
+      actions: [{ type: 'enqueue_job', config: { type: 'generate', input: { specId: 's1' } } }],
+    });
     await t.call('POST', `/api/projects/quick/rules/${rule.body.id}/dry-run`, { event: { type: 'spec.refined', payload: {} } });
     await t.call('POST', `/api/projects/quick/rules/${rule.body.id}/enable`);
     await t.call('POST', '/api/projects/quick/automation/events', { type: 'spec_refined', payload: { specId: 's1' } });
@@ -178,16 +262,32 @@ describe('runner', () => {
   });
 
   it('GIVEN "run exactly this" with the dry-run hash THEN that plan runs; after a change the same hash is refused with 409', async () => {
-    const created = await t.call('POST', `${P}/rules`, { name: 'one-off export', trigger: { event: 'custom.export' }, scope: { entityId: 'hero' }, actions: [{ type: 'export', config: { assetIds: ['${event.payload.assetId}'] } }] }, tokens.lead);
+    const created = await t.call(
+      'POST',
+      `${P}/rules`,
+      {
+        name: 'one-off export',
+        trigger: { event: 'custom.export' },
+        scope: { entityId: 'hero' },
+        actions: [{ type: 'export', config: { assetIds: ['${event.payload.assetId}'] } }],
+      },
+      tokens.lead,
+    );
     const sample = { type: 'custom.export', payload: { assetId: 'hero' } };
     const dry = await t.call('POST', `${P}/rules/${created.body.id}/dry-run`, { event: sample }, tokens.lead);
     assert.equal(dry.body.summary.firings, 1);
     const before = seen.export!.length;
     const ran = await t.call('POST', `${P}/rules/${created.body.id}/run`, { hash: dry.body.hash, event: sample }, tokens.lead);
     assert.equal(ran.status, 202, JSON.stringify(ran.body));
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded'), 15_000, 'manual run');
+    await waitFor(
+      () => t.engine.runner!.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded'),
+      15_000,
+      'manual run',
+    );
     assert.equal(seen.export!.length, before + 1, 'the disabled rule ran once, as planned');
-    const listed = (await t.call('GET', `${P}/rules`, undefined, tokens.artist)).body.rules.find((r: { id: string }) => r.id === created.body.id);
+    const listed = (await t.call('GET', `${P}/rules`, undefined, tokens.artist)).body.rules.find(
+      (r: { id: string }) => r.id === created.body.id,
+    );
     assert.deepEqual([listed.stats.runs, listed.stats.failures, listed.stats.lastStatus], [1, 0, 'succeeded']);
     await t.call('PATCH', `${P}/assets/hero`, { manualOverride: true }, tokens.lead);
     const stale = await t.call('POST', `${P}/rules/${created.body.id}/run`, { hash: dry.body.hash, event: sample }, tokens.lead);
@@ -198,18 +298,36 @@ describe('runner', () => {
 
   it('GIVEN a run whose job waits in the queue THEN cancel removes the job and the run ends cancelled', async () => {
     const ruleId = await enabledRule(
-      { name: 'generate (no worker here)', trigger: { event: 'custom.gen' }, requiresApproval: 'never', actions: [{ id: 'gen', type: 'enqueue_job', config: { type: 'generate', input: { specId: 's1' } } }, { type: 'notify', config: { text: 'done' } }] },
+      {
+        name: 'generate (no worker here)',
+        trigger: { event: 'custom.gen' },
+        requiresApproval: 'never',
+        actions: [
+          { id: 'gen', type: 'enqueue_job', config: { type: 'generate', input: { specId: 's1' } } },
+          { type: 'notify', config: { text: 'done' } },
+        ],
+      },
       { type: 'custom.gen', payload: {} },
     );
     await t.call('POST', `${P}/automation/events`, { type: 'custom.gen', payload: {} }, tokens.lead);
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'running' && t.engine.runner!.runs.steps(r.id)[0]!.status === 'running'), 10_000, 'job submitted');
+    await waitFor(
+      () =>
+        t.engine
+          .runner!.runs.list('art', { ruleId })
+          .some((r) => r.status === 'running' && t.engine.runner!.runs.steps(r.id)[0]!.status === 'running'),
+      10_000,
+      'job submitted',
+    );
     const run = t.engine.runner!.runs.list('art', { ruleId })[0]!;
     const jobId = t.engine.runner!.runs.steps(run.id)[0]!.jobIds[0]!;
     assert.equal((await t.call('POST', `${P}/runs/${run.id}/cancel`, undefined, tokens.lead)).status, 403);
     const res = await t.call('POST', `${P}/runs/${run.id}/cancel`, undefined, tokens.admin);
     assert.equal(res.status, 200);
     assert.equal(res.body.status, 'cancelled');
-    assert.deepEqual(t.engine.runner!.runs.steps(run.id).map((s) => s.status), ['cancelled', 'cancelled']);
+    assert.deepEqual(
+      t.engine.runner!.runs.steps(run.id).map((s) => s.status),
+      ['cancelled', 'cancelled'],
+    );
     const { Queue } = await import('bullmq');
     const q = new Queue('generate', { connection: workers.conns[0]!, prefix: t.prefix });
     assert.equal(await q.getJob(jobId), undefined, 'the waiting job was removed');
@@ -218,7 +336,11 @@ describe('runner', () => {
 
   it('GIVEN an enabled cron rule THEN a BullMQ job scheduler fires it, and disabling removes the scheduler', async () => {
     const ruleId = await enabledRule(
-      { name: 'every second', trigger: { schedule: '* * * * * *' }, actions: [{ type: 'apply_tags', config: { variantId: 'hero-v2', add: ['nightly'] } }] },
+      {
+        name: 'every second',
+        trigger: { schedule: '* * * * * *' },
+        actions: [{ type: 'apply_tags', config: { variantId: 'hero-v2', add: ['nightly'] } }],
+      },
       { type: 'schedule.fired', payload: {} },
     );
     await t.engine.syncSchedules();

@@ -10,7 +10,8 @@ import { startFakeSlack, type FakeSlack } from '../helpers/slack.js';
 
 let fake: FakeSlack;
 const msg = (text: string) => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
-const client = () => new webApi.WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 20 } });
+const client = () =>
+  new webApi.WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 20 } });
 
 describe('Slack poster', () => {
   before(async () => {
@@ -25,7 +26,10 @@ describe('Slack poster', () => {
     const start = Date.now();
     await Promise.all([...['1', '2', '3', '4'].map((n) => poster.post('CA', msg(n))), poster.post('CB', msg('b'))]);
     const a = fake.of('chat.postMessage').filter((c) => c.args.channel === 'CA');
-    assert.deepEqual(a.map((c) => c.args.text), ['1', '2', '3', '4']);
+    assert.deepEqual(
+      a.map((c) => c.args.text),
+      ['1', '2', '3', '4'],
+    );
     for (let i = 1; i < a.length; i++) assert.ok(a[i]!.at - a[i - 1]!.at >= 990, `gap ${a[i]!.at - a[i - 1]!.at} ms`);
     const b = fake.of('chat.postMessage').find((c) => c.args.channel === 'CB')!;
     assert.ok(b.at - start < 500, 'another channel is not held up');

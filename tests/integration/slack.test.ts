@@ -21,10 +21,13 @@ const cards: { variantId: string; ts: string }[] = [];
 
 const allText = (blocks: any[]): string => JSON.stringify(blocks);
 const eventsOf = (type: string, subjectId?: string) =>
-  h.t.engine.db.$client.prepare(`SELECT * FROM events WHERE type = ? ${subjectId ? 'AND subject_id = ?' : ''}`).all(...(subjectId ? [type, subjectId] : [type])) as { id: string; actor: string }[];
+  h.t.engine.db.$client
+    .prepare(`SELECT * FROM events WHERE type = ? ${subjectId ? 'AND subject_id = ?' : ''}`)
+    .all(...(subjectId ? [type, subjectId] : [type])) as { id: string; actor: string }[];
 const eventCount = () => (h.t.engine.db.$client.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
 const lastResponse = () => h.fake.responses.at(-1)!.body;
-const count = (sql: string, ...args: unknown[]): number => (h.t.engine.db.$client.prepare(`SELECT count(*) AS n FROM ${sql}`).get(...args) as { n: number }).n;
+const count = (sql: string, ...args: unknown[]): number =>
+  (h.t.engine.db.$client.prepare(`SELECT count(*) AS n FROM ${sql}`).get(...args) as { n: number }).n;
 
 async function enabledRule(body: unknown, sample: unknown): Promise<string> {
   const created = await h.t.call('POST', `${P}/rules`, body, leadToken);
@@ -37,11 +40,33 @@ async function enabledRule(body: unknown, sample: unknown): Promise<string> {
 describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
   before(async () => {
     h = await startSlackHarness();
-    const roles = { [`slack:${U.admin}`]: 'admin', [`slack:${U.admin2}`]: 'admin', [`slack:${U.lead}`]: 'lead', [`slack:${U.artist}`]: 'artist' };
-    assert.equal((await h.t.call('POST', '/api/projects', { id: 'art', name: 'Art', settings: { roles, tagGroups: { quality: ['high', 'low'] } } })).status, 201);
+    const roles = {
+      [`slack:${U.admin}`]: 'admin',
+      [`slack:${U.admin2}`]: 'admin',
+      [`slack:${U.lead}`]: 'lead',
+      [`slack:${U.artist}`]: 'artist',
+    };
+    assert.equal(
+      (await h.t.call('POST', '/api/projects', { id: 'art', name: 'Art', settings: { roles, tagGroups: { quality: ['high', 'low'] } } }))
+        .status,
+      201,
+    );
     leadToken = (await h.t.call('POST', `${P}/tokens`, { role: 'lead' })).body.token;
     await enabledRule(
-      { name: 'Generate on spec refined', trigger: { event: 'spec.refined' }, actions: [{ id: 'gen', type: 'enqueue_job', config: { type: 'generate', input: { assetId: '${event.payload.assetId}', prompt: 'knight', count: 3, width: 64, height: 64, background: 'plain' } } }] },
+      {
+        name: 'Generate on spec refined',
+        trigger: { event: 'spec.refined' },
+        actions: [
+          {
+            id: 'gen',
+            type: 'enqueue_job',
+            config: {
+              type: 'generate',
+              input: { assetId: '${event.payload.assetId}', prompt: 'knight', count: 3, width: 64, height: 64, background: 'plain' },
+            },
+          },
+        ],
+      },
       { type: 'spec.refined', payload: { assetId: 'knight' } },
     );
     mvpRuleId = await enabledRule(
@@ -49,14 +74,26 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
         name: 'Approved → cut-out → atlas',
         trigger: { event: 'variant.approved' },
         actions: [
-          { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } } },
-          { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { atlasId: 'atlas-${event.subject.id}', frames: '${steps.cutout.output.alphaPaths}' } } },
+          {
+            id: 'cutout',
+            type: 'enqueue_job',
+            config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } },
+          },
+          {
+            id: 'atlas',
+            type: 'enqueue_job',
+            config: { type: 'pack_atlas', input: { atlasId: 'atlas-${event.subject.id}', frames: '${steps.cutout.output.alphaPaths}' } },
+          },
         ],
       },
       { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } },
     );
     await enabledRule(
-      { name: 'Atlas ready → export', trigger: { event: 'atlas.ready' }, actions: [{ id: 'bundle', type: 'export', config: { atlasIds: ['${event.payload.atlasId}'] } }] },
+      {
+        name: 'Atlas ready → export',
+        trigger: { event: 'atlas.ready' },
+        actions: [{ id: 'bundle', type: 'export', config: { atlasIds: ['${event.payload.atlasId}'] } }],
+      },
       { type: 'atlas.ready', subject: { kind: 'atlas', id: 'atl-1' }, payload: { atlasId: 'atl-1' } },
     );
   });
@@ -94,7 +131,12 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
         ctrl.close();
       },
     });
-    const streamed = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body) }, body: chunked, duplex: 'half' } as RequestInit);
+    const streamed = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...sign(body) },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
     assert.equal(streamed.status, 411);
     assert.equal(eventCount(), before.events);
     assert.equal(h.fake.calls.length, before.calls);
@@ -110,36 +152,67 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     await waitFor(() => h.t.engine.chat.channelOf('art', 'slack', 'admin') === ADMINS, 3000, 'admin binding');
     assert.equal(h.t.engine.chat.projectOfChannel('slack', REVIEW), 'art');
     await h.command(slash(h, { command: '/greenlight', text: 'panel', user: U.admin, channel: ADMINS }));
-    await waitFor(() => h.fake.of('chat.postMessage').some((c) => c.args.channel === ADMINS && /Emergency halt/.test(allText(c.args.blocks))), 3000, 'halt panel');
+    await waitFor(
+      () => h.fake.of('chat.postMessage').some((c) => c.args.channel === ADMINS && /Emergency halt/.test(allText(c.args.blocks))),
+      3000,
+      'halt panel',
+    );
   });
 
   it('GIVEN a costly generate rule THEN the approval request goes to admins; a lead’s press is refused, an admin’s approves it and the grid is posted', async () => {
-    assert.equal((await h.t.call('POST', `${P}/automation/events`, { type: 'spec.refined', payload: { assetId: 'knight' } }, leadToken)).status, 202);
-    await waitFor(() => h.fake.of('chat.postMessage').some((c) => c.args.channel === ADMINS && /Approval needed/.test(allText(c.args.blocks))), 5000, 'approval request');
+    assert.equal(
+      (await h.t.call('POST', `${P}/automation/events`, { type: 'spec.refined', payload: { assetId: 'knight' } }, leadToken)).status,
+      202,
+    );
+    await waitFor(
+      () => h.fake.of('chat.postMessage').some((c) => c.args.channel === ADMINS && /Approval needed/.test(allText(c.args.blocks))),
+      5000,
+      'approval request',
+    );
     const request = h.fake.of('chat.postMessage').find((c) => /Approval needed/.test(allText(c.args.blocks)))!;
-    const approve = request.args.blocks.find((b: any) => b.type === 'actions').elements.find((e: any) => e.action_id === 'gl.approval.approve');
+    const approve = request.args.blocks
+      .find((b: any) => b.type === 'actions')
+      .elements.find((e: any) => e.action_id === 'gl.approval.approve');
     assert.match(allText(request.args.blocks), /Generate on spec refined/);
     assert.match(allText(request.args.blocks), /gen \(generate\)/);
     const ts = (await waitForTs(request)).ts;
 
     const ephemerals = h.fake.of('chat.postEphemeral').length;
-    const refused = await h.action(press(h, { actionId: approve.action_id, value: approve.value, user: U.lead, channel: ADMINS, messageTs: ts }));
+    const refused = await h.action(
+      press(h, { actionId: approve.action_id, value: approve.value, user: U.lead, channel: ADMINS, messageTs: ts }),
+    );
     assert.equal(refused.status, 200);
     await waitFor(() => h.fake.of('chat.postEphemeral').length > ephemerals, 3000, 'refusal');
     assert.match(h.fake.of('chat.postEphemeral').at(-1)!.args.text, /admin/);
-    assert.equal((await h.t.call('GET', `${P}/approvals`)).body.approvals?.length ?? (await h.t.call('GET', `${P}/approvals`)).body.length, 1);
+    assert.equal(
+      (await h.t.call('GET', `${P}/approvals`)).body.approvals?.length ?? (await h.t.call('GET', `${P}/approvals`)).body.length,
+      1,
+    );
 
     await h.action(press(h, { actionId: approve.action_id, value: approve.value, user: U.admin, channel: ADMINS, messageTs: ts }));
-    await waitFor(() => h.fake.of('chat.update').some((c) => c.args.ts === ts && /Approved by <@UADMIN>/.test(allText(c.args.blocks))), 5000, 'approval message updated');
+    await waitFor(
+      () => h.fake.of('chat.update').some((c) => c.args.ts === ts && /Approved by <@UADMIN>/.test(allText(c.args.blocks))),
+      5000,
+      'approval message updated',
+    );
 
-    await waitFor(async () => { await h.idle(); return h.fake.of('chat.postMessage').filter((c) => c.args.thread_ts && /Variant \d/.test(allText(c.args.blocks))).length === 3; }, 20000, 'three variant cards');
+    await waitFor(
+      async () => {
+        await h.idle();
+        return h.fake.of('chat.postMessage').filter((c) => c.args.thread_ts && /Variant \d/.test(allText(c.args.blocks))).length === 3;
+      },
+      20000,
+      'three variant cards',
+    );
     const header = h.fake.of('chat.postMessage').find((c) => c.args.channel === REVIEW && /variants to review/.test(c.args.text))!;
     assert.ok(header);
     const threadTs = h.t.engine.chat.messagesOf('slack', 'asset_thread', 'knight')[0]!.messageId;
     const sheet = h.fake.of('files.completeUploadExternal').find((c) => c.args.channel_id === REVIEW);
     assert.ok(sheet, 'contact sheet shared in the channel');
     assert.equal(sheet!.args.thread_ts, threadTs);
-    for (const c of h.fake.of('chat.postMessage').filter((x) => x.args.thread_ts === threadTs && /Variant \d/.test(allText(x.args.blocks)))) {
+    for (const c of h.fake
+      .of('chat.postMessage')
+      .filter((x) => x.args.thread_ts === threadTs && /Variant \d/.test(allText(x.args.blocks)))) {
       const kinds = c.args.blocks.map((b: any) => b.type);
       assert.ok(kinds.includes('image'), 'card shows the uploaded image');
       assert.ok(c.args.blocks.find((b: any) => b.type === 'image').slack_file.id.startsWith('F'));
@@ -147,27 +220,57 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
       for (const a of ['approve', 'reject', 'regenerate', 'select']) assert.ok(ids.includes(`gl.review.${a}`));
       assert.ok(ids.includes('Open in review'));
     }
-    for (const m of h.t.engine.chat.facts.asset('art', 'knight').variants) cards.push({ variantId: m.id, ts: h.t.engine.chat.messagesOf('slack', 'variant', m.id)[0]!.messageId });
+    for (const m of h.t.engine.chat.facts.asset('art', 'knight').variants)
+      cards.push({ variantId: m.id, ts: h.t.engine.chat.messagesOf('slack', 'variant', m.id)[0]!.messageId });
     assert.equal(cards.length, 3);
   });
 
   it('GIVEN an artist presses Approve (and Slack retries the delivery) THEN exactly one variant.approved, the MVP chain runs and its progress is posted in the thread, ending with the atlas preview and the bundle', async () => {
     const card = cards[0]!;
-    const payload = press(h, { actionId: actionIds.review('approve'), value: `art|${card.variantId}`, user: U.artist, channel: REVIEW, messageTs: card.ts });
+    const payload = press(h, {
+      actionId: actionIds.review('approve'),
+      value: `art|${card.variantId}`,
+      user: U.artist,
+      channel: REVIEW,
+      messageTs: card.ts,
+    });
     const first = await h.action(payload);
     assert.equal(first.status, 200);
     const again = await h.action(payload, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
     assert.equal(again.status, 200);
     assert.equal(eventsOf('variant.approved', card.variantId).length, 1);
-    await waitFor(() => count(`runs WHERE rule_id = ? AND subject_id = ? AND status = 'succeeded'`, mvpRuleId, card.variantId) === 1, 20000, 'MVP chain succeeded');
+    await waitFor(
+      () => count(`runs WHERE rule_id = ? AND subject_id = ? AND status = 'succeeded'`, mvpRuleId, card.variantId) === 1,
+      20000,
+      'MVP chain succeeded',
+    );
     await h.idle();
     assert.equal(count('runs WHERE rule_id = ? AND subject_id = ?', mvpRuleId, card.variantId), 1);
-    await waitFor(() => h.fake.of('chat.update').some((c) => c.args.ts === card.ts && /approved by <@UART>/.test(allText(c.args.blocks))), 5000, 'card edited');
+    await waitFor(
+      () => h.fake.of('chat.update').some((c) => c.args.ts === card.ts && /approved by <@UART>/.test(allText(c.args.blocks))),
+      5000,
+      'card edited',
+    );
     const progress = h.t.engine.chat.messagesOf('slack', 'progress', eventsOf('variant.approved', card.variantId)[0]!.id)[0]!;
     assert.equal(progress.threadId, h.t.engine.chat.messagesOf('slack', 'asset_thread', 'knight')[0]!.messageId);
-    await waitFor(async () => { await h.idle(); return h.fake.of('chat.update').some((c) => c.args.ts === progress.messageId && /bg removal ✓ → packing ✓ → export ✓/.test(c.args.text)); }, 15000, 'progress edited to done');
-    const final = h.fake.of('chat.update').filter((c) => c.args.ts === progress.messageId).at(-1)!;
-    assert.ok(final.args.blocks.some((b: any) => b.type === 'image'), 'atlas preview shown');
+    await waitFor(
+      async () => {
+        await h.idle();
+        return h.fake
+          .of('chat.update')
+          .some((c) => c.args.ts === progress.messageId && /bg removal ✓ → packing ✓ → export ✓/.test(c.args.text));
+      },
+      15000,
+      'progress edited to done',
+    );
+    const final = h.fake
+      .of('chat.update')
+      .filter((c) => c.args.ts === progress.messageId)
+      .at(-1)!;
+    assert.ok(
+      final.args.blocks.some((b: any) => b.type === 'image'),
+      'atlas preview shown',
+    );
     assert.match(allText(final.args.blocks), /Bundle: `data\/projects\/art\/exports\/[^`]+\/bundle\.zip`/);
   });
 
@@ -194,13 +297,35 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     const preview = lastResponse();
     assert.equal(preview.response_type, 'ephemeral');
     const v = h.t.engine.chat.facts.variant('art', card.variantId);
-    const event = { type: 'variant.approved', subject: { kind: 'variant', id: v.id }, payload: { variantId: v.id, assetId: 'knight', assetType: 'sprite', specId: null, status: v.status, primary: v.primary, tags: v.tags }, depth: 0 };
+    const event = {
+      type: 'variant.approved',
+      subject: { kind: 'variant', id: v.id },
+      payload: {
+        variantId: v.id,
+        assetId: 'knight',
+        assetType: 'sprite',
+        specId: null,
+        status: v.status,
+        primary: v.primary,
+        tags: v.tags,
+      },
+      depth: 0,
+    };
     const plan = (await h.t.call('POST', `${P}/rules/${mvpRuleId}/dry-run`, { event }, leadToken)).body;
     const text = allText(preview.blocks);
     assert.ok(text.includes(`plan ${plan.hash}`), 'same plan hash');
     const fields = preview.blocks.find((b: any) => b.fields).fields.map((f: any) => f.text);
-    for (const [label, value] of [['Firings', plan.summary.firings], ['Skips', plan.summary.skips], ['Jobs', plan.summary.jobs], ['Approval gates', plan.summary.approvals]]) assert.ok(fields.includes(`*${label}*\n${value}`), `${label} = ${value}`);
-    const lines = preview.blocks.filter((b: any) => b.type === 'section' && b.text).map((b: any) => b.text.text).join('\n');
+    for (const [label, value] of [
+      ['Firings', plan.summary.firings],
+      ['Skips', plan.summary.skips],
+      ['Jobs', plan.summary.jobs],
+      ['Approval gates', plan.summary.approvals],
+    ])
+      assert.ok(fields.includes(`*${label}*\n${value}`), `${label} = ${value}`);
+    const lines = preview.blocks
+      .filter((b: any) => b.type === 'section' && b.text)
+      .map((b: any) => b.text.text)
+      .join('\n');
     const firings = firingsOf(plan);
     assert.ok(firings.length >= 1);
     for (const f of firings) {
@@ -219,7 +344,8 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
       return allText(lastResponse().blocks ?? []);
     };
     const list = await ask('list');
-    for (const name of ['Generate on spec refined', 'Approved → cut-out → atlas', 'Atlas ready → export']) assert.ok(list.includes(name), name);
+    for (const name of ['Generate on spec refined', 'Approved → cut-out → atlas', 'Atlas ready → export'])
+      assert.ok(list.includes(name), name);
     assert.match(await ask(`log ${mvpRuleId}`), /succeeded/);
     assert.match(await ask('frobnicate'), /Unknown subcommand.*Usage/s);
     assert.match(await ask(''), /Usage/);
@@ -230,12 +356,21 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.match(await ask(`dry-run ${mvpRuleId}`, 'UGROUPIE'), /Dry-run/);
     assert.ok(h.fake.of('usergroups.users.list').some((c) => c.args.usergroup === 'SLEADS'));
     assert.match(await ask(`dry-run ${mvpRuleId}`, U.stranger), /no role in project/);
-    const ruleOff = (await h.t.call('POST', `${P}/rules`, { name: 'Off rule', trigger: { event: 'custom.thing' }, actions: [{ id: 'n', type: 'notify', config: { text: 'hi' } }] }, leadToken)).body.id;
+    const ruleOff = (
+      await h.t.call(
+        'POST',
+        `${P}/rules`,
+        { name: 'Off rule', trigger: { event: 'custom.thing' }, actions: [{ id: 'n', type: 'notify', config: { text: 'hi' } }] },
+        leadToken,
+      )
+    ).body.id;
     assert.match(await ask(`enable ${ruleOff}`, U.artist), /lead/);
     assert.match(await ask(`enable ${ruleOff}`), /dry-run/i);
     const preview = await ask(`dry-run ${ruleOff}`);
     assert.match(preview, /Enable rule/);
-    const enable = (JSON.parse(JSON.stringify(lastResponse().blocks)) as any[]).find((b) => b.type === 'actions').elements.find((e: any) => e.action_id === actionIds.ruleEnable);
+    const enable = (JSON.parse(JSON.stringify(lastResponse().blocks)) as any[])
+      .find((b) => b.type === 'actions')
+      .elements.find((e: any) => e.action_id === actionIds.ruleEnable);
     const n = h.fake.responses.length;
     await h.action(press(h, { actionId: enable.action_id, value: enable.value, user: U.lead, channel: REVIEW, messageTs: '1.1' }));
     await waitFor(() => h.fake.responses.length > n, 3000, 'enable answer');
@@ -243,7 +378,9 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.equal((await h.t.call('GET', `${P}/rules/${ruleOff}`)).body.enabled, true);
 
     await ask(`dry-run ${mvpRuleId} ${cards[2]!.variantId}`);
-    const run = (lastResponse().blocks as any[]).find((b) => b.type === 'actions').elements.find((e: any) => e.action_id === actionIds.ruleRun);
+    const run = (lastResponse().blocks as any[])
+      .find((b) => b.type === 'actions')
+      .elements.find((e: any) => e.action_id === actionIds.ruleRun);
     const runs = () => count('runs WHERE rule_id = ? AND subject_id = ?', mvpRuleId, cards[2]!.variantId);
     const before = runs();
     const m = h.fake.responses.length;
@@ -257,7 +394,12 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     await waitFor(() => h.fake.responses.length > k, 3000, 'refusal');
     assert.match(JSON.stringify(lastResponse()), /plan changed/);
     // Put the rule back on for the halt case below: dry-run the new version, then enable it.
-    await h.t.call('POST', `${P}/rules/${mvpRuleId}/dry-run`, { event: { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } } }, leadToken);
+    await h.t.call(
+      'POST',
+      `${P}/rules/${mvpRuleId}/dry-run`,
+      { event: { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } } },
+      leadToken,
+    );
     assert.equal((await h.t.call('POST', `${P}/rules/${mvpRuleId}/enable`, undefined, leadToken)).status, 200);
   });
 
@@ -277,7 +419,13 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.deepEqual(checkModal(dialog), []);
     const submission = fixture('view_submission.bolt-python.json');
     submission.user = { ...submission.user, id: U.admin };
-    submission.view = { ...submission.view, callback_id: haltDialogId, private_metadata: 'art', blocks: dialog.blocks, state: { values: { reason: { reason: { type: 'plain_text_input', value: 'bad outputs' } } } } };
+    submission.view = {
+      ...submission.view,
+      callback_id: haltDialogId,
+      private_metadata: 'art',
+      blocks: dialog.blocks,
+      state: { values: { reason: { reason: { type: 'plain_text_input', value: 'bad outputs' } } } },
+    };
     const submitted = await h.action(submission);
     assert.equal(submitted.status, 200);
     await waitFor(() => h.t.engine.chat.halts('art').length === 1, 3000, 'halted');
@@ -286,9 +434,24 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     const card = cards[2]!;
     const live = () => count(`runs WHERE subject_id = ? AND rule_id = ? AND status IN ('running','succeeded')`, card.variantId, mvpRuleId);
     const liveBefore = live();
-    await h.action(press(h, { actionId: actionIds.review('approve'), value: `art|${card.variantId}`, user: U.artist, channel: REVIEW, messageTs: card.ts }));
+    await h.action(
+      press(h, {
+        actionId: actionIds.review('approve'),
+        value: `art|${card.variantId}`,
+        user: U.artist,
+        channel: REVIEW,
+        messageTs: card.ts,
+      }),
+    );
     await waitFor(() => count(`runs WHERE subject_id = ? AND status = 'halted'`, card.variantId) === 1, 5000, 'held run');
-    await waitFor(async () => { await h.idle(); return h.fake.of('chat.update').some((c) => c.args.ts === panel.messageId && /Held firings: 1/.test(allText(c.args.blocks))); }, 5000, 'panel shows the hold');
+    await waitFor(
+      async () => {
+        await h.idle();
+        return h.fake.of('chat.update').some((c) => c.args.ts === panel.messageId && /Held firings: 1/.test(allText(c.args.blocks)));
+      },
+      5000,
+      'panel shows the hold',
+    );
 
     await h.command(slash(h, { command: '/resume', text: '', user: U.admin, channel: REVIEW }));
     await waitFor(() => /Resumed/.test(JSON.stringify(lastResponse())), 5000, 'resumed');
@@ -297,16 +460,54 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
   });
 
   it('GIVEN an approval nobody answers before it expires THEN its message shows it expired and the run is not started', async () => {
-    assert.equal((await h.t.call('POST', '/api/projects', { id: 'exp', name: 'Expiring', settings: { roles: { [`slack:${U.admin}`]: 'admin' }, policies: { approvalExpiryMs: 300 } } })).status, 201);
+    assert.equal(
+      (
+        await h.t.call('POST', '/api/projects', {
+          id: 'exp',
+          name: 'Expiring',
+          settings: { roles: { [`slack:${U.admin}`]: 'admin' }, policies: { approvalExpiryMs: 300 } },
+        })
+      ).status,
+      201,
+    );
     const lead = (await h.t.call('POST', '/api/projects/exp/tokens', { role: 'lead' })).body.token;
     await h.command(slash(h, { command: '/greenlight', text: 'bind exp admin', user: U.admin, channel: 'CEXP' }));
     await waitFor(() => h.t.engine.chat.channelOf('exp', 'slack', 'admin') === 'CEXP', 3000, 'binding');
-    const rule = (await h.t.call('POST', '/api/projects/exp/rules', { name: 'Costly', trigger: { event: 'spec.refined' }, actions: [{ id: 'gen', type: 'enqueue_job', config: { type: 'generate', input: { assetId: 'slime', count: 1, width: 32, height: 32 } } }] }, lead)).body.id;
-    await h.t.call('POST', `/api/projects/exp/rules/${rule}/dry-run`, { event: { type: 'spec.refined', payload: { assetId: 'slime' } } }, lead);
+    const rule = (
+      await h.t.call(
+        'POST',
+        '/api/projects/exp/rules',
+        {
+          name: 'Costly',
+          trigger: { event: 'spec.refined' },
+          actions: [
+            { id: 'gen', type: 'enqueue_job', config: { type: 'generate', input: { assetId: 'slime', count: 1, width: 32, height: 32 } } },
+          ],
+        },
+        lead,
+      )
+    ).body.id;
+    await h.t.call(
+      'POST',
+      `/api/projects/exp/rules/${rule}/dry-run`,
+      { event: { type: 'spec.refined', payload: { assetId: 'slime' } } },
+      lead,
+    );
     assert.equal((await h.t.call('POST', `/api/projects/exp/rules/${rule}/enable`, undefined, lead)).status, 200);
     await h.t.call('POST', '/api/projects/exp/automation/events', { type: 'spec.refined', payload: { assetId: 'slime' } }, lead);
-    await waitFor(() => h.fake.of('chat.postMessage').some((c) => c.args.channel === 'CEXP' && /Approval needed/.test(allText(c.args.blocks))), 5000, 'approval request');
-    await waitFor(async () => { await h.idle(); return h.fake.of('chat.update').some((c) => c.args.channel === 'CEXP' && /Expired at/.test(allText(c.args.blocks))); }, 6000, 'expired message');
+    await waitFor(
+      () => h.fake.of('chat.postMessage').some((c) => c.args.channel === 'CEXP' && /Approval needed/.test(allText(c.args.blocks))),
+      5000,
+      'approval request',
+    );
+    await waitFor(
+      async () => {
+        await h.idle();
+        return h.fake.of('chat.update').some((c) => c.args.channel === 'CEXP' && /Expired at/.test(allText(c.args.blocks)));
+      },
+      6000,
+      'expired message',
+    );
     const expired = h.fake.of('chat.update').find((c) => c.args.channel === 'CEXP')!;
     assert.ok(!expired.args.blocks.some((b: any) => b.type === 'actions'), 'no buttons left on an expired request');
     assert.equal(count(`runs WHERE project_id = 'exp' AND status = 'cancelled'`), 1);
@@ -316,12 +517,17 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     const bad = [
       await h.post('payload=%7Bnot-json', 'application/x-www-form-urlencoded'),
       await h.action({ type: 'block_actions' }),
-      await h.action({ ...press(h, { actionId: actionIds.review('approve'), value: 'no-pipes', user: U.artist, channel: REVIEW, messageTs: cards[0]!.ts }) }),
+      await h.action({
+        ...press(h, { actionId: actionIds.review('approve'), value: 'no-pipes', user: U.artist, channel: REVIEW, messageTs: cards[0]!.ts }),
+      }),
       await h.event({ type: 'event_callback', event: { type: 'reaction_added' } }),
     ];
     // Not JSON → 400 (Bolt: malformed body); no action in it → no listener, 404 after Bolt's wait;
     // a value that is not ours → acked, and the presser is told the button is stale; an event without its fields → acked, nothing recorded.
-    assert.deepEqual(bad.map((r) => r.status), [400, 404, 200, 200]);
+    assert.deepEqual(
+      bad.map((r) => r.status),
+      [400, 404, 200, 200],
+    );
     await waitFor(() => h.fake.of('chat.postEphemeral').some((c) => /old or altered/.test(c.args.text)), 3000, 'stale-button reply');
     await waitFor(() => h.logs.some((l) => /Malformed|Failed to parse/i.test(l.msg ?? '')), 3000, 'logged');
     const ok = await h.event(fixture('url_verification.slack-docs.json'));
@@ -340,9 +546,17 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
 
 async function waitForTs(call: { args: any }): Promise<{ ts: string }> {
   let found: string | undefined;
-  await waitFor(() => {
-    found = h.t.engine.chat.messagesOf('slack', 'approval', (h.t.engine.db.$client.prepare('SELECT id FROM approvals ORDER BY created_at DESC LIMIT 1').get() as { id: string }).id)[0]?.messageId;
-    return Boolean(found);
-  }, 3000, `recorded message for ${call.args.channel}`);
+  await waitFor(
+    () => {
+      found = h.t.engine.chat.messagesOf(
+        'slack',
+        'approval',
+        (h.t.engine.db.$client.prepare('SELECT id FROM approvals ORDER BY created_at DESC LIMIT 1').get() as { id: string }).id,
+      )[0]?.messageId;
+      return Boolean(found);
+    },
+    3000,
+    `recorded message for ${call.args.channel}`,
+  );
   return { ts: found! };
 }

@@ -25,7 +25,11 @@ let redisUrl: string;
 const queues: Queue[] = [];
 const logger = pino({ level: 'silent' });
 
-const config = (prefix: string, extra: Record<string, string> = {}) => loadWorkerConfig({ GREENLIGHT_DATA_DIR: dataDir, GREENLIGHT_QUEUE_PREFIX: prefix, GREENLIGHT_WORKER_CONCURRENCY: '3', ...extra }, process.cwd());
+const config = (prefix: string, extra: Record<string, string> = {}) =>
+  loadWorkerConfig(
+    { GREENLIGHT_DATA_DIR: dataDir, GREENLIGHT_QUEUE_PREFIX: prefix, GREENLIGHT_WORKER_CONCURRENCY: '3', ...extra },
+    process.cwd(),
+  );
 const connections: Redis[] = [];
 const queue = (name: string, prefix: string) => {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -38,10 +42,16 @@ const queue = (name: string, prefix: string) => {
 
 /** Originals for a project's asset, made by the generate processor and renamed to the given variant ids. */
 async function originals(projectId: string, assetId: string, variantIds: string[], size = 128): Promise<void> {
-  const out = await runJob('generate', { assetId: `${assetId}-src`, count: variantIds.length, width: size, height: size }, localContext({ dataDir, projectId, jobId: `seed-${assetId}`, settings: { gpu: false } }));
+  const out = await runJob(
+    'generate',
+    { assetId: `${assetId}-src`, count: variantIds.length, width: size, height: size },
+    localContext({ dataDir, projectId, jobId: `seed-${assetId}`, settings: { gpu: false } }),
+  );
   const dir = path.join(dataDir, 'projects', projectId, 'files/images', assetId, 'original');
   fs.mkdirSync(dir, { recursive: true });
-  (out.variants as { path: string }[]).forEach((v, i) => fs.copyFileSync(path.join(dataDir, 'projects', projectId, v.path), path.join(dir, `${variantIds[i]}.png`)));
+  (out.variants as { path: string }[]).forEach((v, i) =>
+    fs.copyFileSync(path.join(dataDir, 'projects', projectId, v.path), path.join(dir, `${variantIds[i]}.png`)),
+  );
 }
 
 describe('gpu-worker on BullMQ', () => {
@@ -70,17 +80,41 @@ describe('gpu-worker on BullMQ', () => {
       trigger: { event: 'variant.approved' },
       requiresApproval: 'never',
       actions: [
-        { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } } },
-        { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { atlasId: 'hero-atlas', frames: '${steps.cutout.output.alphaPaths}', formats: ['godot-tres'] } } },
-        { id: 'bundle', type: 'export', config: { atlasIds: ['${steps.atlas.output.atlasId}'], assetIds: ['${event.payload.assetId}'], profileId: 'godot' } },
+        {
+          id: 'cutout',
+          type: 'enqueue_job',
+          config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } },
+        },
+        {
+          id: 'atlas',
+          type: 'enqueue_job',
+          config: {
+            type: 'pack_atlas',
+            input: { atlasId: 'hero-atlas', frames: '${steps.cutout.output.alphaPaths}', formats: ['godot-tres'] },
+          },
+        },
+        {
+          id: 'bundle',
+          type: 'export',
+          config: { atlasIds: ['${steps.atlas.output.atlasId}'], assetIds: ['${event.payload.assetId}'], profileId: 'godot' },
+        },
       ],
     };
     const created = await t.call('POST', `${P}/rules`, rule, tokens.lead);
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    await t.call('POST', `${P}/rules/${created.body.id}/dry-run`, { event: { type: 'variant.approved', subject: { kind: 'variant', id: 'hero-v1' }, payload: { assetId: 'hero' } } }, tokens.lead);
+    await t.call(
+      'POST',
+      `${P}/rules/${created.body.id}/dry-run`,
+      { event: { type: 'variant.approved', subject: { kind: 'variant', id: 'hero-v1' }, payload: { assetId: 'hero' } } },
+      tokens.lead,
+    );
     assert.equal((await t.call('POST', `${P}/rules/${created.body.id}/enable`, undefined, tokens.lead)).status, 200);
     assert.equal((await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve' }, tokens.artist)).status, 200);
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded' || r.status === 'failed'), 30_000, 'the chain');
+    await waitFor(
+      () => t.engine.runner!.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded' || r.status === 'failed'),
+      30_000,
+      'the chain',
+    );
     const run = t.engine.runner!.runs.list('art', { ruleId: created.body.id })[0]!;
     const steps = t.engine.runner!.runs.steps(run.id);
     assert.equal(run.status, 'succeeded', JSON.stringify(steps.map((s) => [s.stepId, s.status, s.error])));
@@ -98,8 +132,16 @@ describe('gpu-worker on BullMQ', () => {
   it('GIVEN a job whose input is bad THEN it fails once, not retried, with the field in the reason; progress is reported on good jobs', async () => {
     const q = queue('bg_remove', t.prefix);
     await originals('art', 'prog', ['prog-v1']);
-    const bad = await q.add('bg_remove', { projectId: 'art', runId: 'r', stepId: 's', input: { originalPath: '../../secrets.png' } }, { jobId: 'bad-1', attempts: 3, backoff: { type: 'fixed', delay: 50 } });
-    const good = await q.add('bg_remove', { projectId: 'art', runId: 'r', stepId: 's', input: { assetId: 'prog' } }, { jobId: 'good-1', attempts: 3 });
+    const bad = await q.add(
+      'bg_remove',
+      { projectId: 'art', runId: 'r', stepId: 's', input: { originalPath: '../../secrets.png' } },
+      { jobId: 'bad-1', attempts: 3, backoff: { type: 'fixed', delay: 50 } },
+    );
+    const good = await q.add(
+      'bg_remove',
+      { projectId: 'art', runId: 'r', stepId: 's', input: { assetId: 'prog' } },
+      { jobId: 'good-1', attempts: 3 },
+    );
     await waitFor(async () => (await bad.getState()) === 'failed' && (await good.getState()) === 'completed', 20_000, 'both jobs settle');
     const b = (await q.getJob('bad-1'))!;
     assert.equal(b.attemptsMade, 1, 'bad input is not retried');
@@ -116,8 +158,12 @@ describe('gpu-worker on BullMQ', () => {
     const control = new Redis(redisUrl);
     const slots = createProjectSlots(control, t.prefix, 1, 30_000);
     const jobs = [
-      ...['a1', 'a2', 'a3', 'a4'].map((v) => q.add('bg_remove', { projectId: 'p1', runId: 'r', stepId: v, input: { assetId: 'a', variantId: v } }, { jobId: `p1-${v}` })),
-      ...['b1', 'b2'].map((v) => q.add('bg_remove', { projectId: 'p2', runId: 'r', stepId: v, input: { assetId: 'b', variantId: v } }, { jobId: `p2-${v}` })),
+      ...['a1', 'a2', 'a3', 'a4'].map((v) =>
+        q.add('bg_remove', { projectId: 'p1', runId: 'r', stepId: v, input: { assetId: 'a', variantId: v } }, { jobId: `p1-${v}` }),
+      ),
+      ...['b1', 'b2'].map((v) =>
+        q.add('bg_remove', { projectId: 'p2', runId: 'r', stepId: v, input: { assetId: 'b', variantId: v } }, { jobId: `p2-${v}` }),
+      ),
     ];
     const added = await Promise.all(jobs);
     let maxP1 = 0;

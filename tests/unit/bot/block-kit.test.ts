@@ -19,17 +19,62 @@ function bigPlan(n: number): Plan {
   const root = { id: 'e0', type: 'variant.approved', subject: { kind: 'variant', id: 'v1' }, payload: {}, depth: 0, firings: [] as any[] };
   let ev = root;
   for (let i = 0; i < n; i++) {
-    const child = { id: `e${i + 1}`, type: 'job.completed', subject: { kind: 'job', id: `j${i}` }, payload: {}, depth: i + 1, firings: [] as any[] };
-    ev.firings.push({ ruleId: `r${i}`, ruleVersion: 1, ruleName: `Rule ${i} ${long(200)}`, depth: i, decision: 'fire', chain: [], steps: [{ id: 'cutout', type: 'enqueue_job', jobType: 'bg_remove', jobId: 'x', config: {}, jobs: 1, cost: 0.2, needsApproval: false, emits: [child] }] });
+    const child = {
+      id: `e${i + 1}`,
+      type: 'job.completed',
+      subject: { kind: 'job', id: `j${i}` },
+      payload: {},
+      depth: i + 1,
+      firings: [] as any[],
+    };
+    ev.firings.push({
+      ruleId: `r${i}`,
+      ruleVersion: 1,
+      ruleName: `Rule ${i} ${long(200)}`,
+      depth: i,
+      decision: 'fire',
+      chain: [],
+      steps: [
+        {
+          id: 'cutout',
+          type: 'enqueue_job',
+          jobType: 'bg_remove',
+          jobId: 'x',
+          config: {},
+          jobs: 1,
+          cost: 0.2,
+          needsApproval: false,
+          emits: [child],
+        },
+      ],
+    });
     ev = child;
   }
-  return { hash: 'h'.repeat(32), root, summary: { firings: n, skips: 0, jobs: n, approvals: 0, stops: 0, cost: n * 0.2, costByJobType: {}, truncated: false }, stops: [], cycles: [], reads: {} } as unknown as Plan;
+  return {
+    hash: 'h'.repeat(32),
+    root,
+    summary: { firings: n, skips: 0, jobs: n, approvals: 0, stops: 0, cost: n * 0.2, costByJobType: {}, truncated: false },
+    stops: [],
+    cycles: [],
+    reads: {},
+  } as unknown as Plan;
 }
 
 describe('Block Kit limits', () => {
   it('GIVEN a project with 300 tags and 200-character ids THEN a variant card stays within limits', () => {
     const tags = tagChoices({ style: Array.from({ length: 300 }, (_, i) => `t${i}-${long(60)}`) });
-    const v = { projectId: 'p'.repeat(60), assetId: 'a'.repeat(128), variantId: 'v'.repeat(128), index: 1, status: 'approved' as const, primary: true, tags: tags.slice(0, 40), decidedBy: 'slack:U1', decidedAt: 1, image: { projectId: 'p', path: 'x.png' } };
+    const v = {
+      projectId: 'p'.repeat(60),
+      assetId: 'a'.repeat(128),
+      variantId: 'v'.repeat(128),
+      index: 1,
+      status: 'approved' as const,
+      primary: true,
+      tags: tags.slice(0, 40),
+      decidedBy: 'slack:U1',
+      decidedAt: 1,
+      image: { projectId: 'p', path: 'x.png' },
+    };
     const msg = renderMessage(variantCard(v, { tagChoices: tags, reviewUrl: `http://x/${long(100)}` }), new Map([['x.png', 'F1']]));
     assert.deepEqual(checkMessage(msg), []);
   });
@@ -37,20 +82,56 @@ describe('Block Kit limits', () => {
   it('GIVEN a dry-run of a 400-firing chain THEN the preview is split into blocks that fit, and says the chain goes on', () => {
     const plan = bigPlan(400);
     assert.equal(firingsOf(plan).length, 400);
-    const msg = renderMessage(dryRunView({ projectId: 'art', rule: { id: 'r0', name: long(300), enabled: false }, plan, canEnable: true, runValue: long(1990) }));
+    const msg = renderMessage(
+      dryRunView({ projectId: 'art', rule: { id: 'r0', name: long(300), enabled: false }, plan, canEnable: true, runValue: long(1990) }),
+    );
     assert.deepEqual(checkMessage(msg), []);
     assert.ok(msg.blocks.length <= 50);
     assert.match(JSON.stringify(msg.blocks), /the chain goes on/);
   });
 
   it('GIVEN approvals, halt panels, rule lists and logs at their largest THEN all stay within limits', () => {
-    const notice = { approvalId: 'apr_1', projectId: 'art', runId: 'run_1', ruleId: 'r', ruleName: long(500), event: { id: 'e', type: 'spec.refined', subject: { kind: 'spec', id: long(128) } }, requestedBy: 'token:tok_1', steps: Array.from({ length: 100 }, (_, i) => ({ id: `gen${i}`, jobType: 'generate' })), estimatedCost: 400, expiresAt: 1 };
+    const notice = {
+      approvalId: 'apr_1',
+      projectId: 'art',
+      runId: 'run_1',
+      ruleId: 'r',
+      ruleName: long(500),
+      event: { id: 'e', type: 'spec.refined', subject: { kind: 'spec', id: long(128) } },
+      requestedBy: 'token:tok_1',
+      steps: Array.from({ length: 100 }, (_, i) => ({ id: `gen${i}`, jobType: 'generate' })),
+      estimatedCost: 400,
+      expiresAt: 1,
+    };
     const views = [
       approvalView(notice, null),
       approvalView(notice, { approvalId: 'apr_1', projectId: 'art', status: 'expired', decidedBy: 'expiry', decidedAt: 2 }),
-      haltPanel('art', Array.from({ length: 60 }, () => ({ scope: 'rule' as const, ruleId: long(100), reason: long(600), createdBy: 'slack:U1', createdAt: 1, held: 3 }))),
-      ruleListView('art', Array.from({ length: 500 }, (_, i) => ({ id: `r${i}`, name: long(150), version: 3, enabled: true, trigger: '`variant.approved`' }))),
-      ruleLogView({ id: 'r', name: 'n', version: 1, enabled: true, trigger: 't' }, Array.from({ length: 200 }, (_, i) => ({ id: `run${i}`, status: 'failed', subject: 'variant v', reason: null, error: long(3000), createdAt: 1 }))),
+      haltPanel(
+        'art',
+        Array.from({ length: 60 }, () => ({
+          scope: 'rule' as const,
+          ruleId: long(100),
+          reason: long(600),
+          createdBy: 'slack:U1',
+          createdAt: 1,
+          held: 3,
+        })),
+      ),
+      ruleListView(
+        'art',
+        Array.from({ length: 500 }, (_, i) => ({ id: `r${i}`, name: long(150), version: 3, enabled: true, trigger: '`variant.approved`' })),
+      ),
+      ruleLogView(
+        { id: 'r', name: 'n', version: 1, enabled: true, trigger: 't' },
+        Array.from({ length: 200 }, (_, i) => ({
+          id: `run${i}`,
+          status: 'failed',
+          subject: 'variant v',
+          reason: null,
+          error: long(3000),
+          createdAt: 1,
+        })),
+      ),
     ];
     for (const v of views) {
       assert.ok(v.blocks.length <= 50, 'the view itself fits: the renderer never has to drop blocks');
@@ -61,23 +142,57 @@ describe('Block Kit limits', () => {
   });
 
   it('GIVEN messages that break the limits THEN the validator names each problem', () => {
-    const button = (over: Record<string, unknown> = {}) => ({ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'ok' }, value: 'v', ...over });
+    const button = (over: Record<string, unknown> = {}) => ({
+      type: 'button',
+      action_id: 'a',
+      text: { type: 'plain_text', text: 'ok' },
+      value: 'v',
+      ...over,
+    });
     const cases: [string, unknown[]][] = [
       ['blocks: 51 blocks, limit 50', Array.from({ length: 51 }, () => ({ type: 'divider' }))],
-      ['elements: 26 elements, limit 25', [{ type: 'actions', elements: Array.from({ length: 26 }, (_, i) => button({ action_id: `a${i}` })) }]],
+      [
+        'elements: 26 elements, limit 25',
+        [{ type: 'actions', elements: Array.from({ length: 26 }, (_, i) => button({ action_id: `a${i}` })) }],
+      ],
       ['text.text: 3001 characters, limit 3000', [{ type: 'section', text: { type: 'mrkdwn', text: long(3001) } }]],
       ['text.text: 76 characters, limit 75', [{ type: 'actions', elements: [button({ text: { type: 'plain_text', text: long(76) } })] }]],
       ['value: 2001 characters, limit 2000', [{ type: 'actions', elements: [button({ value: long(2001) })] }]],
       ['text.text: 151 characters, limit 150', [{ type: 'header', text: { type: 'plain_text', text: long(151) } }]],
       ["'a' repeats", [{ type: 'actions', elements: [button(), button()] }]],
-      ['options: 101 options', [{ type: 'actions', elements: [{ type: 'static_select', action_id: 's', options: Array.from({ length: 101 }, (_, i) => ({ text: { type: 'plain_text', text: `o${i}` }, value: `${i}` })) }] }]],
-      ['value: 151 characters, limit 150', [{ type: 'actions', elements: [{ type: 'static_select', action_id: 's', options: [{ text: { type: 'plain_text', text: 'o' }, value: long(151) }] }] }]],
+      [
+        'options: 101 options',
+        [
+          {
+            type: 'actions',
+            elements: [
+              {
+                type: 'static_select',
+                action_id: 's',
+                options: Array.from({ length: 101 }, (_, i) => ({ text: { type: 'plain_text', text: `o${i}` }, value: `${i}` })),
+              },
+            ],
+          },
+        ],
+      ],
+      [
+        'value: 151 characters, limit 150',
+        [
+          {
+            type: 'actions',
+            elements: [{ type: 'static_select', action_id: 's', options: [{ text: { type: 'plain_text', text: 'o' }, value: long(151) }] }],
+          },
+        ],
+      ],
       ['an image needs', [{ type: 'image', alt_text: 'x' }]],
       ['fields: at most 10', [{ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'f' })) }]],
     ];
     for (const [problem, blocks] of cases) {
       const problems = checkMessage({ text: 'fallback', blocks });
-      assert.ok(problems.some((p) => p.includes(problem)), `${problem}: got ${JSON.stringify(problems)}`);
+      assert.ok(
+        problems.some((p) => p.includes(problem)),
+        `${problem}: got ${JSON.stringify(problems)}`,
+      );
     }
   });
 });
@@ -85,7 +200,10 @@ describe('Block Kit limits', () => {
 describe('slash command parsing', () => {
   it('GIVEN /rule input THEN subcommands parse and anything else gets usage help', () => {
     assert.deepEqual(parseRule('list'), { ok: true, command: { sub: 'list' } });
-    assert.deepEqual(parseRule('dry-run Approved cut-out hero_a_1'), { ok: true, command: { sub: 'dry-run', rule: 'Approved cut-out', target: 'hero_a_1' } });
+    assert.deepEqual(parseRule('dry-run Approved cut-out hero_a_1'), {
+      ok: true,
+      command: { sub: 'dry-run', rule: 'Approved cut-out', target: 'hero_a_1' },
+    });
     assert.deepEqual(parseRule('dry-run rule_1'), { ok: true, command: { sub: 'dry-run', rule: 'rule_1', target: null } });
     assert.deepEqual(parseRule('log My rule'), { ok: true, command: { sub: 'log', rule: 'My rule' } });
     for (const bad of ['', 'help', 'frobnicate x', 'show', 'enable']) {
@@ -115,7 +233,8 @@ describe('Slack app manifest', () => {
     assert.match(m.settings.event_subscriptions.request_url, /\/slack\/events$/);
     assert.match(m.settings.interactivity.request_url, /\/slack\/events$/);
     assert.deepEqual([...m.settings.event_subscriptions.bot_events].sort(), ['reaction_added', 'reaction_removed']);
-    for (const scope of ['chat:write', 'commands', 'files:write', 'reactions:read', 'usergroups:read']) assert.ok(m.oauth_config.scopes.bot.includes(scope), scope);
+    for (const scope of ['chat:write', 'commands', 'files:write', 'reactions:read', 'usergroups:read'])
+      assert.ok(m.oauth_config.scopes.bot.includes(scope), scope);
   });
 });
 
@@ -124,11 +243,22 @@ describe('Slack configuration', () => {
     const { loadSlackConfig } = await import('../../../bot/slack/config.js');
     const off = loadSlackConfig({});
     assert.ok('off' in off && /SLACK_BOT_TOKEN/.test(off.off));
-    assert.throws(() => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{nope' }), /SLACK_REACTIONS: must be JSON like/);
-    assert.throws(() => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{"x":"delete"}' }), /SLACK_REACTIONS/);
+    assert.throws(
+      () => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{nope' }),
+      /SLACK_REACTIONS: must be JSON like/,
+    );
+    assert.throws(
+      () => loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{"x":"delete"}' }),
+      /SLACK_REACTIONS/,
+    );
     const socket = loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
     assert.ok(!('off' in socket) && socket.appToken === 'xapp-1' && socket.signingSecret === null);
-    const on = loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_REACTIONS: '{"thumbsup":"approve"}', SLACK_API_URL: 'http://127.0.0.1:9/api' });
+    const on = loadSlackConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'secret-123',
+      SLACK_REACTIONS: '{"thumbsup":"approve"}',
+      SLACK_API_URL: 'http://127.0.0.1:9/api',
+    });
     assert.ok(!('off' in on));
     if (!('off' in on)) {
       assert.deepEqual(on.reactions, { thumbsup: 'approve' });

@@ -26,19 +26,39 @@ function setup(submit: (jobId: string) => Promise<void> = async () => {}) {
     stepFinished: async (_run, stepId, _job, output) => void log.push(`finished ${stepId}: ${String(output)}`),
     backToPending: (_run, stepId, why) => log.push(`pending ${stepId}: ${why}`),
   });
-  const store = (type: string) => events.insert(buildEventRow('p', { type, payload: {} }, { kind: 'engine', id: 't' }, 'engine', Date.now()));
+  const store = (type: string) =>
+    events.insert(buildEventRow('p', { type, payload: {} }, { kind: 'engine', id: 't' }, 'engine', Date.now()));
   const count = () => events.count('p');
   return { units, log, store, count };
 }
 
-const submit = (stepId: string): Effect => ({ kind: 'submit', runId: 'r', stepId, jobType: 'bg_remove', jobId: `job-${stepId}`, data: { projectId: 'p', runId: 'r', stepId, input: {} } });
+const submit = (stepId: string): Effect => ({
+  kind: 'submit',
+  runId: 'r',
+  stepId,
+  jobType: 'bg_remove',
+  jobId: `job-${stepId}`,
+  data: { projectId: 'p', runId: 'r', stepId, input: {} },
+});
 
 describe('runner units', () => {
   it('GIVEN a unit that stores events and leaves effects THEN hooks hear of the rows once committed, then effects run in order', async () => {
     const { units, log, store } = setup();
     await units.unit((fx) => {
       fx.stored.push(store('run.started').row as EventRow);
-      fx.after.push(submit('a'), { kind: 'engine', runId: 'r', stepId: 'b', jobId: 'job-b', projectId: 'p', config: {}, action: { id: 'b', type: 'notify', config: {} } as never }, { kind: 'later', run: () => void log.push('later') });
+      fx.after.push(
+        submit('a'),
+        {
+          kind: 'engine',
+          runId: 'r',
+          stepId: 'b',
+          jobId: 'job-b',
+          projectId: 'p',
+          config: {},
+          action: { id: 'b', type: 'notify', config: {} } as never,
+        },
+        { kind: 'later', run: () => void log.push('later') },
+      );
       log.push('work done');
     });
     assert.deepEqual(log, ['work done', 'stored run.started (in db: yes)', 'submit job-a', 'finished b: ran b', 'later']);
@@ -62,7 +82,15 @@ describe('runner units', () => {
     const { units, log } = setup(async (jobId) => {
       if (jobId === 'job-b') throw new Error('redis away');
     });
-    await assert.rejects(units.unit((fx) => void fx.after.push(submit('a'), submit('b'), submit('c'))), /redis away/);
-    assert.deepEqual(log, ['submit job-a', 'submit job-b', 'pending b: submit failed, will retry: redis away', 'pending c: submit failed, will retry: redis away']);
+    await assert.rejects(
+      units.unit((fx) => void fx.after.push(submit('a'), submit('b'), submit('c'))),
+      /redis away/,
+    );
+    assert.deepEqual(log, [
+      'submit job-a',
+      'submit job-b',
+      'pending b: submit failed, will retry: redis away',
+      'pending c: submit failed, will retry: redis away',
+    ]);
   });
 });

@@ -9,7 +9,8 @@ function everyPixel(img: Rgba): { x: number; y: number; w: number; h: number } |
   let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
   for (let y = 0; y < img.height; y++)
     for (let x = 0; x < img.width; x++)
-      if (img.data[(y * img.width + x) * 4 + 3] !== 0) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+      if (img.data[(y * img.width + x) * 4 + 3] !== 0)
+        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
   return x1 < 0 ? null : { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
 }
 

@@ -52,7 +52,10 @@ async function checkInvariants(layout: AtlasLayout, dir: string): Promise<void> 
   for (const b of boxes) {
     const page = layout.pages[b.f.page]!;
     assert.ok(b.x0 >= 0 && b.y0 >= 0 && b.x1 <= page.width && b.y1 <= page.height, `${b.f.name} inside page ${b.f.page}`);
-    assert.ok(page.width <= layout.options.maxSize && page.height <= layout.options.maxSize, `page ${b.f.page} is ${page.width}x${page.height}`);
+    assert.ok(
+      page.width <= layout.options.maxSize && page.height <= layout.options.maxSize,
+      `page ${b.f.page} is ${page.width}x${page.height}`,
+    );
   }
   // Pages are no larger than what they hold (then rounded up to a power of two, then squared, when asked).
   layout.pages.forEach((page, i) => {
@@ -72,7 +75,11 @@ async function checkInvariants(layout: AtlasLayout, dir: string): Promise<void> 
     }
   for (const f of layout.frames) {
     const src = await loadSource(f.source);
-    assert.deepEqual(f.spriteSourceSize, layout.options.trim ? alphaBounds(src) : { x: 0, y: 0, w: src.width, h: src.height }, `${f.name} trim rectangle`);
+    assert.deepEqual(
+      f.spriteSourceSize,
+      layout.options.trim ? alphaBounds(src) : { x: 0, y: 0, w: src.width, h: src.height },
+      `${f.name} trim rectangle`,
+    );
     assert.deepEqual(f.sourceSize, { w: src.width, h: src.height });
     const page = pages[f.page]!;
     const s = f.spriteSourceSize;
@@ -118,7 +125,13 @@ describe('pack_atlas', () => {
     const out = await runJob('pack_atlas', { atlasId: 'a1', frames, padding: 2, extrude: 2, formats: allFormats }, ctx('j1'));
     const layout = readJson('atlases/a1/atlas.greenlight.json') as AtlasLayout;
     assert.equal(layout.frames.length, 62);
-    assert.deepEqual(layout.frames.filter((f) => f.duplicateOf).map((f) => f.name).sort(), ['copy-a', 'copy-b']);
+    assert.deepEqual(
+      layout.frames
+        .filter((f) => f.duplicateOf)
+        .map((f) => f.name)
+        .sort(),
+      ['copy-a', 'copy-b'],
+    );
     const dup = layout.frames.find((f) => f.name === 'copy-a')!;
     const orig = layout.frames.find((f) => f.name === dup.duplicateOf)!;
     assert.deepEqual([dup.page, dup.x, dup.y], [orig.page, orig.x, orig.y]);
@@ -143,17 +156,28 @@ describe('pack_atlas', () => {
       for (const f of onPage) assert.deepEqual(hash.frames[f.name].frame, rect(f));
       const arr = readJson(`atlases/a1/${p.image.replace('.png', '.array.json')}`);
       valid(atlasSchemas.texturePackerArray, arr, 'array');
-      assert.deepEqual(arr.frames.map((f: { filename: string }) => f.filename), onPage.map((f) => f.name));
+      assert.deepEqual(
+        arr.frames.map((f: { filename: string }) => f.filename),
+        onPage.map((f) => f.name),
+      );
       const paper = readJson(`atlases/a1/${p.image.replace('.png', '.paper2d.json')}`);
       valid(atlasSchemas.paper2d, paper, 'paper2d');
       for (const f of onPage) assert.deepEqual(paper.frames[f.name].spriteSourceSize, f.spriteSourceSize);
       const meta = YAML.parse(read(`atlases/a1/${p.image}.meta`).toString('utf8'));
       assert.equal(meta.TextureImporter.spriteMode, 2);
-      const sprites = meta.TextureImporter.spriteSheet.sprites as { name: string; rect: { x: number; y: number; width: number; height: number }; pivot: { x: number; y: number } }[];
+      const sprites = meta.TextureImporter.spriteSheet.sprites as {
+        name: string;
+        rect: { x: number; y: number; width: number; height: number };
+        pivot: { x: number; y: number };
+      }[];
       assert.equal(sprites.length, onPage.length);
       for (const f of onPage) {
         const s = sprites.find((x) => x.name === f.name)!;
-        assert.deepEqual([s.rect.x, s.rect.y, s.rect.width, s.rect.height], [f.x, p.height - f.y - f.h, f.w, f.h], `${f.name} Unity rect (bottom-left origin)`);
+        assert.deepEqual(
+          [s.rect.x, s.rect.y, s.rect.width, s.rect.height],
+          [f.x, p.height - f.y - f.h, f.w, f.h],
+          `${f.name} Unity rect (bottom-left origin)`,
+        );
         assert.equal(s.pivot.y, 1 - f.pivot.y);
       }
       assert.equal(new Set(sprites.map((s) => (s as unknown as { spriteID: string }).spriteID)).size, sprites.length, 'unique sprite ids');
@@ -173,9 +197,14 @@ describe('pack_atlas', () => {
     const sf = parseTres(read('atlases/a1/a1.sprite_frames.tres').toString('utf8'));
     const subIds = new Set(sf.filter((s) => s.tag === 'sub_resource').map((s) => s.attrs.id));
     const anims = sf.find((s) => s.tag === 'resource')!.props.animations as { dict: [TresValue, TresValue][] }[];
-    const frameRefs = anims.flatMap((a) => (a.dict.find(([k]) => k === 'frames')![1] as { dict: [TresValue, TresValue][] }[]).map((fr) => fr.dict.find(([k]) => k === 'texture')![1] as { ctor: string; args: string[] }));
+    const frameRefs = anims.flatMap((a) =>
+      (a.dict.find(([k]) => k === 'frames')![1] as { dict: [TresValue, TresValue][] }[]).map(
+        (fr) => fr.dict.find(([k]) => k === 'texture')![1] as { ctor: string; args: string[] },
+      ),
+    );
     assert.equal(frameRefs.length, layout.frames.length);
-    for (const r of frameRefs) assert.ok(r.ctor === 'SubResource' && subIds.has(r.args[0]!), `SpriteFrames references ${JSON.stringify(r)}`);
+    for (const r of frameRefs)
+      assert.ok(r.ctor === 'SubResource' && subIds.has(r.args[0]!), `SpriteFrames references ${JSON.stringify(r)}`);
     assert.equal(sf[0]!.attrs.load_steps, sf.length - 1, 'load_steps = ext + sub resources + 1');
   });
 
@@ -189,21 +218,34 @@ describe('pack_atlas', () => {
     const byName = (l: AtlasLayout) => Object.fromEntries(l.frames.map((f) => [f.name, [f.page, f.x, f.y, f.rotated]]));
     assert.deepEqual(byName(la), byName(lb), 'input order does not change the layout');
     assert.deepEqual(la.pages, lb.pages);
-    assert.deepEqual((a.pages as string[]).map((p) => p.split('/').pop()), (b.pages as string[]).map((p) => p.split('/').pop()));
+    assert.deepEqual(
+      (a.pages as string[]).map((p) => p.split('/').pop()),
+      (b.pages as string[]).map((p) => p.split('/').pop()),
+    );
     await checkInvariants(la, 'atlases/m1');
-    await assert.rejects(runJob('pack_atlas', { atlasId: 'm3', frames: many, maxSize: 1024, multipack: false }, ctx('j4')), (err: Error & { field?: string }) => err.name === 'JobInputError' && err.field === 'multipack');
+    await assert.rejects(
+      runJob('pack_atlas', { atlasId: 'm3', frames: many, maxSize: 1024, multipack: false }, ctx('j4')),
+      (err: Error & { field?: string }) => err.name === 'JobInputError' && err.field === 'multipack',
+    );
   });
 
   it('GIVEN rotation allowed THEN rotated frames hold their pixels turned clockwise; with Godot among the formats rotation is off', async () => {
     const thin = await writeSprites(root, 'files/thin', randomSprites(40, 5, { min: 8, max: 200, thin: true }));
     await runJob('pack_atlas', { atlasId: 'r1', frames: thin, rotation: true, maxSize: 1024, extrude: 1 }, ctx('j5'));
     const layout = readJson('atlases/r1/atlas.greenlight.json') as AtlasLayout;
-    assert.ok(layout.frames.some((f) => f.rotated), 'the packer rotated some frames');
+    assert.ok(
+      layout.frames.some((f) => f.rotated),
+      'the packer rotated some frames',
+    );
     await checkInvariants(layout, 'atlases/r1');
     const hash = readJson('atlases/r1/atlas-0.json');
     const rotated = layout.frames.find((f) => f.rotated && f.page === 0)!;
     assert.equal(hash.frames[rotated.name].rotated, true);
-    const g = await runJob('pack_atlas', { atlasId: 'r2', frames: thin, rotation: true, maxSize: 1024, formats: ['godot-tres'] }, ctx('j6'));
+    const g = await runJob(
+      'pack_atlas',
+      { atlasId: 'r2', frames: thin, rotation: true, maxSize: 1024, formats: ['godot-tres'] },
+      ctx('j6'),
+    );
     assert.ok((readJson('atlases/r2/atlas.greenlight.json') as AtlasLayout).frames.every((f) => !f.rotated));
     assert.match((g.warnings as string[])[0]!, /Godot/);
   });
@@ -211,7 +253,9 @@ describe('pack_atlas', () => {
   it('GIVEN bad input THEN a clear JobInputError names the field and nothing is written', async () => {
     fs.writeFileSync(path.join(root, 'files/corrupt.png'), Buffer.from('\x89PNG\r\n\x1a\nnot really a png'));
     fs.mkdirSync(path.join(root, 'files/empty'), { recursive: true });
-    const huge = await sharp({ create: { width: 1100, height: 300, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+    const huge = await sharp({ create: { width: 1100, height: 300, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } })
+      .png()
+      .toBuffer();
     fs.writeFileSync(path.join(root, 'files/huge.png'), huge);
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ frames: [frames[0], 'files/corrupt.png'] }, 'frames.1', /not a readable image/],

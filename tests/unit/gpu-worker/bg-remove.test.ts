@@ -22,7 +22,8 @@ after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 function addNoise(data: Buffer, amplitude: number, seed: number): void {
   let x = seed + 1;
   const rnd = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  for (let p = 0; p < data.length; p++) if (p % 4 !== 3) data[p] = Math.max(0, Math.min(255, data[p]! + Math.round((rnd() + rnd() + rnd() - 1.5) * amplitude)));
+  for (let p = 0; p < data.length; p++)
+    if (p % 4 !== 3) data[p] = Math.max(0, Math.min(255, data[p]! + Math.round((rnd() + rnd() + rnd() - 1.5) * amplitude)));
 }
 
 /** A red ring on white whose middle is the backdrop's white: an enclosed background-coloured region. */
@@ -46,8 +47,12 @@ describe('bg_remove (classic)', () => {
     }
     const iou = stats(ious);
     const halo = stats(halos);
-    t.diagnostic(`mask IoU over 30 sprites: min ${iou.min.toFixed(4)} p10 ${iou.p10.toFixed(4)} median ${iou.median.toFixed(4)} mean ${iou.mean.toFixed(4)}`);
-    t.diagnostic(`edge background contamination: mean ${halo.mean.toFixed(4)} max ${halo.max.toFixed(4)} (bound ${HALO_BOUND}; a naive hard cut: mean ${stats(naive).mean.toFixed(3)})`);
+    t.diagnostic(
+      `mask IoU over 30 sprites: min ${iou.min.toFixed(4)} p10 ${iou.p10.toFixed(4)} median ${iou.median.toFixed(4)} mean ${iou.mean.toFixed(4)}`,
+    );
+    t.diagnostic(
+      `edge background contamination: mean ${halo.mean.toFixed(4)} max ${halo.max.toFixed(4)} (bound ${HALO_BOUND}; a naive hard cut: mean ${stats(naive).mean.toFixed(3)})`,
+    );
     assert.ok(iou.mean >= 0.97, `mean IoU ${iou.mean}`);
     assert.ok(iou.min >= 0.9, `worst IoU ${iou.min}`);
     assert.ok(halo.mean < HALO_BOUND, `mean contamination ${halo.mean}`);
@@ -92,13 +97,22 @@ describe('bg_remove (classic)', () => {
     const gen = await runJob('generate', { assetId: 'hero', count: 3, width: 128, height: 128 }, ctx);
     const progress: number[] = [];
     const out = await runJob('bg_remove', { assetId: 'hero', padding: 4 }, { ...ctx, progress: (f) => progress.push(f) });
-    assert.deepEqual(out.alphaPaths, (gen.variantIds as string[]).map((v) => `files/images/hero/alpha/${v}.png`));
-    const items = out.items as { alphaPath: string; trim: { x: number; y: number; w: number; h: number }; padding: number; sourceSize: { w: number; h: number } }[];
+    assert.deepEqual(
+      out.alphaPaths,
+      (gen.variantIds as string[]).map((v) => `files/images/hero/alpha/${v}.png`),
+    );
+    const items = out.items as {
+      alphaPath: string;
+      trim: { x: number; y: number; w: number; h: number };
+      padding: number;
+      sourceSize: { w: number; h: number };
+    }[];
     for (const item of items) {
       const img = await decodeRgba(fs.readFileSync(path.join(dataDir, 'projects/art', item.alphaPath)), 'x', item.alphaPath);
       let minX = img.width;
       let maxX = -1;
-      for (let p = 0; p < img.width * img.height; p++) if (img.data[p * 4 + 3]! > 0) (minX = Math.min(minX, p % img.width)), (maxX = Math.max(maxX, p % img.width));
+      for (let p = 0; p < img.width * img.height; p++)
+        if (img.data[p * 4 + 3]! > 0) ((minX = Math.min(minX, p % img.width)), (maxX = Math.max(maxX, p % img.width)));
       assert.equal(item.trim.x, Math.max(0, minX - 4));
       assert.equal(item.trim.x + item.trim.w, Math.min(img.width, maxX + 1 + 4));
       assert.equal(item.padding, 4);
@@ -110,6 +124,9 @@ describe('bg_remove (classic)', () => {
 
   it('GIVEN the model method without a configured model THEN it is reported unavailable, naming the setting', async () => {
     const ctx = localContext({ dataDir, projectId: 'art', jobId: 'j-model', settings: { gpu: false } });
-    await assert.rejects(runJob('bg_remove', { assetId: 'hero', method: 'model' }, ctx), (err: Error) => err.name === 'UnavailableError' && /GREENLIGHT_BG_MODEL_PATH/.test(err.message));
+    await assert.rejects(
+      runJob('bg_remove', { assetId: 'hero', method: 'model' }, ctx),
+      (err: Error) => err.name === 'UnavailableError' && /GREENLIGHT_BG_MODEL_PATH/.test(err.message),
+    );
   });
 });

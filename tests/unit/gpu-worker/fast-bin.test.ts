@@ -12,12 +12,27 @@ function sizes(n: number, seed: number): { w: number; h: number }[] {
   return Array.from({ length: n }, () => ({ w: 4 + Math.floor(next() * 256), h: 4 + Math.floor(next() * (next() < 0.2 ? 32 : 256)) }));
 }
 
-function pack(fast: boolean, items: { w: number; h: number }[], o: { size: number; padding: number; pot: boolean; square: boolean; rotation: boolean; logic: PACKING_LOGIC; smart: boolean }) {
+function pack(
+  fast: boolean,
+  items: { w: number; h: number }[],
+  o: { size: number; padding: number; pot: boolean; square: boolean; rotation: boolean; logic: PACKING_LOGIC; smart: boolean },
+) {
   installFastBin(fast);
   try {
-    const p = new MaxRectsPacker(o.size, o.size, o.padding, { smart: o.smart, pot: o.pot, square: o.square, allowRotation: o.rotation, border: 0, logic: o.logic });
+    const p = new MaxRectsPacker(o.size, o.size, o.padding, {
+      smart: o.smart,
+      pot: o.pot,
+      square: o.square,
+      allowRotation: o.rotation,
+      border: 0,
+      logic: o.logic,
+    });
     items.forEach((it, i) => p.add(it.w, it.h, { key: i }));
-    return p.bins.map((b) => ({ w: b.width, h: b.height, rects: b.rects.map((r) => [(r.data as { key: number }).key, r.x, r.y, r.width, r.height, Boolean(r.rot)]) }));
+    return p.bins.map((b) => ({
+      w: b.width,
+      h: b.height,
+      rects: b.rects.map((r) => [(r.data as { key: number }).key, r.x, r.y, r.width, r.height, Boolean(r.rot)]),
+    }));
   } finally {
     installFastBin(true);
   }

@@ -4,8 +4,14 @@ import { evaluateConditions } from '../../../engine/rules/conditions.js';
 import { conditionGroupSchema, conditionSchema } from '../../../engine/rules/schema.js';
 import { Unknown } from '../../../engine/rules/values.js';
 
-const event = { type: 'variant.approved', subject: { kind: 'variant', id: 'v1' }, depth: 2, payload: { tags: ['quality:high', 'style:pixel'], score: 0.8, name: 'hero_idle_01', size: 512, meta: { frames: 8 }, nothing: null } };
-const check = (field: string, op: string, value?: unknown) => evaluateConditions(conditionGroupSchema.parse({ all: [{ field, op, ...(value === undefined ? {} : { value }) }] }), event).result;
+const event = {
+  type: 'variant.approved',
+  subject: { kind: 'variant', id: 'v1' },
+  depth: 2,
+  payload: { tags: ['quality:high', 'style:pixel'], score: 0.8, name: 'hero_idle_01', size: 512, meta: { frames: 8 }, nothing: null },
+};
+const check = (field: string, op: string, value?: unknown) =>
+  evaluateConditions(conditionGroupSchema.parse({ all: [{ field, op, ...(value === undefined ? {} : { value }) }] }), event).result;
 
 describe('condition operators', () => {
   const cases: [string, string, unknown, 'true' | 'false'][] = [
@@ -46,7 +52,15 @@ describe('condition operators', () => {
 
   it('GIVEN nested all/any groups THEN they combine as AND / OR', () => {
     const g = conditionGroupSchema.parse({
-      any: [{ field: 'payload.size', op: 'eq', value: 1 }, { all: [{ field: 'payload.score', op: 'gt', value: 0.5 }, { field: 'payload.tags', op: 'contains', value: 'style:pixel' }] }],
+      any: [
+        { field: 'payload.size', op: 'eq', value: 1 },
+        {
+          all: [
+            { field: 'payload.score', op: 'gt', value: 0.5 },
+            { field: 'payload.tags', op: 'contains', value: 'style:pixel' },
+          ],
+        },
+      ],
     });
     assert.equal(evaluateConditions(g, event).result, 'true');
     assert.equal(evaluateConditions({ any: [] }, event).result, 'false');
@@ -56,7 +70,18 @@ describe('condition operators', () => {
   it('GIVEN a field that is only known after a job runs THEN the result is unknown, not a guess', () => {
     const planned = { payload: { output: new Unknown('steps.cutout.output') } };
     assert.equal(evaluateConditions({ all: [{ field: 'payload.output.count', op: 'gt', value: 1 }] }, planned).result, 'unknown');
-    assert.equal(evaluateConditions({ all: [{ field: 'payload.output.count', op: 'gt', value: 1 }, { field: 'payload.x', op: 'exists' }] }, planned).result, 'false');
+    assert.equal(
+      evaluateConditions(
+        {
+          all: [
+            { field: 'payload.output.count', op: 'gt', value: 1 },
+            { field: 'payload.x', op: 'exists' },
+          ],
+        },
+        planned,
+      ).result,
+      'false',
+    );
   });
 
   it('GIVEN a prototype path THEN it is refused at parse time', () => {

@@ -7,9 +7,19 @@ import type { EntityFacts, PlanWorld } from '../../../engine/rules/matching.js';
 import { plan, type FiringNode, type PlannedEvent } from '../../../engine/rules/planner.js';
 import { ruleInputSchema, type RuleRecord } from '../../../engine/rules/schema.js';
 
-const eventTypes = ['variant.approved', 'bg_remove.completed', 'atlas.ready', 'export.completed', 'job.completed', 'custom.ping', 'run.completed'];
+const eventTypes = [
+  'variant.approved',
+  'bg_remove.completed',
+  'atlas.ready',
+  'export.completed',
+  'job.completed',
+  'custom.ping',
+  'run.completed',
+];
 const actionArb = fc.oneof(
-  fc.constantFrom('bg_remove', 'pack_atlas', 'export', 'generate').map((type) => ({ type: 'enqueue_job', config: { type, input: { assetId: '${event.payload.assetId}', variantId: 'v1' } } })),
+  fc
+    .constantFrom('bg_remove', 'pack_atlas', 'export', 'generate')
+    .map((type) => ({ type: 'enqueue_job', config: { type, input: { assetId: '${event.payload.assetId}', variantId: 'v1' } } })),
   fc.constant({ type: 'apply_tags', config: { variantId: 'v1', add: ['auto'] } }),
   fc.constant({ type: 'notify', config: { text: 'hi ${event.type}' } }),
 );
@@ -22,7 +32,12 @@ const ruleArb = fc.record({
   condOn: fc.boolean(),
   enabled: fc.boolean(),
 });
-const worldArb = fc.record({ halted: fc.constantFrom<string | null>(null, 'r0', 'r1'), override: fc.boolean(), recent: fc.constantFrom<string | null>(null, 'r0', 'r2'), assetType: fc.constantFrom('character', 'prop') });
+const worldArb = fc.record({
+  halted: fc.constantFrom<string | null>(null, 'r0', 'r1'),
+  override: fc.boolean(),
+  recent: fc.constantFrom<string | null>(null, 'r0', 'r2'),
+  assetType: fc.constantFrom('character', 'prop'),
+});
 type WorldSpec = { halted: string | null; override: boolean; recent: string | null; assetType: string };
 
 type RawRule = typeof ruleArb extends fc.Arbitrary<infer T> ? T : never;
@@ -48,7 +63,11 @@ function world(w: WorldSpec): PlanWorld {
   return {
     halt: (_p, ruleId) => (w.halted === ruleId ? { scope: 'rule', reason: 'test' } : null),
     entity: (_p, kind, id): EntityFacts | null =>
-      kind === 'variant' && id === 'v1' ? { kind, id, assetId: 'a1', manualOverride: false } : kind === 'asset' && id === 'a1' ? { kind, id, assetType: w.assetType, manualOverride: w.override } : null,
+      kind === 'variant' && id === 'v1'
+        ? { kind, id, assetId: 'a1', manualOverride: false }
+        : kind === 'asset' && id === 'a1'
+          ? { kind, id, assetType: w.assetType, manualOverride: w.override }
+          : null,
     recentlyFired: (_p, ruleId) => w.recent === ruleId,
   };
 }
@@ -76,7 +95,8 @@ describe('dry-run planner properties', () => {
             assert.ok(ev.depth < rule.definition.maxDepth, `${f.ruleId} fired at depth ${ev.depth}`);
             for (const s of f.steps ?? []) for (const c of s.emits) assert.ok(c.depth <= rule.definition.maxDepth);
           }
-          if (ev.depth >= rule.definition.maxDepth && f.reason !== 'halted' && f.reason !== 'truncated') assert.equal(f.reason, 'depth_limit');
+          if (ev.depth >= rule.definition.maxDepth && f.reason !== 'halted' && f.reason !== 'truncated')
+            assert.equal(f.reason, 'depth_limit');
         });
       }),
       { numRuns: 150 },

@@ -4,14 +4,23 @@ import { resolveTemplates, type TemplateContext } from '../../../engine/rules/te
 
 const ctx: TemplateContext = {
   projectId: 'art',
-  event: { id: 'evt_1', type: 'variant.approved', subject: { kind: 'variant', id: 'v1' }, payload: { assetId: 'a1', tags: ['x'], deep: { n: 3 } }, depth: 0 },
+  event: {
+    id: 'evt_1',
+    type: 'variant.approved',
+    subject: { kind: 'variant', id: 'v1' },
+    payload: { assetId: 'a1', tags: ['x'], deep: { n: 3 } },
+    depth: 0,
+  },
   steps: { cutout: { output: { alphaPaths: ['a.png', 'b.png'], dir: 'alpha' }, jobId: 'j1' } },
   previous: { input: { assetId: 'a1' }, output: { originalsDir: 'files/a1/original', count: 4 }, jobId: 'job-7' },
 };
 
 describe('placeholder resolution', () => {
   it('GIVEN a whole-string placeholder THEN the value keeps its type', () => {
-    const r = resolveTemplates({ frames: '${steps.cutout.output.alphaPaths}', tags: '${event.payload.tags}', n: '${event.payload.deep.n}' }, ctx);
+    const r = resolveTemplates(
+      { frames: '${steps.cutout.output.alphaPaths}', tags: '${event.payload.tags}', n: '${event.payload.deep.n}' },
+      ctx,
+    );
     assert.deepEqual(r.value, { frames: ['a.png', 'b.png'], tags: ['x'], n: 3 });
     assert.deepEqual(r.missing, []);
   });
@@ -25,10 +34,16 @@ describe('placeholder resolution', () => {
   });
   it('GIVEN a missing value THEN it is reported with its placeholder, not thrown', () => {
     const r = resolveTemplates({ a: '${event.payload.nope}', b: 'x-${steps.none.output.y}' }, ctx);
-    assert.deepEqual(r.missing.map((m) => m.placeholder), ['${event.payload.nope}', '${steps.none.output.y}']);
+    assert.deepEqual(
+      r.missing.map((m) => m.placeholder),
+      ['${event.payload.nope}', '${steps.none.output.y}'],
+    );
   });
   it('GIVEN nextJobs THEN they are left for the worker to resolve', () => {
-    const cfg = { specId: '${event.payload.assetId}', nextJobs: [{ type: 'bg_remove', input: { originalPath: '$output.originalsDir/x.png' } }] };
+    const cfg = {
+      specId: '${event.payload.assetId}',
+      nextJobs: [{ type: 'bg_remove', input: { originalPath: '$output.originalsDir/x.png' } }],
+    };
     const r = resolveTemplates(cfg, ctx);
     assert.deepEqual(r.value, { specId: 'a1', nextJobs: cfg.nextJobs });
   });
