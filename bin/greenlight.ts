@@ -2,43 +2,29 @@
 // technical artist scripts (projects, tokens, rules, events).
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { cliPrincipal } from '../engine/auth/principal.js';
-import { loadConfig, type EngineConfig } from '../engine/config.js';
-import { isGreenlightError } from '../engine/errors.js';
-import type { Engine } from '../engine/index.js';
+import type { Engine, EngineConfig, Principal } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
 import { parseJsonOption } from './options.js';
 import { registerWorkerCommands } from './worker-commands.js';
 
 // The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
-// so `--help` and a bad option answer at once.
-const load = () => Promise.all([import('../engine/index.js'), import('../engine/queue/redis.js'), import('../engine/store/db.js')]);
+// so `--help` and a bad option answer at once. Its door is engine/index.ts, nothing else.
+const door = () => import('../engine/index.js');
 
-const config = (): EngineConfig => loadConfig(process.env, process.cwd());
+const config = async (): Promise<EngineConfig> => (await door()).loadConfig(process.env, process.cwd());
 
-/** An engine over the data dir's database, for one-shot commands. */
-async function localEngine(withRedis = false) {
-  const cfg = config();
-  const [{ createEngine }, { createRedis }, { openDb, dbFile }] = await load();
-  const db = openDb(dbFile(cfg.dataDir));
-  const redis = withRedis && cfg.redisUrl ? createRedis(cfg.redisUrl, 'producer') : null;
-  redis?.on('error', () => {});
-  const engine = createEngine({ config: cfg, db, redis, logger: pino({ level: 'silent' }) });
-  return {
-    engine,
-    close: async () => {
-      await engine.stop();
-      redis?.disconnect();
-      db.$client.close();
-    },
-  };
-}
-
-/** Run one command against the local engine, closing it whatever happens. */
-async function withEngine<T>(fn: (engine: Engine) => T | Promise<T>, withRedis = false): Promise<T> {
-  const { engine, close } = await localEngine(withRedis);
+/**
+ * Run one command against an engine over the data dir's database, closing it whatever happens. The
+ * command acts as the local CLI principal; `flush` publishes stored events (with Redis).
+ */
+async function withEngine<T>(
+  fn: (engine: Engine, cli: Principal, flush: () => Promise<void>) => T | Promise<T>,
+  withRedis = false,
+): Promise<T> {
+  const d = await door();
+  const { engine, flush, close } = await d.openEngine(d.loadConfig(process.env, process.cwd()), { withRedis });
   try {
-    return await fn(engine);
+    return await fn(engine, d.cliPrincipal, flush);
   } finally {
     await close();
   }
@@ -57,16 +43,17 @@ program
   )
   .option('--no-worker', 'run the engine only (run `greenlight worker` elsewhere)')
   .action(async (opts: { worker: boolean }) => {
-    const cfg = config();
+    const cfg = await config();
     const workerConfig = opts.worker ? loadWorkerConfig(process.env, process.cwd()) : null;
-    const { startGreenlight } = await import('../engine/runtime.js');
+    const { startGreenlight } = await door();
     const { createBots, loadBotsConfig } = await import('../bot/index.js');
     const botsConfig = loadBotsConfig(process.env);
     let bots: Awaited<ReturnType<typeof createBots>> | null = null;
+    const logger = pino({ level: cfg.logLevel });
     const running = await startGreenlight(cfg, {
-      mount: (app, engine) => void (bots = createBots(botsConfig, engine, app, engine.logger)),
+      logger,
+      mount: (app, engine) => void (bots = createBots(botsConfig, engine, app, logger)),
     });
-    const logger = running.engine.logger;
     await bots!.start();
     // One odd payload must not take the engine down: log what escaped every handler and carry on.
     process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (kept running)'));
@@ -100,9 +87,7 @@ program
   .command('migrate')
   .description('Apply the database migrations in migrations/ to GREENLIGHT_DATA_DIR/greenlight.db (start does this too).')
   .action(async () => {
-    const { dbFile, openDb } = await import('../engine/store/db.js');
-    const file = dbFile(config().dataDir);
-    openDb(file).$client.close();
+    const file = (await door()).migrateDatabase(await config());
     process.stdout.write(`Database ${file} is up to date.\n`);
   });
 
@@ -112,8 +97,8 @@ project
   .description('Create a project (id: lowercase letters, digits and "-").')
   .requiredOption('--name <name>', 'display name')
   .action(async (id: string, opts: { name: string }) => {
-    await withEngine(async (engine) => {
-      print(engine.entities.createProject(cliPrincipal, { id, name: opts.name }));
+    await withEngine(async (engine, cli) => {
+      print(engine.entities.createProject(cli, { id, name: opts.name }));
     });
   });
 
@@ -123,8 +108,8 @@ project
     'Give a chat member a role in a project: member is slack:<user id>, slack:group:<user group id> or discord:<user id>; role is artist | lead | admin, or none to remove it.',
   )
   .action(async (projectId: string, member: string, role: string) => {
-    await withEngine(async (engine) => {
-      print(engine.chat.setRole(cliPrincipal, projectId, { member, role: role === 'none' ? null : role }));
+    await withEngine(async (engine, cli) => {
+      print(engine.chat.setRole(cli, projectId, { member, role: role === 'none' ? null : role }));
     });
   });
 
@@ -135,8 +120,8 @@ token
   .requiredOption('--role <role>', 'artist | lead | admin')
   .option('--label <label>', 'what the token is for')
   .action(async (projectId: string, opts: { role: string; label?: string }) => {
-    await withEngine(async (engine) => {
-      const { token: t, row } = engine.entities.createToken(cliPrincipal, projectId, {
+    await withEngine(async (engine, cli) => {
+      const { token: t, row } = engine.entities.createToken(cli, projectId, {
         role: opts.role,
         ...(opts.label ? { label: opts.label } : {}),
       });
@@ -151,11 +136,11 @@ rule
   .requiredOption('--project <projectId>', 'project to import into')
   .action(async (file: string, opts: { project: string }) => {
     const body = parseJsonOption(`@${file}`);
-    await withEngine(async (engine) => {
+    await withEngine(async (engine, cli) => {
       const list = Array.isArray(body) ? body : [body];
       print(
         list.map((r) => {
-          const { row, warnings } = engine.rules.create(cliPrincipal, opts.project, r);
+          const { row, warnings } = engine.rules.create(cli, opts.project, r);
           return { id: row.id, version: row.version, warnings };
         }),
       );
@@ -166,9 +151,9 @@ rule
   .description('Print a rule as JSON.')
   .requiredOption('--project <projectId>', 'project the rule belongs to')
   .action(async (ruleId: string, opts: { project: string }) => {
-    await withEngine(async (engine) => {
-      const { toApiRule } = await import('../engine/services/rules.js');
-      print(toApiRule(engine.rules.get(cliPrincipal, opts.project, ruleId)));
+    await withEngine(async (engine, cli) => {
+      const { toApiRule } = await door();
+      print(toApiRule(engine.rules.get(cli, opts.project, ruleId)));
     });
   });
 
@@ -179,22 +164,22 @@ event
   .option('--payload <json>', 'payload as JSON or @file.json', parseJsonOption, {})
   .option('--idempotency-key <key>', 'the same key twice creates one event')
   .action(async (projectId: string, type: string, opts: { payload: unknown; idempotencyKey?: string }) => {
-    await withEngine(async (engine) => {
+    await withEngine(async (engine, cli, flush) => {
       const { row, created } = engine.events.emit(
-        cliPrincipal,
+        cli,
         projectId,
         { type, payload: opts.payload, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) },
         'cli',
       );
-      await engine.outbox.drain();
-      print({ id: row.id, duplicate: !created, queued: engine.events.get(cliPrincipal, projectId, row.id).published });
+      await flush();
+      print({ id: row.id, duplicate: !created, queued: engine.events.get(cli, projectId, row.id).published });
     }, true);
   });
 
 registerWorkerCommands(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (isGreenlightError(err)) {
+program.parseAsync(process.argv).catch(async (err: unknown) => {
+  if ((await door()).isGreenlightError(err)) {
     process.stderr.write(`greenlight: ${err.message}\n`);
     for (const d of err.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
   } else if (err instanceof Error && ['WorkerConfigError', 'InvalidArgumentError', 'JobInputError', 'UnavailableError'].includes(err.name))

@@ -36,7 +36,7 @@ export function createBots(
   else {
     slack = createSlackBot({ engine, config, logger: logger.child({ bot: 'slack' }), ...options });
     if (slack.receiver instanceof HTTPReceiver) {
-      mountSlack(app, slack.receiver, { now: () => engine.clock.now(), logger });
+      mountSlack(app, slack.receiver, { now: () => engine.now(), logger });
       status.push('Slack bot on: events, interactivity and slash commands at /slack/events');
     } else status.push('Slack bot on: Socket Mode');
   }

@@ -7,15 +7,19 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApiApp } from './api/app.js';
 import type { EngineConfig } from './config.js';
-import { createEngine, type Engine } from './index.js';
+import { createEngine } from './compose.js';
+import type { Engine } from './index.js';
 import { startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
 import { createRedis, waitReady } from './queue/redis.js';
 import { dbFile, openDb, startCheckpointer } from './store/db.js';
-import { createTokensRepo } from './store/projects.js';
+import { createStore } from './store/store.js';
 import { systemClock } from './ids.js';
 
 export interface Running {
   engine: Engine;
+  /** The configuration it runs with. */
+  config: EngineConfig;
+  logger: Logger;
   app: Hono;
   url: string;
   port: number;
@@ -30,7 +34,8 @@ export const privateRedisUrlFile = (dataDir: string) => path.join(dataDir, 'redi
 
 /** Make sure a global admin token exists; return it if this call generated it. */
 export function ensureAdminToken(engineDb: ReturnType<typeof openDb>, configured: string | undefined): string | null {
-  const tokens = createTokensRepo(engineDb, systemClock);
+  // Before the engine exists (its store is built with it), so a store of its own for this one chore.
+  const { tokens } = createStore({ db: engineDb, clock: systemClock, onListenerError: () => undefined });
   if (configured) {
     if (!tokens.findByToken(configured))
       tokens.create({ projectId: null, role: 'admin', label: 'GREENLIGHT_ADMIN_TOKEN', token: configured }, 'bootstrap');
@@ -65,10 +70,11 @@ export async function startGreenlight(
   if (!(await waitReady(redis, 5000)))
     logger.warn({ redisUrl }, 'Redis is not answering yet; starting anyway, events wait in the outbox until it does');
   const generatedAdminToken = ensureAdminToken(db, config.adminToken);
-  const engine = createEngine({ config, db, redis, logger });
-  const app = createApiApp(engine) as unknown as Hono;
+  const host = createEngine({ config, db, redis, logger });
+  const { engine } = host;
+  const app = createApiApp(host) as unknown as Hono;
   options.mount?.(app, engine);
-  engine.start({ consume: true });
+  host.start({ consume: true });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -77,6 +83,8 @@ export async function startGreenlight(
   const url = `http://${config.host}:${port}`;
   return {
     engine,
+    config,
+    logger,
     app,
     url,
     port,
@@ -84,7 +92,7 @@ export async function startGreenlight(
     generatedAdminToken,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await engine.stop();
+      await host.stop();
       redis.disconnect();
       if (privateRedis) fs.rmSync(privateRedisUrlFile(config.dataDir), { force: true });
       await privateRedis?.stop();
@@ -92,4 +100,36 @@ export async function startGreenlight(
       db.$client.close();
     },
   };
+}
+
+/**
+ * An engine over the data dir's database for one-shot commands (the CLI): no consumers, no server.
+ * With `withRedis` and REDIS_URL set, stored events are published by `flush()` and before `close()` resolves.
+ */
+export async function openEngine(
+  config: EngineConfig,
+  options: { withRedis?: boolean } = {},
+): Promise<{ engine: Engine; flush(): Promise<void>; close(): Promise<void> }> {
+  const db = openDb(dbFile(config.dataDir));
+  const redis = options.withRedis && config.redisUrl ? createRedis(config.redisUrl, 'producer') : null;
+  redis?.on('error', () => undefined); // a one-shot command reports Redis through the event's `queued` flag, not the log
+  const host = createEngine({ config, db, redis, logger: pino({ level: 'silent' }) });
+  return {
+    engine: host.engine,
+    /** Publish what was stored so far (needs Redis). */
+    flush: () => host.drainOutbox(),
+    async close() {
+      if (redis) await host.drainOutbox();
+      await host.stop();
+      redis?.disconnect();
+      db.$client.close();
+    },
+  };
+}
+
+/** Apply the committed migrations to the data dir's database; returns its path. */
+export function migrateDatabase(config: EngineConfig): string {
+  const file = dbFile(config.dataDir);
+  openDb(file).$client.close();
+  return file;
 }

@@ -143,7 +143,7 @@ export async function runFromPreview(ctx: ChatContext, value: unknown): Promise<
   } catch {
     throw new CommandRefusal('This button is from an old or altered message; run the dry-run again.');
   }
-  const out = await Promise.resolve(ctx.engine.runExactly(p, projectId, ruleId, { hash, event }));
+  const out = await Promise.resolve(ctx.engine.rules.run(p, projectId, ruleId, { hash, event }));
   return textView(
     `▶ Running the previewed plan (event \`${out.eventId}\`, ${out.summary.firings} firings, ${out.summary.jobs} jobs) — by <@${ctx.userId}>.`,
   );

@@ -243,7 +243,7 @@ export function createSlackBot(o: SlackBotOptions) {
     notifications,
     /** Attach to the engine (and connect Socket Mode when configured). */
     async start(): Promise<() => void> {
-      const detach = engine.attachNotifier(notifications.notifier);
+      const detach = notifications.attach();
       if (receiver instanceof SocketModeReceiver) await app.start();
       return detach;
     },

@@ -2,9 +2,8 @@
 // completes, card edits as decisions come in, approval requests and their
 // outcome, a chain's progress in the asset's thread, and the halt panel.
 // Hooks only queue work; the work runs after, off every request path.
-import path from 'node:path';
 import type { Logger } from 'pino';
-import type { ApprovalNotice, ApprovalOutcome, ChatNotifier, Engine, StoredEvent } from '../../engine/index.js';
+import type { ApprovalNotice, ApprovalOutcome, Change, ChatNotifier, Engine, StoredEvent } from '../../engine/index.js';
 import { approvalView } from '../views/approval.js';
 import { haltPanel } from '../views/halt.js';
 import { progressView, stepLabel, type ChainStep } from '../views/progress.js';
@@ -36,7 +35,7 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  const abs = (f: FileRef) => path.join(engine.config.dataDir, 'projects', f.projectId, f.path);
+  const abs = (f: FileRef) => engine.files.path(f.projectId, f.path);
   async function uploaded(f: FileRef, title: string): Promise<string | null> {
     const key = `${f.projectId}/${f.path}`;
     if (fileIds.has(key)) return fileIds.get(key)!;
@@ -219,7 +218,7 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
   }
 
   function refreshPanels(projectId: string | null): void {
-    const ids = projectId ? [projectId] : engine.entities.projects.list().map((p) => p.id);
+    const ids = projectId ? [projectId] : engine.chat.boundProjects('slack');
     for (const id of ids)
       for (const m of chat.messagesOf('slack', 'halt_panel', id))
         poster.edit(m.channelId, m.messageId, () => renderMessage(haltPanel(id, chat.halts(id))));
@@ -258,25 +257,40 @@ export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logg
           );
       });
     },
-    eventStored(e: StoredEvent) {
-      if (e.type === 'generate.completed' && typeof e.payload.assetId === 'string')
-        later('variant grid', () => postGrid(e.projectId, e.payload.assetId as string));
-      else if (variantEvents.has(e.type)) {
-        later('card edit', async () => {
-          const v = chat.facts.variant(e.projectId, e.subject.id);
-          // Making one primary un-makes its siblings: their cards change too.
-          const ids = e.type === 'variant.selected' ? chat.facts.asset(e.projectId, v.assetId).variants.map((x) => x.id) : [v.id];
-          refreshCards(e.projectId, ids);
-        });
-      } else if (runEvents.has(e.type)) later('progress', () => progress(e.projectId, e.correlationId));
-    },
-    haltChanged(change) {
-      later('halt panel', async () => refreshPanels(change.projectId));
-    },
   };
+
+  function eventStored(e: StoredEvent): void {
+    if (e.type === 'generate.completed' && typeof e.payload.assetId === 'string')
+      later('variant grid', () => postGrid(e.projectId, e.payload.assetId as string));
+    else if (variantEvents.has(e.type)) {
+      later('card edit', async () => {
+        const v = chat.facts.variant(e.projectId, e.subject.id);
+        // Making one primary un-makes its siblings: their cards change too.
+        const ids = e.type === 'variant.selected' ? chat.facts.asset(e.projectId, v.assetId).variants.map((x) => x.id) : [v.id];
+        refreshCards(e.projectId, ids);
+      });
+    } else if (runEvents.has(e.type)) later('progress', () => progress(e.projectId, e.correlationId));
+  }
+
+  /** What the change feed says (after commit, off the writer's call stack): cards, grids, progress, halt panels. */
+  function onChange(c: Change): void {
+    if (c.kind === 'event') eventStored(c.event);
+    // A halt set or lifted, or one more firing held (the panels show held counts).
+    else if (c.kind === 'halt' || (c.kind === 'run' && c.status === 'halted')) later('halt panel', async () => refreshPanels(c.projectId));
+  }
 
   return {
     notifier,
+    onChange,
+    /** Hear the engine: its deliveries (notify, approvals) and its change feed. Returns detach. */
+    attach(): () => void {
+      const detachNotifier = engine.attachNotifier(notifier);
+      const unsubscribe = engine.changes.subscribe(onChange, { kinds: ['event', 'run', 'halt'] });
+      return () => {
+        detachNotifier();
+        unsubscribe();
+      };
+    },
     postPanel,
     /** Wait until queued work and the messages it sends are out (tests, shutdown). */
     async idle(): Promise<void> {

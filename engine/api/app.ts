@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { bodyLimit } from 'hono/body-limit';
 import { GreenlightError } from '../errors.js';
-import type { Engine } from '../index.js';
+import type { EngineHost } from '../compose.js';
 import { errorBody, handleError, MAX_BODY_BYTES, type Env, type RouteDoc } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerRoutes } from './routes.js';
@@ -11,10 +11,11 @@ import { registerOpsRoutes } from './ops.js';
 
 export { MAX_BODY_BYTES };
 
-export function createApiApp(engine: Engine): Hono<Env> {
+export function createApiApp(host: EngineHost): Hono<Env> {
+  const { engine } = host;
   const app = new Hono<Env>();
   const docs: RouteDoc[] = [];
-  app.onError(handleError(engine));
+  app.onError(handleError(host.logger));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}. See /api/openapi.json.`), 404));
   const tooLarge = () => {
     throw new GreenlightError(
@@ -38,6 +39,6 @@ export function createApiApp(engine: Engine): Hono<Env> {
   });
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   registerRoutes(app, engine, docs);
-  registerOpsRoutes(app, engine);
+  registerOpsRoutes(app, host);
   return app;
 }

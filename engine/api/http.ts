@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { GreenlightError, httpStatusOf, isGreenlightError, type ErrorCode } from '../errors.js';
+import type { Logger } from 'pino';
 import type { Engine } from '../index.js';
 
 export type Env = { Variables: { principal: Principal } };
@@ -39,7 +40,7 @@ const codeForStatus: Record<number, ErrorCode> = {
 };
 
 /** The one error handler: known errors keep their code; anything else is a 500 without a stack. */
-export function handleError(engine: Engine) {
+export function handleError(logger: Logger) {
   return function onError(err: Error, c: Context): Response {
     if (isGreenlightError(err)) {
       const status = httpStatusOf(err.code);
@@ -50,7 +51,7 @@ export function handleError(engine: Engine) {
       const status = err.status as ContentfulStatusCode;
       return c.json(errorBody(codeForStatus[status] ?? 'internal', err.message || 'request refused'), status);
     }
-    engine.logger.error({ err, path: c.req.path }, 'unhandled error in request');
+    logger.error({ err, path: c.req.path }, 'unhandled error in request');
     return c.json(errorBody('internal', 'Internal error; it was logged. Try again, and report it if it persists.'), 500);
   };
 }

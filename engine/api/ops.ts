@@ -10,6 +10,7 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { authorizeGlobalAdmin } from '../auth/principal.js';
 import { GreenlightError } from '../errors.js';
+import type { EngineHost } from '../compose.js';
 import type { Engine } from '../index.js';
 import type { Env } from './http.js';
 
@@ -39,10 +40,10 @@ function adminOnly(engine: Engine): MiddlewareHandler<Env> {
   };
 }
 
-export function registerOpsRoutes(app: Hono<Env>, engine: Engine): void {
-  const guard = adminOnly(engine);
-  app.get('/metrics', guard, async (c) => c.body(await engine.metrics.render(), 200, { 'content-type': engine.metrics.contentType }));
-  const queues = engine.allQueues();
+export function registerOpsRoutes(app: Hono<Env>, host: EngineHost): void {
+  const guard = adminOnly(host.engine);
+  app.get('/metrics', guard, async (c) => c.body(await host.metrics.render(), 200, { 'content-type': host.metrics.contentType }));
+  const queues = host.allQueues();
   if (queues.length === 0) return;
   const serverAdapter = new HonoAdapter(serveStatic);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });

@@ -239,7 +239,7 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
       body: runExactlyInputSchema,
       status: 202,
     },
-    async (c) => c.json(engine.runExactly(who(c), c.req.param('projectId')!, c.req.param('ruleId')!, await readJson(c)), 202),
+    async (c) => c.json(engine.rules.run(who(c), c.req.param('projectId')!, c.req.param('ruleId')!, await readJson(c)), 202),
   );
   route(
     {

@@ -4,8 +4,7 @@
 import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
 import type { EventRow } from '../store/events.js';
-import { createEventsRepo } from '../store/events.js';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import { inferSubject, type EventInput } from './schema.js';
 
 export interface Actor {
@@ -52,8 +51,8 @@ export function buildEventRow(projectId: string, input: EventInput, actor: Actor
   };
 }
 
-export function createIntake(deps: { db: Db; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
-  const events = createEventsRepo(deps.db);
+export function createIntake(deps: { store: Store; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
+  const events = deps.store.events;
   return {
     /** Store one event (or find its twin by idempotency key). The caller has checked the project exists. */
     accept(projectId: string, input: EventInput, actor: Actor, source: string): { row: EventRow; created: boolean } {

@@ -6,11 +6,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../ids.js';
 import type { EventJobData } from '../queue/queues.js';
-import type { Db } from '../store/db.js';
-import { createEventsRepo } from '../store/events.js';
+import type { Store } from '../store/store.js';
 
 export interface OutboxOptions {
-  db: Db;
+  store: Store;
   clock: Clock;
   logger: Logger;
   publish: (batch: EventJobData[]) => Promise<void>;
@@ -29,7 +28,7 @@ export interface Outbox {
 }
 
 export function createOutbox(o: OutboxOptions): Outbox {
-  const events = createEventsRepo(o.db);
+  const events = o.store.events;
   const batchSize = o.batchSize ?? 500;
   let running: Promise<void> | null = null;
   let again = false;

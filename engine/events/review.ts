@@ -2,9 +2,8 @@
 // transaction, so a decision and its event are never apart.
 import { z } from 'zod';
 import type { Clock } from '../ids.js';
-import type { Db } from '../store/db.js';
-import { createEntitiesRepo } from '../store/entities.js';
-import { createEventsRepo, type EventRow } from '../store/events.js';
+import type { EventRow } from '../store/events.js';
+import type { Store } from '../store/store.js';
 import { buildEventRow, type Actor } from './intake.js';
 
 export const reviewInputSchema = z
@@ -26,12 +25,11 @@ const eventFor = {
 } as const;
 const statusFor = { approve: 'approved', reject: 'rejected', regenerate: 'regenerate_requested' } as const;
 
-export function createReview(deps: { db: Db; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
-  const entities = createEntitiesRepo(deps.db, deps.clock);
-  const events = createEventsRepo(deps.db);
+export function createReview(deps: { store: Store; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
+  const { entities, events } = deps.store;
   return {
     decide(projectId: string, variantId: string, input: ReviewInput, actor: Actor, source: string): { event: EventRow; created: boolean } {
-      const result = deps.db.transaction(() => {
+      const result = deps.store.transaction(() => {
         const twin = input.idempotencyKey ? events.findByKey(projectId, input.idempotencyKey) : undefined;
         if (twin) return { event: twin, created: false };
         const variant = entities.getVariant(projectId, variantId);

@@ -7,15 +7,14 @@ import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
 import { jobTypeOf } from '../rules/actions.js';
 import type { RuleDefinition } from '../rules/schema.js';
-import { createApprovalsRepo, type ApprovalRow } from '../store/approvals.js';
-import type { Db } from '../store/db.js';
-import { createEventsRepo, type EventRow } from '../store/events.js';
-import { createProjectsRepo } from '../store/projects.js';
-import { createRunsRepo, type RunRow } from '../store/runs.js';
+import type { ApprovalRow } from '../store/approvals.js';
+import type { EventRow } from '../store/events.js';
+import type { RunRow } from '../store/runs.js';
+import type { Store } from '../store/store.js';
 import { approvalText, type ApprovalNotice, type ChatNotifier } from './ports.js';
 
 export interface ApprovalFlowDeps {
-  db: Db;
+  store: Store;
   clock: Clock;
   logger: Logger;
   notifier: ChatNotifier;
@@ -27,10 +26,7 @@ export interface ApprovalFlowDeps {
 
 export function createApprovalFlow(deps: ApprovalFlowDeps) {
   const { clock, logger } = deps;
-  const approvals = createApprovalsRepo(deps.db, clock);
-  const events = createEventsRepo(deps.db);
-  const runs = createRunsRepo(deps.db, clock);
-  const projects = createProjectsRepo(deps.db, clock);
+  const { approvals, events, runs, projects } = deps.store;
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
 
   async function applyDecision(a: ApprovalRow): Promise<void> {

@@ -4,9 +4,8 @@
 import type { Clock } from '../ids.js';
 import { buildEventRow } from '../events/intake.js';
 import { idSchema } from '../jobs/contracts.js';
-import type { Db } from '../store/db.js';
-import { createEventsRepo, type EventRow } from '../store/events.js';
-import { createRulesRepo } from '../store/rules.js';
+import type { EventRow } from '../store/events.js';
+import type { Store } from '../store/store.js';
 import type { Effects } from './units.js';
 
 export interface EmitSpec {
@@ -15,9 +14,8 @@ export interface EmitSpec {
   payload: Record<string, unknown>;
 }
 
-export function createEmitter(db: Db, clock: Clock) {
-  const events = createEventsRepo(db);
-  const rules = createRulesRepo(db, clock);
+export function createEmitter(store: Store, clock: Clock) {
+  const { events, rules } = store;
 
   /**
    * Recently read events (causes and chain roots), newest last. A run reads its cause in every unit;

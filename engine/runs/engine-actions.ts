@@ -5,8 +5,7 @@ import { createHmac } from 'node:crypto';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import type { Action } from '../rules/schema.js';
-import type { Db } from '../store/db.js';
-import { createEntitiesRepo } from '../store/entities.js';
+import type { Store } from '../store/store.js';
 import type { ChatNotifier } from './ports.js';
 
 export interface EngineActionContext {
@@ -32,13 +31,13 @@ const strList = (v: unknown, field: string): string[] => {
 };
 
 export function createEngineActions(deps: {
-  db: Db;
+  store: Store;
   clock: Clock;
   notifier: ChatNotifier;
   webhookSecret: string | undefined;
   fetchImpl?: typeof fetch;
 }) {
-  const entities = createEntitiesRepo(deps.db, deps.clock);
+  const { entities } = deps.store;
   const doFetch = deps.fetchImpl ?? fetch;
 
   async function callWebhook(ctx: EngineActionContext): Promise<unknown> {

@@ -3,14 +3,13 @@
 // step, and a global halt pauses every worker queue. Resume replays held
 // firings in order through the same decision, or discards them.
 import type { Logger } from 'pino';
-import type { Clock } from '../ids.js';
 import type { JobQueues } from '../queue/jobs.js';
-import type { Db } from '../store/db.js';
-import { createHaltsRepo, type HaltScope } from '../store/halts.js';
+import type { HaltScope } from '../store/halts.js';
+import type { Store } from '../store/store.js';
 import type { Runner } from './runner.js';
 
-export function createHaltControl(deps: { db: Db; clock: Clock; logger: Logger; jobs: JobQueues; runner: Runner }) {
-  const halts = createHaltsRepo(deps.db, deps.clock);
+export function createHaltControl(deps: { store: Store; logger: Logger; jobs: JobQueues; runner: Runner }) {
+  const { halts } = deps.store;
   return {
     async halt(scope: HaltScope, reason: string, cancelInFlight: boolean, by: string) {
       const row = halts.create(scope, reason, cancelInFlight, by);

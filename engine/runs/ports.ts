@@ -25,28 +25,13 @@ export interface ApprovalOutcome {
   decidedAt: number | null;
 }
 
-/** A stored event as the hooks see it. */
-export interface StoredEvent {
-  id: string;
-  projectId: string;
-  type: string;
-  subject: { kind: string; id: string };
-  payload: Record<string, unknown>;
-  actor: { kind: string; id: string };
-  correlationId: string;
-  depth: number;
-  occurredAt: number;
-}
+export type { StoredEvent } from '../store/changes.js';
 
 /** Posts chat messages for a project (the Slack / Discord bots implement this). */
 export interface ChatNotifier {
   notify(message: { projectId: string; channel: 'review' | 'admin'; text: string; runId?: string }): Promise<void>;
   approvalRequested?(notice: ApprovalNotice): Promise<void>;
   approvalDecided?(outcome: ApprovalOutcome): Promise<void>;
-  /** Every event the engine stored (intake, reviews, the runner's own). Queue work; do not block. */
-  eventStored?(event: StoredEvent): void;
-  /** A halt was set or lifted, or a halt now holds one more firing; `projectId` null means the global scope. */
-  haltChanged?(change: { projectId: string | null; halted: boolean }): void;
 }
 
 /** Until a bot is connected, notifications go to the log. */
@@ -90,12 +75,6 @@ export function fanOutNotifier(fallback: ChatNotifier, onError: (err: unknown, h
     },
     async approvalDecided(outcome) {
       each('approvalDecided', (n) => n.approvalDecided?.(outcome));
-    },
-    eventStored(event) {
-      each('eventStored', (n) => n.eventStored?.(event));
-    },
-    haltChanged(change) {
-      each('haltChanged', (n) => n.haltChanged?.(change));
     },
   };
   return {

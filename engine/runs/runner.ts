@@ -21,13 +21,9 @@ import {
 import { decide, triggersOn, type EventView } from '../rules/matching.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
-import type { Db } from '../store/db.js';
 import type { EventRow } from '../store/events.js';
-import { createRulesRepo } from '../store/rules.js';
-import { createRunsRepo, type RunRow, type StepRow } from '../store/runs.js';
-import { dbWorld } from '../store/world.js';
-import { createApprovalsRepo } from '../store/approvals.js';
-import { createProjectsRepo } from '../store/projects.js';
+import type { RunRow, StepRow } from '../store/runs.js';
+import type { Store } from '../store/store.js';
 import type { createEngineActions } from './engine-actions.js';
 import type { ChatNotifier } from './ports.js';
 import { createApprovalFlow } from './approval-flow.js';
@@ -35,7 +31,7 @@ import { createEmitter } from './emitter.js';
 import { createUnits, type Effects } from './units.js';
 
 export interface RunnerDeps {
-  db: Db;
+  store: Store;
   clock: Clock;
   logger: Logger;
   jobs: JobQueues;
@@ -78,17 +74,13 @@ interface Loaded {
   cause: EventRow;
 }
 export function createRunner(deps: RunnerDeps) {
-  const { db, clock, logger } = deps;
-  const rules = createRulesRepo(db, clock);
-  const runs = createRunsRepo(db, clock);
-  const world = dbWorld(db, clock);
-  const approvals = createApprovalsRepo(db, clock);
-  const projects = createProjectsRepo(db, clock);
+  const { store, clock, logger } = deps;
+  const { rules, runs, world, approvals, projects } = store;
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
 
-  const { eventById, manualRuleOf, emit } = createEmitter(db, clock);
+  const { eventById, manualRuleOf, emit } = createEmitter(store, clock);
   const { unit } = createUnits({
-    db,
+    store,
     onStored: deps.onStored,
     submit: (jobType, jobId, data) => deps.jobs.submit(jobType, jobId, data),
     runAction: (e) => deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config }),
@@ -313,7 +305,7 @@ export function createRunner(deps: RunnerDeps) {
   const begin = (runId: string) => unit((fx) => beginNow(fx, runId));
 
   const approvalFlow = createApprovalFlow({
-    db,
+    store,
     clock,
     logger,
     notifier: deps.notifier,
@@ -357,10 +349,8 @@ export function createRunner(deps: RunnerDeps) {
               { ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` },
               rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
             );
-            if (held.created) {
-              started.push(held.run);
-              fx.after.push({ kind: 'later', run: () => deps.notifier.haltChanged?.({ projectId, halted: true }) });
-            }
+            // The change feed tells subscribers (the halt panels' held counts) once this commits.
+            if (held.created) started.push(held.run);
             continue;
           }
           if (!d.fires) {

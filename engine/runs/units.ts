@@ -4,7 +4,7 @@
 // it, in order.
 import type { JobType, WorkJobData } from '../jobs/contracts.js';
 import type { Action } from '../rules/schema.js';
-import { atomically, type Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import type { EventRow } from '../store/events.js';
 
 /** Work a unit leaves until its transaction has committed. */
@@ -20,7 +20,7 @@ export interface Effects {
 }
 
 export interface UnitDeps {
-  db: Db;
+  store: Store;
   onStored: (source: string, row?: EventRow) => void;
   submit: (jobType: JobType, jobId: string, data: WorkJobData) => Promise<void>;
   /** Run an engine-side action; its output, or throws. */
@@ -32,7 +32,7 @@ export interface UnitDeps {
 }
 
 export function createUnits(deps: UnitDeps) {
-  const transaction = <T>(fn: () => T): T => atomically(deps.db, fn);
+  const transaction = deps.store.transaction;
 
   async function perform(after: Effect[]): Promise<void> {
     for (let i = 0; i < after.length; i++) {

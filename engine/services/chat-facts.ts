@@ -1,13 +1,8 @@
 // Read-only facts the bots render without a user behind them (a chain moved
 // on, a variant was decided): the engine reports on its own state here, so
 // no bot builds a principal of its own.
-import type { Clock } from '../ids.js';
-import type { Db } from '../store/db.js';
-import { createEntitiesRepo } from '../store/entities.js';
-import { createEventsRepo } from '../store/events.js';
 import type { ProjectRow } from '../store/projects.js';
-import { createRunsRepo } from '../store/runs.js';
-import { createRulesRepo } from '../store/rules.js';
+import type { Store } from '../store/store.js';
 import { actionOfStep, jobTypeOf } from '../rules/actions.js';
 
 export interface ChainStepFact {
@@ -22,11 +17,8 @@ export interface ChainStepFact {
   error: string | null;
 }
 
-export function createChatFacts(deps: { db: Db; clock: Clock; requireProject: (id: string) => ProjectRow }) {
-  const entities = createEntitiesRepo(deps.db, deps.clock);
-  const runs = createRunsRepo(deps.db, deps.clock);
-  const events = createEventsRepo(deps.db);
-  const rules = createRulesRepo(deps.db, deps.clock);
+export function createChatFacts(deps: { store: Store; requireProject: (id: string) => ProjectRow }) {
+  const { entities, runs, events, rules } = deps.store;
   return {
     variant(projectId: string, variantId: string) {
       return entities.getVariant(projectId, variantId);

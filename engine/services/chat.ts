@@ -4,11 +4,9 @@
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/principal.js';
 import { NotFoundError } from '../errors.js';
-import type { Clock } from '../ids.js';
-import type { Db } from '../store/db.js';
-import { createChatRepo, type Platform } from '../store/chat.js';
+import type { Platform } from '../store/chat.js';
 import type { ProjectRow } from '../store/projects.js';
-import { createProjectsRepo } from '../store/projects.js';
+import type { Store } from '../store/store.js';
 import type { Role } from '../store/schema.js';
 import { parseWith } from '../validation.js';
 
@@ -27,9 +25,8 @@ export const chatRoleInputSchema = z
   })
   .strict();
 
-export function createChatService(deps: { db: Db; clock: Clock; requireProject: (id: string) => ProjectRow }) {
-  const repo = createChatRepo(deps.db, deps.clock);
-  const projects = createProjectsRepo(deps.db, deps.clock);
+export function createChatService(deps: { store: Store; requireProject: (id: string) => ProjectRow }) {
+  const { chat: repo, projects } = deps.store;
   return {
     /**
      * The principal a chat user acts as in a project: the highest role among their own entry
@@ -74,6 +71,7 @@ export function createChatService(deps: { db: Db; clock: Clock; requireProject: 
       const rows = repo.bindingsOfChannel(platform, channelId);
       return (rows.find((r) => r.purpose === 'review') ?? rows[0])?.projectId ?? null;
     },
+    boundProjects: repo.boundProjects,
     channelOf: repo.channelOf,
     recordMessage: repo.recordMessage,
     findMessage: repo.findMessage,

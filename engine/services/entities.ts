@@ -2,11 +2,9 @@
 import { z } from 'zod';
 import { authorize, authorizeGlobalAdmin, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock } from '../ids.js';
 import { idSchema, jobOutputSchemas } from '../jobs/contracts.js';
-import type { Db } from '../store/db.js';
-import { createEntitiesRepo } from '../store/entities.js';
-import { createProjectsRepo, createTokensRepo, defaultProjectSettings } from '../store/projects.js';
+import { defaultProjectSettings } from '../store/projects.js';
+import type { Store } from '../store/store.js';
 import { parseWith } from '../validation.js';
 
 const role = z.enum(['artist', 'lead', 'admin']);
@@ -64,10 +62,8 @@ export const specInputSchema = z
 
 export const overrideInputSchema = z.object({ manualOverride: z.boolean() }).strict();
 
-export function createEntityService(deps: { db: Db; clock: Clock }) {
-  const projects = createProjectsRepo(deps.db, deps.clock);
-  const tokens = createTokensRepo(deps.db, deps.clock);
-  const entities = createEntitiesRepo(deps.db, deps.clock);
+export function createEntityService(deps: { store: Store }) {
+  const { projects, tokens, entities } = deps.store;
   const requireProject = (id: string) => {
     const row = projects.get(id);
     if (!row) throw new NotFoundError('project', id);

@@ -3,18 +3,14 @@
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock } from '../ids.js';
 import { eventTypeSchema } from '../events/names.js';
 import { inferSubject, subjectSchema } from '../events/schema.js';
 import { chainGraph, findCycles } from '../rules/graph.js';
 import type { EventView } from '../rules/matching.js';
 import { plan, type Plan } from '../rules/planner.js';
 import { ruleInputSchema, type RuleDefinition, type RuleRecord } from '../rules/schema.js';
-import type { Db } from '../store/db.js';
-import { createEventsRepo } from '../store/events.js';
-import { createRulesRepo, toRecord, type RuleRow } from '../store/rules.js';
-import { createRunsRepo } from '../store/runs.js';
-import { dbWorld } from '../store/world.js';
+import { toRecord, type RuleRow } from '../store/rules.js';
+import type { Store } from '../store/store.js';
 import type { ProjectRow } from '../store/projects.js';
 import { parseWith } from '../validation.js';
 
@@ -70,15 +66,12 @@ export function toApiRule(row: RuleRow, stats?: RuleStats) {
 }
 
 export function createRuleService(deps: {
-  db: Db;
-  clock: Clock;
+  store: Store;
   costs: Record<string, number>;
   requireProject: (id: string) => ProjectRow;
   onChange?: () => void;
 }) {
-  const repo = createRulesRepo(deps.db, deps.clock);
-  const events = createEventsRepo(deps.db);
-  const runsRepo = createRunsRepo(deps.db, deps.clock);
+  const { rules: repo, events, runs: runsRepo, world } = deps.store;
 
   function cycleWarnings(projectId: string, ruleId: string): RuleWarning[] {
     const records = repo.list(projectId).map(toRecord);
@@ -176,7 +169,7 @@ export function createRuleService(deps: {
       const input = parseWith(dryRunInputSchema, body, 'dry-run request');
       const target = repo.get(projectId, ruleId);
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
-      const result = plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), {
+      const result = plan(records, eventView(projectId, input), world, {
         ...planOptions(projectId),
         rootRuleIds: [ruleId],
       });
@@ -195,7 +188,7 @@ export function createRuleService(deps: {
       repo.get(projectId, ruleId);
       const view = eventView(projectId, rest as z.output<typeof dryRunInputSchema>);
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
-      const now = plan(records, view, dbWorld(deps.db, deps.clock), { ...planOptions(projectId), rootRuleIds: [ruleId] });
+      const now = plan(records, view, world, { ...planOptions(projectId), rootRuleIds: [ruleId] });
       if (now.hash !== hash)
         throw new ConflictError(
           `The plan changed since that dry-run (rules, the event or the state it read are different): dry-run again and run the new plan (hash now ${now.hash}).`,
@@ -212,7 +205,7 @@ export function createRuleService(deps: {
         const def: RuleDefinition = parseWith(ruleInputSchema, input.draft, 'draft rule');
         records.push({ id: 'draft', projectId, version: 0, enabled: true, definition: def });
       }
-      return plan(records, eventView(projectId, input), dbWorld(deps.db, deps.clock), planOptions(projectId));
+      return plan(records, eventView(projectId, input), world, planOptions(projectId));
     },
     /** The schedulers that should exist: one per enabled schedule rule. */
     wantedSchedules() {

@@ -1,20 +1,22 @@
 // Admin approvals of costly runs: who asked, who decided, when, and expiry.
 import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock } from '../ids.js';
-import type { Db } from './db.js';
+import type { StoreContext } from './context.js';
 import { approvals, auditLog } from './schema.js';
 
 export type ApprovalRow = typeof approvals.$inferSelect;
 
-export function createApprovalsRepo(db: Db, clock: Clock) {
+export function createApprovalsRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
   const repo = {
     create(row: Omit<ApprovalRow, 'decidedBy' | 'decidedAt' | 'createdAt' | 'status'>): ApprovalRow {
       db.insert(approvals)
         .values({ ...row, status: 'pending', createdAt: clock.now() })
         .onConflictDoNothing()
         .run();
-      return repo.get(row.projectId, row.id);
+      const stored = repo.get(row.projectId, row.id);
+      ctx.changed({ kind: 'approval', projectId: stored.projectId, approvalId: stored.id, runId: stored.runId, status: stored.status });
+      return stored;
     },
     get(projectId: string, id: string): ApprovalRow {
       const row = db
@@ -45,7 +47,7 @@ export function createApprovalsRepo(db: Db, clock: Clock) {
     },
     /** Record a decision once; a second decision is a conflict that names the first. */
     decide(projectId: string, id: string, status: 'approved' | 'denied' | 'expired', by: string): ApprovalRow {
-      return db.transaction(() => {
+      return ctx.transaction(() => {
         const cur = repo.get(projectId, id);
         if (cur.status !== 'pending') throw new ConflictError(`Approval ${id} was already ${cur.status} by ${cur.decidedBy ?? 'nobody'}.`);
         const now = clock.now();
@@ -53,6 +55,7 @@ export function createApprovalsRepo(db: Db, clock: Clock) {
         db.insert(auditLog)
           .values({ projectId, actor: by, action: `approval.${status}`, target: id, details: { runId: cur.runId }, at: now })
           .run();
+        ctx.changed({ kind: 'approval', projectId, approvalId: id, runId: cur.runId, status });
         return repo.get(projectId, id);
       });
     },

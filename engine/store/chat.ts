@@ -1,8 +1,8 @@
 // Chat bindings (which channel belongs to which project, for review or admin
 // work) and the messages the bots posted (what each one shows).
 import { and, desc, eq } from 'drizzle-orm';
-import { newId, type Clock } from '../ids.js';
-import type { Db } from './db.js';
+import { newId } from '../ids.js';
+import type { StoreContext } from './context.js';
 import { auditLog, chatBindings, chatMessages } from './schema.js';
 
 export type Platform = 'slack' | 'discord';
@@ -10,12 +10,13 @@ export type BindingRow = typeof chatBindings.$inferSelect;
 export type ChatMessageRow = typeof chatMessages.$inferSelect;
 export type ChatMessageKind = ChatMessageRow['kind'];
 
-export function createChatRepo(db: Db, clock: Clock) {
+export function createChatRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
   return {
     /** Bind a channel to a project (idempotent); a channel belongs to one project per purpose. */
     bind(input: { projectId: string; platform: Platform; channelId: string; purpose: 'review' | 'admin' }, actor: string): BindingRow {
-      return db.transaction((tx) => {
-        tx.delete(chatBindings)
+      return ctx.transaction(() => {
+        db.delete(chatBindings)
           .where(
             and(
               eq(chatBindings.platform, input.platform),
@@ -25,8 +26,8 @@ export function createChatRepo(db: Db, clock: Clock) {
           )
           .run();
         const row: BindingRow = { id: newId('bind'), ...input, createdAt: clock.now() };
-        tx.insert(chatBindings).values(row).run();
-        tx.insert(auditLog)
+        db.insert(chatBindings).values(row).run();
+        db.insert(auditLog)
           .values({
             projectId: input.projectId,
             actor,
@@ -55,6 +56,15 @@ export function createChatRepo(db: Db, clock: Clock) {
         .orderBy(desc(chatBindings.createdAt))
         .get();
       return row?.channelId ?? null;
+    },
+    /** Projects with at least one channel bound on `platform`. */
+    boundProjects(platform: Platform): string[] {
+      return db
+        .selectDistinct({ projectId: chatBindings.projectId })
+        .from(chatBindings)
+        .where(eq(chatBindings.platform, platform))
+        .all()
+        .map((r) => r.projectId);
     },
     recordMessage(row: Omit<ChatMessageRow, 'createdAt'>): void {
       db.insert(chatMessages)

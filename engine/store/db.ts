@@ -50,15 +50,6 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 1000): { st
 }
 
 /**
- * Run `fn` in a transaction, or inside the one already open (no savepoint): the runner wraps each
- * unit of work in one, and a savepoint per repo call cost two more statements each. An error still
- * rolls back the whole outer transaction, since nothing between catches it.
- */
-export function atomically<T>(db: Db, fn: () => T): T {
-  return db.$client.inTransaction ? fn() : db.$client.transaction(fn)();
-}
-
-/**
  * A prepared SELECT of whole rows of `table` that maps rows itself: columns aliased to their
  * schema keys, JSON and boolean columns decoded. drizzle's generic row mapping cost more than
  * the queries on the runner's hot path; the schema stays the one source of the columns.
@@ -83,37 +74,6 @@ export function rowReader<T extends SQLiteTable>(
   return {
     get: (...params) => decode(st.get(...params) as Record<string, unknown> | undefined),
     all: (...params) => (st.all(...params) as Record<string, unknown>[]).map((r) => decode(r)!),
-  };
-}
-
-const dataVersions = new WeakMap<Db, () => number>();
-/**
- * SQLite's data_version: it moves when another connection (the CLI) has committed. Caches of
- * rows check it on every read, so the statement is prepared once per database.
- */
-export function dataVersion(db: Db): number {
-  let read = dataVersions.get(db);
-  if (!read) {
-    const st = db.$client.prepare('PRAGMA data_version').pluck();
-    dataVersions.set(db, (read = () => st.get() as number));
-  }
-  return read();
-}
-
-/**
- * A value cached per database that starts over whenever another connection (the CLI) has committed
- * (data_version moved). Writes through this process drop or patch what they change themselves.
- */
-export function versionedCache<T>(fresh: () => T): { get(db: Db): T; drop(db: Db): void } {
-  const caches = new WeakMap<Db, { version: number; value: T }>();
-  return {
-    get(db) {
-      const version = dataVersion(db);
-      let c = caches.get(db);
-      if (!c || c.version !== version) caches.set(db, (c = { version, value: fresh() }));
-      return c.value;
-    },
-    drop: (db) => void caches.delete(db),
   };
 }
 

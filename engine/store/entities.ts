@@ -2,7 +2,8 @@
 // rules act on, with manual override flags.
 import { and, eq, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { newId, type Clock } from '../ids.js';
+import { newId } from '../ids.js';
+import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
 import { assets, atlases, auditLog, specs, variants } from './schema.js';
 
@@ -11,7 +12,7 @@ export type VariantRow = typeof variants.$inferSelect;
 export type OverridableKind = 'asset' | 'spec' | 'atlas';
 const overridable = { asset: assets, spec: specs, atlas: atlases } as const;
 
-/** The planner reads entity facts for every event: prepared once per database. */
+/** The planner reads entity facts for every event: prepared once per store. */
 function prepareFacts(db: Db) {
   const p = (name: string) => sql.placeholder(name);
   return {
@@ -37,12 +38,10 @@ function prepareFacts(db: Db) {
       .prepare(),
   };
 }
-const factStatements = new WeakMap<Db, ReturnType<typeof prepareFacts>>();
 
-export function createEntitiesRepo(db: Db, clock: Clock) {
-  let st = factStatements.get(db);
-  if (!st) factStatements.set(db, (st = prepareFacts(db)));
-  const facts = st;
+export function createEntitiesRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
+  const facts = prepareFacts(db);
   const repo = {
     createAsset(
       projectId: string,
@@ -51,7 +50,7 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
       const now = clock.now();
       const assetId = input.id ?? newId('ast');
       const list = typeof input.variants === 'number' ? Array.from({ length: input.variants }, () => ({})) : (input.variants ?? []);
-      return db.transaction(() => {
+      return ctx.transaction(() => {
         if (db.select({ id: assets.id }).from(assets).where(eq(assets.id, assetId)).get())
           throw new ConflictError(`Asset id '${assetId}' is taken; choose another or leave id out.`);
         for (const v of list as { id?: string }[])
@@ -100,7 +99,7 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
     },
     setManualOverride(projectId: string, kind: OverridableKind, id: string, on: boolean, actor: string): void {
       const table = overridable[kind];
-      db.transaction(() => {
+      ctx.transaction(() => {
         const res = db
           .update(table)
           .set({ manualOverride: on })
@@ -143,7 +142,7 @@ export function createEntitiesRepo(db: Db, clock: Clock) {
       contactSheet: string,
     ): void {
       const now = clock.now();
-      db.transaction(() => {
+      ctx.transaction(() => {
         if (!db.select({ id: assets.id }).from(assets).where(eq(assets.id, input.assetId)).get()) {
           const spec = input.specId
             ? db

@@ -2,6 +2,8 @@
 // anything else, and `published_at` stays null until it is on the queue.
 // Intake is the hot path, so its statements are prepared once per database.
 import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { StoreContext } from './context.js';
+import type { StoredEvent } from './changes.js';
 import { rowReader, type Db } from './db.js';
 import { events } from './schema.js';
 
@@ -32,12 +34,24 @@ function prepare(db: Db) {
   };
 }
 
-const statements = new WeakMap<Db, ReturnType<typeof prepare>>();
+/** A stored event as the change feed and the bots' hooks see it. */
+export function storedEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    type: row.type,
+    subject: { kind: row.subjectKind, id: row.subjectId },
+    payload: row.payload,
+    actor: row.actor,
+    correlationId: row.correlationId,
+    depth: row.depth,
+    occurredAt: row.occurredAt,
+  };
+}
 
-export function createEventsRepo(db: Db) {
-  let st = statements.get(db);
-  if (!st) statements.set(db, (st = prepare(db)));
-  const s = st;
+export function createEventsRepo(ctx: StoreContext) {
+  const { db } = ctx;
+  const s = prepare(db);
   const findByKey = (projectId: string, key: string): EventRow | undefined => s.byKey.get({ projectId, key });
   return {
     /** Insert unless the idempotency key was seen; either way return the stored row. */
@@ -45,6 +59,10 @@ export function createEventsRepo(db: Db) {
       const full = { causationId: null, depth: 0, publishedAt: null, ...row };
       // No RETURNING: reading the row back would decode the JSON just written.
       const res = s.insert.run({ ...full, payload: JSON.stringify(full.payload), actor: JSON.stringify(full.actor) });
+      if (res.changes === 1 && ctx.listening()) {
+        const stored = { ...full, seq: Number(res.lastInsertRowid) };
+        ctx.changed({ kind: 'event', projectId: stored.projectId, event: storedEvent(stored) });
+      }
       return res.changes === 1
         ? { row: { ...full, seq: Number(res.lastInsertRowid) }, created: true }
         : { row: findByKey(row.projectId, row.idempotencyKey)!, created: false };

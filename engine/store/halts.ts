@@ -1,8 +1,8 @@
 // Emergency halts (everything, one project, one rule) and what they hold.
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { ConflictError } from '../errors.js';
-import { newId, type Clock } from '../ids.js';
-import { versionedCache, type Db } from './db.js';
+import { newId } from '../ids.js';
+import type { StoreContext } from './context.js';
 import { auditLog, halts, runs } from './schema.js';
 
 export type HaltRow = typeof halts.$inferSelect;
@@ -20,28 +20,21 @@ const sameScope = (s: HaltScope) =>
     s.ruleId ? eq(halts.ruleId, s.ruleId) : isNull(halts.ruleId),
   );
 
-/**
- * Active halts, cached per database: every decision reads them. Dropped when a
- * halt is written here, or when another connection has committed (data_version).
- */
-const activeCaches = versionedCache((): { rows: HaltRow[] | null } => ({ rows: null }));
-export function activeHalts(db: Db): HaltRow[] {
-  const c = activeCaches.get(db);
-  c.rows ??= db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();
-  return c.rows;
-}
-const dropActive = (db: Db) => activeCaches.drop(db);
-
-export function createHaltsRepo(db: Db, clock: Clock) {
+/** Active halts are cached (every decision reads them); the store drops them on a halt written here or elsewhere. */
+export function createHaltsRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
+  const activeCache = ctx.cache('halts', (): { rows: HaltRow[] | null } => ({ rows: null }));
   const repo = {
     active(): HaltRow[] {
-      return activeHalts(db);
+      const c = activeCache();
+      c.rows ??= db.select().from(halts).where(isNull(halts.resumedAt)).orderBy(asc(halts.createdAt)).all();
+      return c.rows;
     },
     find(s: HaltScope): HaltRow | undefined {
       return db.select().from(halts).where(sameScope(s)).get();
     },
     create(s: HaltScope, reason: string, cancelInFlight: boolean, by: string): HaltRow {
-      return db.transaction(() => {
+      return ctx.write(['halts'], () => {
         const existing = repo.find(s);
         if (existing)
           throw new ConflictError(
@@ -58,7 +51,7 @@ export function createHaltsRepo(db: Db, clock: Clock) {
           resumedBy: null,
         };
         db.insert(halts).values(row).run();
-        dropActive(db);
+        ctx.changed({ kind: 'halt', projectId: s.projectId, ruleId: s.ruleId, halted: true });
         db.insert(auditLog)
           .values({
             projectId: s.projectId,
@@ -73,12 +66,12 @@ export function createHaltsRepo(db: Db, clock: Clock) {
       });
     },
     resume(s: HaltScope, by: string, discard: boolean): HaltRow {
-      return db.transaction(() => {
+      return ctx.write(['halts'], () => {
         const existing = repo.find(s);
         if (!existing) throw new ConflictError(`Nothing to resume: no active ${s.scope} halt here.`);
         const now = clock.now();
         db.update(halts).set({ resumedAt: now, resumedBy: by }).where(eq(halts.id, existing.id)).run();
-        dropActive(db);
+        ctx.changed({ kind: 'halt', projectId: s.projectId, ruleId: s.ruleId, halted: false });
         db.insert(auditLog)
           .values({
             projectId: s.projectId,

@@ -1,9 +1,8 @@
 // Projects, API tokens (stored hashed) and chat bindings.
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Clock } from '../ids.js';
 import { newId } from '../ids.js';
-import { versionedCache, type Db } from './db.js';
+import { BoundedMap, type StoreContext } from './context.js';
 import { apiTokens, auditLog, projects, type ProjectSettings, type Role } from './schema.js';
 
 export const defaultProjectSettings: ProjectSettings = {
@@ -23,20 +22,6 @@ export function generateToken(): string {
   return `gl_${randomBytes(24).toString('base64url')}`;
 }
 
-const projectLookups = new WeakMap<Db, ReturnType<typeof prepareProjectLookup>>();
-const prepareProjectLookup = (db: Db) =>
-  db
-    .select()
-    .from(projects)
-    .where(eq(projects.id, sql.placeholder('id')))
-    .prepare();
-
-/**
- * Project rows, cached per database: the runner reads settings several times per event. Dropped on
- * a write through this repo, and when another connection (the CLI) has committed (data_version).
- * Cached rows are frozen, so nobody can change one in place by mistake.
- */
-const rowCache = versionedCache(() => new Map<string, ProjectRow>());
 const deepFreeze = <T>(v: T): T => {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
@@ -45,10 +30,18 @@ const deepFreeze = <T>(v: T): T => {
   return v;
 };
 
-export function createProjectsRepo(db: Db, clock: Clock) {
-  let lookup = projectLookups.get(db);
-  if (!lookup) projectLookups.set(db, (lookup = prepareProjectLookup(db)));
-  const byId = lookup;
+/**
+ * Project rows are cached (the runner reads settings several times per event), at most 1,000, frozen so
+ * nobody can change one in place by mistake; the store drops them on a write here or another connection's.
+ */
+export function createProjectsRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
+  const byId = db
+    .select()
+    .from(projects)
+    .where(eq(projects.id, sql.placeholder('id')))
+    .prepare();
+  const rows = ctx.cache('projects', () => new BoundedMap<string, ProjectRow>(1000));
   return {
     create(input: { id: string; name: string; settings?: Partial<ProjectSettings> }, actor: string): ProjectRow {
       const row: ProjectRow = {
@@ -57,15 +50,14 @@ export function createProjectsRepo(db: Db, clock: Clock) {
         settings: { ...defaultProjectSettings, ...input.settings },
         createdAt: clock.now(),
       };
-      rowCache.get(db).delete(row.id);
-      db.transaction((tx) => {
-        tx.insert(projects).values(row).run();
-        tx.insert(auditLog).values({ projectId: row.id, actor, action: 'project.create', target: row.id, at: row.createdAt }).run();
+      ctx.write(['projects'], () => {
+        db.insert(projects).values(row).run();
+        db.insert(auditLog).values({ projectId: row.id, actor, action: 'project.create', target: row.id, at: row.createdAt }).run();
       });
       return row;
     },
     get(id: string): ProjectRow | undefined {
-      const cache = rowCache.get(db);
+      const cache = rows();
       let row = cache.get(id);
       if (!row) {
         row = byId.get({ id });
@@ -77,10 +69,9 @@ export function createProjectsRepo(db: Db, clock: Clock) {
       return db.select().from(projects).all();
     },
     updateSettings(id: string, settings: ProjectSettings, actor: string): void {
-      rowCache.get(db).delete(id);
-      db.transaction((tx) => {
-        tx.update(projects).set({ settings }).where(eq(projects.id, id)).run();
-        tx.insert(auditLog).values({ projectId: id, actor, action: 'project.settings', target: id, at: clock.now() }).run();
+      ctx.write(['projects'], () => {
+        db.update(projects).set({ settings }).where(eq(projects.id, id)).run();
+        db.insert(auditLog).values({ projectId: id, actor, action: 'project.settings', target: id, at: clock.now() }).run();
       });
     },
   };
@@ -88,19 +79,14 @@ export function createProjectsRepo(db: Db, clock: Clock) {
 
 export type TokenRow = typeof apiTokens.$inferSelect;
 
-const tokenLookups = new WeakMap<Db, ReturnType<typeof prepareTokenLookup>>();
-// Every request authenticates: the lookup is prepared once per database.
-const prepareTokenLookup = (db: Db) =>
-  db
+export function createTokensRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
+  // Every request authenticates: the lookup is prepared once.
+  const byHash = db
     .select()
     .from(apiTokens)
     .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt)))
     .prepare();
-
-export function createTokensRepo(db: Db, clock: Clock) {
-  let lookup = tokenLookups.get(db);
-  if (!lookup) tokenLookups.set(db, (lookup = prepareTokenLookup(db)));
-  const byHash = lookup;
   return {
     /** Store a token's hash; the plain token is returned once and never kept. */
     create(
@@ -117,9 +103,9 @@ export function createTokensRepo(db: Db, clock: Clock) {
         createdAt: clock.now(),
         revokedAt: null,
       };
-      db.transaction((tx) => {
-        tx.insert(apiTokens).values(row).onConflictDoNothing().run();
-        tx.insert(auditLog)
+      ctx.transaction(() => {
+        db.insert(apiTokens).values(row).onConflictDoNothing().run();
+        db.insert(auditLog)
           .values({
             projectId: input.projectId,
             actor,

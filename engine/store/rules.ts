@@ -2,9 +2,9 @@
 // needs a dry-run of exactly the current version.
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { newId, type Clock } from '../ids.js';
+import { newId } from '../ids.js';
 import type { RuleDefinition, RuleRecord } from '../rules/schema.js';
-import { versionedCache, type Db } from './db.js';
+import { BoundedMap, type StoreContext } from './context.js';
 import { auditLog, rules, ruleVersions } from './schema.js';
 
 export type RuleRow = typeof rules.$inferSelect;
@@ -20,18 +20,16 @@ export function toRecord(row: RuleRow): RuleRecord {
 }
 
 /**
- * Parsed rule records per project, cached per database: the runner reads them
- * for every event. Dropped on any write through a repo, and when another
- * connection (the CLI) has committed since (SQLite's data_version moves).
+ * Parsed rule records per project are cached (the runner reads them for every event), for at most 500
+ * projects; the store drops them on every write here (`write(['rules'])`) and on another connection's.
+ * Versions never change once written: at most 5,000 are kept parsed.
  */
-const versionCaches = new WeakMap<Db, Map<string, RuleDefinition>>();
-/** Parsed records by project id. */
-const recordCache = versionedCache(() => new Map<string, RuleRecord[]>());
-
-export function createRulesRepo(db: Db, clock: Clock) {
-  // Every write audits, so this is also where the cached records are dropped.
+export function createRulesRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
+  const recordCache = ctx.cache('rules', () => new BoundedMap<string, RuleRecord[]>(500));
+  const versions = new BoundedMap<string, RuleDefinition>(5000);
+  const write = <T>(fn: () => T): T => ctx.write(['rules'], fn);
   const audit = (projectId: string, actor: string, action: string, target: string, details: Record<string, unknown> = {}) => {
-    recordCache.get(db).delete(projectId);
     db.insert(auditLog).values({ projectId, actor, action, target, details, at: clock.now() }).run();
   };
 
@@ -47,7 +45,7 @@ export function createRulesRepo(db: Db, clock: Clock) {
     },
     /** The project's rules as parsed records, in creation order (cached). */
     records(projectId: string): RuleRecord[] {
-      const byProject = recordCache.get(db);
+      const byProject = recordCache();
       let list = byProject.get(projectId);
       if (!list) byProject.set(projectId, (list = repo.list(projectId).map(toRecord)));
       return list;
@@ -71,7 +69,7 @@ export function createRulesRepo(db: Db, clock: Clock) {
     },
     create(projectId: string, def: RuleDefinition, actor: string, id = newId('rule')): RuleRow {
       const now = clock.now();
-      return db.transaction(() => {
+      return write(() => {
         db.insert(rules)
           .values({
             id,
@@ -93,7 +91,7 @@ export function createRulesRepo(db: Db, clock: Clock) {
     },
     /** A new version; an enabled rule is disabled, since its new version has not been dry-run. */
     update(projectId: string, ruleId: string, def: RuleDefinition, actor: string): { row: RuleRow; wasEnabled: boolean } {
-      return db.transaction(() => {
+      return write(() => {
         const cur = repo.get(projectId, ruleId);
         const version = cur.version + 1;
         const now = clock.now();
@@ -109,7 +107,7 @@ export function createRulesRepo(db: Db, clock: Clock) {
       });
     },
     remove(projectId: string, ruleId: string, actor: string): void {
-      db.transaction(() => {
+      write(() => {
         repo.get(projectId, ruleId);
         db.update(rules).set({ deletedAt: clock.now(), enabled: false }).where(eq(rules.id, ruleId)).run();
         audit(projectId, actor, 'rule.delete', ruleId);
@@ -119,16 +117,14 @@ export function createRulesRepo(db: Db, clock: Clock) {
     version(ruleId: string, version: number): RuleDefinition | undefined {
       // Versions never change once written: cache them.
       const key = `${ruleId}@${version}`;
-      const cache = versionCaches.get(db) ?? new Map<string, RuleDefinition>();
-      versionCaches.set(db, cache);
-      const hit = cache.get(key);
+      const hit = versions.get(key);
       if (hit) return hit;
       const row = db
         .select()
         .from(ruleVersions)
         .where(and(eq(ruleVersions.ruleId, ruleId), eq(ruleVersions.version, version)))
         .get();
-      if (row) cache.set(key, row.definition as unknown as RuleDefinition);
+      if (row) versions.set(key, row.definition as unknown as RuleDefinition);
       return row?.definition as unknown as RuleDefinition | undefined;
     },
     markDryRun(ruleId: string, version: number): void {
@@ -138,7 +134,7 @@ export function createRulesRepo(db: Db, clock: Clock) {
         .run();
     },
     setEnabled(projectId: string, ruleId: string, enabled: boolean, actor: string): RuleRow {
-      return db.transaction(() => {
+      return write(() => {
         const cur = repo.get(projectId, ruleId);
         if (enabled) {
           const v = db

@@ -1,7 +1,7 @@
 // Runs and their steps: the durable record of each rule firing (the trigger log).
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
-import type { Clock } from '../ids.js';
-import { atomically, rowReader, type Db } from './db.js';
+import type { StoreContext } from './context.js';
+import { rowReader, type Db } from './db.js';
 import { runs, runSteps } from './schema.js';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -52,24 +52,23 @@ function prepare(db: Db) {
     ),
   };
 }
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
-export function createRunsRepo(db: Db, clock: Clock) {
-  let st = prepared.get(db);
-  if (!st) prepared.set(db, (st = prepare(db)));
-  const q = st;
+export function createRunsRepo(ctx: StoreContext) {
+  const { db, clock } = ctx;
+  const q = prepare(db);
   const repo = {
     /** Insert a run and its pending steps, unless its idempotency key exists. */
     create(
       run: Omit<RunRow, 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>,
       steps: { stepId: string; type: string }[],
     ): { run: RunRow; created: boolean } {
-      return atomically(db, () => {
+      return ctx.transaction(() => {
         const now = clock.now();
         const res = q.insertRun.run({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null });
         if (res.changes === 0) return { run: q.byKey.get(run.idempotencyKey)!, created: false };
         steps.forEach((s, position) => q.insertStep.run({ runId: run.id, stepId: s.stepId, position, type: s.type, config: null }));
+        ctx.changed({ kind: 'run', projectId: run.projectId, runId: run.id, ruleId: run.ruleId, status: run.status });
         return { run: repo.get(run.id)!, created: true };
       });
     },
@@ -79,7 +78,7 @@ export function createRunsRepo(db: Db, clock: Clock) {
     /** Append steps (follow-up jobs) after the run's last one; a step id already there is left alone. */
     addSteps(runId: string, steps: { stepId: string; type: string; config: unknown }[]): void {
       if (steps.length === 0) return;
-      atomically(db, () => {
+      ctx.transaction(() => {
         let position = (q.steps.all(runId).at(-1)?.position ?? -1) + 1;
         for (const s of steps) q.insertStep.run({ runId, stepId: s.stepId, position: position++, type: s.type, config: json(s.config) });
       });
@@ -99,6 +98,10 @@ export function createRunsRepo(db: Db, clock: Clock) {
         setError: 'error' in patch ? 1 : 0,
         error: patch.error ?? null,
       });
+      if (ctx.listening()) {
+        const r = q.get.get(id);
+        if (r) ctx.changed({ kind: 'run', projectId: r.projectId, runId: id, ruleId: r.ruleId, status });
+      }
     },
     updateStep(runId: string, stepId: string, patch: Partial<Omit<StepRow, 'runId' | 'stepId'>>, log?: string): void {
       const cur = q.step.get(runId, stepId);
@@ -116,6 +119,10 @@ export function createRunsRepo(db: Db, clock: Clock) {
         startedAt: next.startedAt ?? null,
         finishedAt: next.finishedAt ?? null,
       });
+      if (ctx.listening() && patch.status !== undefined && patch.status !== cur.status) {
+        const r = q.get.get(runId);
+        if (r) ctx.changed({ kind: 'step', projectId: r.projectId, runId, stepId, status: patch.status });
+      }
     },
     list(projectId: string, filter: { ruleId?: string; status?: RunStatus; subjectId?: string; limit?: number }): RunRow[] {
       const conds = [eq(runs.projectId, projectId)];
@@ -159,6 +166,15 @@ export function createRunsRepo(db: Db, clock: Clock) {
         .from(runs)
         .where(and(eq(runs.projectId, projectId), eq(runs.correlationId, correlationId)))
         .orderBy(asc(runs.createdAt), asc(sql`rowid`))
+        .all();
+    },
+    /** The runs one level below `run` in its chain (fired by the events its steps emitted), newest first. */
+    downstreamOf(run: RunRow): RunRow[] {
+      return db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.projectId, run.projectId), eq(runs.correlationId, run.correlationId), eq(runs.depth, run.depth + 1)))
+        .orderBy(desc(runs.createdAt))
         .all();
     },
     byEvent(eventId: string): RunRow[] {

@@ -1,16 +1,15 @@
 // The planner's view of the world, read from the database: halts in force,
 // entity facts (type, parent, manual override) and recent firings (debounce).
 import { and, eq, gte, inArray } from 'drizzle-orm';
-import { activeHalts } from './halts.js';
-import type { Clock } from '../ids.js';
 import type { HaltFacts, PlanWorld } from '../rules/matching.js';
-import type { Db } from './db.js';
-import { createEntitiesRepo } from './entities.js';
+import type { StoreContext } from './context.js';
+import type { createEntitiesRepo } from './entities.js';
+import type { createHaltsRepo } from './halts.js';
 import { runs } from './schema.js';
 
-export function activeHalt(db: Db, projectId: string, ruleId: string | null): HaltFacts | null {
+function activeHalt(halts: ReturnType<typeof createHaltsRepo>, projectId: string, ruleId: string | null): HaltFacts | null {
   // Newest first, as before: the most recent halt in force explains the stop.
-  const rows = activeHalts(db);
+  const rows = halts.active();
   for (let i = rows.length - 1; i >= 0; i--) {
     const h = rows[i]!;
     if (
@@ -23,10 +22,14 @@ export function activeHalt(db: Db, projectId: string, ruleId: string | null): Ha
   return null;
 }
 
-export function dbWorld(db: Db, clock: Clock): PlanWorld {
-  const entities = createEntitiesRepo(db, clock);
+export function dbWorld(
+  ctx: StoreContext,
+  repos: { entities: ReturnType<typeof createEntitiesRepo>; halts: ReturnType<typeof createHaltsRepo> },
+): PlanWorld {
+  const { db, clock } = ctx;
+  const { entities } = repos;
   return {
-    halt: (projectId, ruleId) => activeHalt(db, projectId, ruleId),
+    halt: (projectId, ruleId) => activeHalt(repos.halts, projectId, ruleId),
     entity: (projectId, kind, id) => entities.facts(projectId, kind, id),
     recentlyFired(projectId, ruleId, subject, windowMs) {
       const since = clock.now() - windowMs;

@@ -2,8 +2,8 @@
 // steady rate, beside raw BullMQ add → active measured in the same run.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cliPrincipal } from '../../engine/auth/principal.js';
-import type { Running } from '../../engine/runtime.js';
+import { cliPrincipal, type Running } from '../../engine/index.js';
+import { testDoor } from '../../engine/testing.js';
 import { profiled } from './profile.js';
 import { fmt, verdict } from './stats.js';
 
@@ -21,8 +21,9 @@ export async function benchChain(o: { running: Running; token: string; projectId
   engine.rules.dryRun(cliPrincipal, o.projectId, row.id, { event: { type: 'custom.bench', payload: {} } });
   engine.rules.setEnabled(cliPrincipal, o.projectId, row.id, true);
   // Every run may hold a slot: let the bench measure latency, not the concurrency cap.
-  const project = engine.entities.projects.get(o.projectId)!;
-  engine.entities.projects.updateSettings(
+  const { store } = testDoor(engine);
+  const project = store.projects.get(o.projectId)!;
+  store.projects.updateSettings(
     o.projectId,
     { ...project.settings, limits: { ...project.settings.limits, maxConcurrentRuns: 1000 } },
     'bench',
@@ -30,7 +31,7 @@ export async function benchChain(o: { running: Running; token: string; projectId
 
   // Start from a quiet engine: the intake bench leaves thousands of events for the consumer.
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    const c = await engine.queues!.events.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+    const c = await testDoor(engine).queues!.events.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
     if (Object.values(c).every((n) => n === 0)) break;
   }
   const client = fileURLToPath(new URL('./chain-client.ts', import.meta.url));
@@ -38,7 +39,7 @@ export async function benchChain(o: { running: Running; token: string; projectId
     url: `${o.running.url}/api/projects/${o.projectId}/automation/events`,
     token: o.token,
     redisUrl: o.running.redisUrl,
-    prefix: engine.config.queuePrefix,
+    prefix: o.running.config.queuePrefix,
     rate: o.rate,
     seconds: o.seconds,
     projectId: o.projectId,

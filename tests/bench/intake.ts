@@ -3,7 +3,7 @@
 // the same Redis in the same run. The load runs in a child process.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Running } from '../../engine/runtime.js';
+import type { Running } from '../../engine/index.js';
 import { profiled } from './profile.js';
 import { fmt, verdict } from './stats.js';
 
@@ -20,7 +20,7 @@ export async function benchIntake(o: { running: Running; token: string; projectI
     url: `${o.running.url}/api/projects/${o.projectId}/automation/events`,
     token: o.token,
     redisUrl: o.running.redisUrl,
-    prefix: o.running.engine.config.queuePrefix,
+    prefix: o.running.config.queuePrefix,
     total: o.total,
     rate: o.rate,
     seconds: o.seconds,

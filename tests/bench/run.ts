@@ -7,9 +7,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { cliPrincipal } from '../../engine/auth/principal.js';
-import { loadConfig } from '../../engine/config.js';
-import { startGreenlight } from '../../engine/runtime.js';
+import { cliPrincipal, loadConfig, startGreenlight } from '../../engine/index.js';
+import { testDoor } from '../../engine/testing.js';
 import { benchChain } from './chain.js';
 import { benchGpuWorker } from './gpu-worker.js';
 import { benchIntake } from './intake.js';
@@ -54,7 +53,8 @@ try {
     );
     // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
     const lag = (
-      engine.db.$client
+      testDoor(engine)
+        .sql
         .prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?')
         .all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]
     ).map((r) => r.d);

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createBots, type Bots } from '../../bot/index.js';
 import { defaultReactionMap } from '../../bot/commands/control.js';
-import { cliPrincipal } from '../../engine/auth/principal.js';
-import { loadConfig } from '../../engine/config.js';
-import { startGreenlight } from '../../engine/runtime.js';
+import { cliPrincipal, loadConfig, startGreenlight } from '../../engine/index.js';
+import { testDoor } from '../../engine/testing.js';
 import { fixture, sign, SIGNING_SECRET, startFakeSlack } from '../helpers/slack.js';
 import { fmt, paced, summarize, verdict } from './stats.js';
 
@@ -74,7 +73,7 @@ export async function benchSlack(o: { rate: number; seconds: number }): Promise<
     const acks: number[] = [];
     await paced(o.rate, o.seconds, async (i) => acks.push(await send(press(i), 'application/x-www-form-urlencoded')));
     const recorded = (
-      engine.db.$client.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND project_id = 'slackbench'`).get() as {
+      testDoor(engine).sql.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND project_id = 'slackbench'`).get() as {
         n: number;
       }
     ).n;

@@ -5,13 +5,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
-import { createApiApp } from '../../engine/api/app.js';
-import { loadConfig } from '../../engine/config.js';
-import { createEngine, type Engine } from '../../engine/index.js';
-import { createRedis } from '../../engine/queue/redis.js';
-import { startPrivateRedis, type PrivateRedis } from '../../engine/queue/private-redis.js';
-import { ensureAdminToken } from '../../engine/runtime.js';
-import { openDb } from '../../engine/store/db.js';
+import { loadConfig, type Engine } from '../../engine/index.js';
+import {
+  createApiApp,
+  createEngine,
+  createRedis,
+  ensureAdminToken,
+  openDb,
+  startPrivateRedis,
+  testDoor,
+  type EngineHost,
+  type PrivateRedis,
+  type TestDoor,
+} from '../../engine/testing.js';
 
 export const ADMIN = 'test-admin-token-0123456789abcdef';
 
@@ -29,7 +35,11 @@ export async function stopTestRedis(): Promise<void> {
 }
 
 export interface TestEngine {
+  /** The door every face uses. */
   engine: Engine;
+  /** The test-only door: rows, queues, outbox, runner. */
+  door: TestDoor;
+  host: EngineHost;
   app: ReturnType<typeof createApiApp>;
   redis: Redis | null;
   prefix: string;
@@ -49,11 +59,14 @@ export async function makeEngine(options: { redisUrl?: string | null; consume?: 
     redis = createRedis(url, 'producer');
     redis.on('error', () => {});
   }
-  const engine = createEngine({ config, db, redis, logger: pino({ level: 'silent' }) });
-  const app = createApiApp(engine);
-  engine.start({ consume: options.consume ?? false });
+  const host = createEngine({ config, db, redis, logger: pino({ level: 'silent' }) });
+  const { engine } = host;
+  const app = createApiApp(host);
+  host.start({ consume: options.consume ?? false });
   return {
     engine,
+    door: testDoor(engine),
+    host,
     app,
     redis,
     prefix,
@@ -69,7 +82,7 @@ export async function makeEngine(options: { redisUrl?: string | null; consume?: 
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },
     async close() {
-      await engine.stop();
+      await host.stop();
       if (redis) {
         const keys = await redis.keys(`${prefix}:*`).catch(() => [] as string[]);
         if (keys.length) await redis.del(...keys).catch(() => 0);

@@ -11,7 +11,7 @@ const P = '/api/projects/art';
 
 let t: TestEngine;
 let tokens: { artist: string; lead: string; admin: string };
-const rowCount = (table: string) => (t.engine.db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const rowCount = (table: string) => (t.door.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('HTTP API', () => {
   before(async () => {
@@ -33,8 +33,8 @@ describe('HTTP API', () => {
     assert.equal(res.status, 202);
     const ev = await t.call('GET', `${P}/events/${res.body.id}`, undefined, tokens.artist);
     assert.equal(ev.body.type, 'asset.approved');
-    await waitFor(async () => (await t.engine.queues!.events.getJob(res.body.id)) !== undefined, 5000, 'job on queue');
-    const job = await t.engine.queues!.events.getJob(res.body.id);
+    await waitFor(async () => (await t.door.queues!.events.getJob(res.body.id)) !== undefined, 5000, 'job on queue');
+    const job = await t.door.queues!.events.getJob(res.body.id);
     assert.equal(job!.data.type, 'asset.approved');
   });
 

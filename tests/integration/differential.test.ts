@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Queue } from 'bullmq';
-import type { FiringNode, PlannedEvent } from '../../engine/rules/planner.js';
+import type { FiringNode, PlannedEvent } from '../../engine/index.js';
 import { makeEngine, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
 import { testWorkers } from '../helpers/workers.js';
 
@@ -114,9 +114,9 @@ describe('dry-run equals what runs', () => {
       await waitFor(
         async () => {
           const busy =
-            (t.engine.db.$client.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n +
+            (t.door.sql.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n +
             (
-              t.engine.db.$client
+              t.door.sql
                 .prepare("SELECT count(*) AS n FROM runs WHERE project_id = ? AND status IN ('planned', 'running')")
                 .get(projectId) as { n: number }
             ).n;
@@ -131,7 +131,7 @@ describe('dry-run equals what runs', () => {
         `case ${projectId} to settle`,
       );
       const ran = (
-        t.engine.db.$client
+        t.door.sql
           .prepare('SELECT rule_id, depth, status, reason FROM runs WHERE project_id = ? AND correlation_id = ?')
           .all(projectId, emitted.body.id) as { rule_id: string; depth: number; status: string; reason: string | null }[]
       ).map((r) => `${r.depth} ${r.rule_id} ${r.status === 'skipped' ? `skip:${r.reason!.split(':')[0]}` : 'fire'}`);

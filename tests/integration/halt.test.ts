@@ -74,24 +74,24 @@ describe('emergency halt', () => {
       'event held',
     );
     release();
-    const running = () => t.engine.runner!.runs.list('art', {}).find((r) => r.status === 'running')!;
-    await waitFor(() => t.engine.runner!.runs.steps(running().id)[0]!.status === 'succeeded', 10_000, 'in-flight job finished');
+    const running = () => t.door.runs.list('art', {}).find((r) => r.status === 'running')!;
+    await waitFor(() => t.door.runs.steps(running().id)[0]!.status === 'succeeded', 10_000, 'in-flight job finished');
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(calls.atlas, [], 'no new step starts while halted');
-    assert.equal(t.engine.runner!.runs.steps(running().id)[1]!.status, 'pending');
+    assert.equal(t.door.runs.steps(running().id)[1]!.status, 'pending');
     assert.deepEqual(calls.bg, ['hero-v1'], 'the held firing did not run');
 
     const resumed = await t.call('POST', `${P}/resume`, {}, tokens.admin);
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     assert.equal(resumed.body.replayed, 1);
     await waitFor(
-      () => t.engine.runner!.runs.list('art', {}).filter((r) => r.status === 'succeeded').length === 2,
+      () => t.door.runs.list('art', {}).filter((r) => r.status === 'succeeded').length === 2,
       15_000,
       'both runs done',
     );
     assert.deepEqual(calls.bg, ['hero-v1', 'hero-v2']);
     assert.equal(calls.atlas.length, 2);
-    const audit = t.engine.db.$client
+    const audit = t.door.sql
       .prepare("SELECT action, actor FROM audit_log WHERE action IN ('halt', 'resume') ORDER BY seq")
       .all() as { action: string }[];
     assert.deepEqual(
@@ -103,10 +103,10 @@ describe('emergency halt', () => {
   it('GIVEN a halt with discard on resume THEN held firings are cancelled, not run', async () => {
     await t.call('POST', `${P}/halt`, { reason: 'bad batch' }, tokens.admin);
     await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve', idempotencyKey: 'again-1' }, tokens.artist);
-    await waitFor(() => t.engine.runner!.runs.list('art', { status: 'halted' }).length === 1, 10_000, 'held');
+    await waitFor(() => t.door.runs.list('art', { status: 'halted' }).length === 1, 10_000, 'held');
     const resumed = await t.call('POST', `${P}/resume`, { discard: true }, tokens.admin);
     assert.equal(resumed.body.discarded, 1);
-    assert.equal(t.engine.runner!.runs.list('art', { status: 'cancelled' }).length, 1);
+    assert.equal(t.door.runs.list('art', { status: 'cancelled' }).length, 1);
     assert.equal(calls.bg.length, 2);
   });
 

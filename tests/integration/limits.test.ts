@@ -45,12 +45,12 @@ describe('per-project limits', () => {
     });
     await t.call('POST', `/api/projects/lim/rules/${rule.body.id}/dry-run`, { event: { type: 'custom.go', payload: {} } });
     await t.call('POST', `/api/projects/lim/rules/${rule.body.id}/enable`);
-    const sampler = setInterval(() => (maxRunning = Math.max(maxRunning, t.engine.runner!.runs.countRunning('lim'))), 5);
+    const sampler = setInterval(() => (maxRunning = Math.max(maxRunning, t.door.runs.countRunning('lim'))), 5);
     let sawWaiting = false;
-    const watcher = setInterval(() => (sawWaiting ||= t.engine.runner!.runs.list('lim', { status: 'planned' }).length > 0), 5);
+    const watcher = setInterval(() => (sawWaiting ||= t.door.runs.list('lim', { status: 'planned' }).length > 0), 5);
     for (let i = 0; i < 6; i++)
       assert.equal((await t.call('POST', '/api/projects/lim/automation/events', { type: 'custom.go', payload: { i } })).status, 202);
-    await waitFor(() => t.engine.runner!.runs.list('lim', { status: 'succeeded' }).length === 6, 20_000, 'all six runs');
+    await waitFor(() => t.door.runs.list('lim', { status: 'succeeded' }).length === 6, 20_000, 'all six runs');
     clearInterval(sampler);
     clearInterval(watcher);
     assert.equal(maxActive, 2, `jobs in flight at once: ${maxActive}`);

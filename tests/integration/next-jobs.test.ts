@@ -77,12 +77,12 @@ describe('nextJobs chaining', () => {
 
     await t.call('POST', `${P}/automation/events`, sample, tokens.lead);
     await waitFor(
-      () => t.engine.runner!.runs.list('art', { ruleId: rule.body.id }).some((r) => r.status === 'succeeded'),
+      () => t.door.runs.list('art', { ruleId: rule.body.id }).some((r) => r.status === 'succeeded'),
       15_000,
       'run with follow-up',
     );
-    const run = t.engine.runner!.runs.list('art', { ruleId: rule.body.id })[0]!;
-    const steps = t.engine.runner!.runs.steps(run.id);
+    const run = t.door.runs.list('art', { ruleId: rule.body.id })[0]!;
+    const steps = t.door.runs.steps(run.id);
     assert.deepEqual(
       steps.map((s) => [s.stepId, s.status]),
       [

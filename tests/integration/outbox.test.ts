@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { startPrivateRedis, type PrivateRedis } from '../../engine/queue/private-redis.js';
+import { startPrivateRedis, type PrivateRedis } from '../../engine/testing.js';
 import { makeEngine, seedProject, waitFor, type TestEngine } from '../helpers/engine.js';
 
 describe('event outbox', () => {
@@ -29,7 +29,7 @@ describe('event outbox', () => {
         tokens.lead,
       );
     const unpublished = () =>
-      (t!.engine.db.$client.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
+      (t!.door.sql.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
 
     const first = await post(0);
     assert.equal(first.status, 202);
@@ -43,7 +43,7 @@ describe('event outbox', () => {
       ids.push(res.body.id);
     }
     assert.equal((await post(3)).body.id, ids[2], 'idempotent while down too');
-    await waitFor(() => t!.engine.outbox.failing, 5000, 'outbox notices Redis is gone');
+    await waitFor(() => t!.door.outbox.failing, 5000, 'outbox notices Redis is gone');
     assert.equal(unpublished(), 5);
     assert.equal((await t.call('GET', '/healthz', undefined, null)).status, 503);
 
@@ -51,7 +51,7 @@ describe('event outbox', () => {
     const back = Date.now();
     await waitFor(() => unpublished() === 0, 15_000, 'held events published after Redis returned');
     const recoveryMs = Date.now() - back;
-    const jobs = await t.engine.queues!.events.getJobs(['waiting'], 0, 100, true);
+    const jobs = await t.door.queues!.events.getJobs(['waiting'], 0, 100, true);
     assert.deepEqual(
       jobs.map((j) => j.data.eventId),
       [first.body.id, ...ids],

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startPrivateRedis, type PrivateRedis } from '../../engine/queue/private-redis.js';
+import { startPrivateRedis, type PrivateRedis } from '../../engine/testing.js';
 import { makeEngine, seedProject, waitFor, type TestEngine } from '../helpers/engine.js';
 
 const P = '/api/projects/art';
@@ -72,8 +72,8 @@ describe('recovery', () => {
     const pickedUpMs = other.lines.find((l) => l.text.startsWith('active'))!.at - killedAt;
     console.log(`stalled job picked up ${pickedUpMs} ms after SIGKILL`);
     assert.ok(pickedUpMs <= 10_000, `picked up after ${pickedUpMs} ms`);
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'run succeeded');
-    const step = t.engine.runner!.runs.steps(t.engine.runner!.runs.list('art', { ruleId })[0]!.id)[0]!;
+    await waitFor(() => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'run succeeded');
+    const step = t.door.runs.steps(t.door.runs.list('art', { ruleId })[0]!.id)[0]!;
     assert.equal((step.output as { worker: string }).worker, other.name);
   });
 
@@ -139,23 +139,23 @@ describe('recovery', () => {
     redis = await startPrivateRedis(dir, { port: redis.port });
 
     await waitFor(
-      () => t.engine.runner!.runs.list('art', { ruleId: b }).filter((r) => r.status === 'succeeded').length === 2,
+      () => t.door.runs.list('art', { ruleId: b }).filter((r) => r.status === 'succeeded').length === 2,
       40_000,
       'both chains finished',
     );
-    const runsA = t.engine.runner!.runs.list('art', { ruleId: a });
-    const runsB = t.engine.runner!.runs.list('art', { ruleId: b });
+    const runsA = t.door.runs.list('art', { ruleId: a });
+    const runsB = t.door.runs.list('art', { ruleId: b });
     assert.equal(runsA.length, 2, 'one cut-out run per approval');
     assert.equal(runsB.length, 2, 'one atlas run per cut-out');
     assert.ok(runsA.every((r) => r.status === 'succeeded'));
     assert.equal(new Set(calls.pack_atlas).size, 2, 'two atlas jobs, each submitted once');
     assert.equal(calls.pack_atlas!.length, 2, 'no atlas job ran twice');
-    const dupes = t.engine.db.$client
+    const dupes = t.door.sql
       .prepare('SELECT idempotency_key, count(*) AS n FROM events GROUP BY project_id, idempotency_key HAVING n > 1')
       .all();
     assert.deepEqual(dupes, []);
     const unpublished = () =>
-      (t.engine.db.$client.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
+      (t.door.sql.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
     await waitFor(() => unpublished() === 0, 10_000, 'every stored event published');
   });
 });

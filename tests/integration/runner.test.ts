@@ -24,7 +24,7 @@ async function enabledRule(body: unknown, sample: unknown): Promise<string> {
 }
 
 const stored = (where: string, ...args: unknown[]) =>
-  t.engine.db.$client.prepare(`SELECT * FROM events WHERE ${where} ORDER BY seq`).all(...args) as {
+  t.door.sql.prepare(`SELECT * FROM events WHERE ${where} ORDER BY seq`).all(...args) as {
     id: string;
     type: string;
     depth: number;
@@ -66,12 +66,12 @@ describe('runner', () => {
     );
     const review = await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve', tags: ['quality:high'] }, tokens.artist);
     assert.equal(review.status, 200);
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'run succeeded');
-    const [run] = t.engine.runner!.runs.list('art', { ruleId });
+    await waitFor(() => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'run succeeded');
+    const [run] = t.door.runs.list('art', { ruleId });
     assert.equal(run!.eventId, review.body.eventId);
     assert.deepEqual(seen.bg_remove, [{ assetId: 'hero', variantId: 'hero-v1' }]);
     assert.deepEqual(seen.pack_atlas, [{ assetIds: ['hero'], frames: ['alpha/hero-v1.png'] }]);
-    const steps = t.engine.runner!.runs.steps(run!.id);
+    const steps = t.door.runs.steps(run!.id);
     assert.deepEqual(
       steps.map((s) => [s.stepId, s.status]),
       [
@@ -96,23 +96,22 @@ describe('runner', () => {
   });
 
   it('GIVEN the same event delivered 4 times THEN there is one run and one set of jobs', async () => {
-    const before = { bg: seen.bg_remove!.length, runs: t.engine.runner!.runs.list('art', {}).length };
+    const before = { bg: seen.bg_remove!.length, runs: t.door.runs.list('art', {}).length };
     const review = await t.call('POST', `${P}/variants/hero-v2/review`, { decision: 'approve', tags: ['quality:high'] }, tokens.artist);
-    await Promise.all([1, 2, 3].map(() => t.engine.runner!.processEvent('art', review.body.eventId)));
+    await Promise.all([1, 2, 3].map(() => t.door.runner!.processEvent('art', review.body.eventId)));
     await waitFor(
       () =>
-        t.engine
-          .runner!.runs.list('art', {})
+        t.door.runs.list('art', {})
           .filter((r) => r.eventId === review.body.eventId)
           .every((r) => r.status === 'succeeded'),
       15_000,
       'run done',
     );
-    await t.engine.runner!.processEvent('art', review.body.eventId);
-    const runsForEvent = t.engine.runner!.runs.list('art', {}).filter((r) => r.eventId === review.body.eventId);
+    await t.door.runner!.processEvent('art', review.body.eventId);
+    const runsForEvent = t.door.runs.list('art', {}).filter((r) => r.eventId === review.body.eventId);
     assert.equal(runsForEvent.length, 1);
     assert.equal(seen.bg_remove!.length, before.bg + 1);
-    assert.equal(t.engine.runner!.runs.list('art', {}).length, before.runs + 1);
+    assert.equal(t.door.runs.list('art', {}).length, before.runs + 1);
   });
 
   it('GIVEN two rules that trigger each other THEN the chain stops at depth 10 with the stop recorded, as dry-run predicted', async () => {
@@ -136,11 +135,11 @@ describe('runner', () => {
     const plan = await t.call('POST', `${P}/automation/dry-run`, { event: sample }, tokens.lead);
     const ev = await t.call('POST', `${P}/automation/events`, sample, tokens.lead);
     await waitFor(
-      () => t.engine.runner!.runs.list('art', {}).some((r) => r.status === 'skipped' && r.reason?.startsWith('depth_limit')),
+      () => t.door.runs.list('art', {}).some((r) => r.status === 'skipped' && r.reason?.startsWith('depth_limit')),
       20_000,
       'depth stop',
     );
-    const chain = t.engine.runner!.runs.list('art', { limit: 1000 }).filter((r) => r.correlationId === ev.body.id);
+    const chain = t.door.runs.list('art', { limit: 1000 }).filter((r) => r.correlationId === ev.body.id);
     const fired = chain.filter((r) => r.status === 'succeeded');
     assert.equal(fired.length, 10);
     assert.equal(Math.max(...fired.map((r) => r.depth)), 9);
@@ -166,7 +165,7 @@ describe('runner', () => {
       { type: 'atlas_ready', payload: { atlasId: 'atl-1', assetIds: ['hero'] } },
       tokens.lead,
     );
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'export run');
+    await waitFor(() => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'export run');
     assert.deepEqual(seen.export!.at(-1), { atlasIds: ['atl-1'], assetIds: ['hero'], profileId: 'custom' });
     assert.ok(stored('causation_id = ? AND type = ?', ev.body.id, 'export.completed').length === 1);
     await t.call('POST', `${P}/rules/${ruleId}/disable`, undefined, tokens.lead);
@@ -188,14 +187,14 @@ describe('runner', () => {
       tokens.lead,
     );
     await waitFor(
-      () => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'awaiting_approval'),
+      () => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'awaiting_approval'),
       10_000,
       'awaiting approval',
     );
     const pending = await t.call('GET', `${P}/approvals`, undefined, tokens.admin);
     assert.equal(pending.status, 200);
     const approval = pending.body.approvals.find(
-      (a: { runId: string }) => a.runId === t.engine.runner!.runs.list('art', { ruleId })[0]!.id,
+      (a: { runId: string }) => a.runId === t.door.runs.list('art', { ruleId })[0]!.id,
     );
     assert.ok(approval, 'approval listed');
     assert.equal(seen.eval_grid!.length, 0, 'nothing submitted before approval');
@@ -203,7 +202,7 @@ describe('runner', () => {
     const ok = await t.call('POST', `${P}/approvals/${approval.id}/approve`, undefined, tokens.admin);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.status, 'approved');
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'eval run');
+    await waitFor(() => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 15_000, 'eval run');
     assert.deepEqual(seen.eval_grid!.at(-1), { prompts: ['a knight', 'a mage'], loraId: 'lora-1' });
     assert.equal((await t.call('POST', `${P}/approvals/${approval.id}/deny`, undefined, tokens.admin)).status, 409, 'decided once');
     const detail = await t.call('GET', `${P}/runs/${approval.runId}`, undefined, tokens.artist);
@@ -224,7 +223,7 @@ describe('runner', () => {
     );
     const second = (await t.call('GET', `${P}/approvals`, undefined, tokens.admin)).body.approvals[0];
     assert.equal((await t.call('POST', `${P}/approvals/${second.id}/deny`, undefined, tokens.admin)).body.status, 'denied');
-    assert.equal(t.engine.runner!.runs.get(second.runId)!.status, 'cancelled');
+    assert.equal(t.door.runs.get(second.runId)!.status, 'cancelled');
     assert.equal(seen.eval_grid!.length, before);
 
     // Self-approval: the admin who caused the run may not approve it.
@@ -255,10 +254,10 @@ describe('runner', () => {
     await t.call('POST', `/api/projects/quick/rules/${rule.body.id}/dry-run`, { event: { type: 'spec.refined', payload: {} } });
     await t.call('POST', `/api/projects/quick/rules/${rule.body.id}/enable`);
     await t.call('POST', '/api/projects/quick/automation/events', { type: 'spec_refined', payload: { specId: 's1' } });
-    await waitFor(() => t.engine.runner!.runs.list('quick', {}).some((r) => r.status === 'cancelled'), 10_000, 'expired run cancelled');
-    const run = t.engine.runner!.runs.list('quick', {})[0]!;
+    await waitFor(() => t.door.runs.list('quick', {}).some((r) => r.status === 'cancelled'), 10_000, 'expired run cancelled');
+    const run = t.door.runs.list('quick', {})[0]!;
     assert.match(run.reason ?? '', /expired/);
-    assert.equal(t.engine.runner!.approvals.byRun(run.id)!.status, 'expired');
+    assert.equal(t.door.approvals.byRun(run.id)!.status, 'expired');
   });
 
   it('GIVEN "run exactly this" with the dry-run hash THEN that plan runs; after a change the same hash is refused with 409', async () => {
@@ -280,7 +279,7 @@ describe('runner', () => {
     const ran = await t.call('POST', `${P}/rules/${created.body.id}/run`, { hash: dry.body.hash, event: sample }, tokens.lead);
     assert.equal(ran.status, 202, JSON.stringify(ran.body));
     await waitFor(
-      () => t.engine.runner!.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded'),
+      () => t.door.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded'),
       15_000,
       'manual run',
     );
@@ -312,20 +311,19 @@ describe('runner', () => {
     await t.call('POST', `${P}/automation/events`, { type: 'custom.gen', payload: {} }, tokens.lead);
     await waitFor(
       () =>
-        t.engine
-          .runner!.runs.list('art', { ruleId })
-          .some((r) => r.status === 'running' && t.engine.runner!.runs.steps(r.id)[0]!.status === 'running'),
+        t.door.runs.list('art', { ruleId })
+          .some((r) => r.status === 'running' && t.door.runs.steps(r.id)[0]!.status === 'running'),
       10_000,
       'job submitted',
     );
-    const run = t.engine.runner!.runs.list('art', { ruleId })[0]!;
-    const jobId = t.engine.runner!.runs.steps(run.id)[0]!.jobIds[0]!;
+    const run = t.door.runs.list('art', { ruleId })[0]!;
+    const jobId = t.door.runs.steps(run.id)[0]!.jobIds[0]!;
     assert.equal((await t.call('POST', `${P}/runs/${run.id}/cancel`, undefined, tokens.lead)).status, 403);
     const res = await t.call('POST', `${P}/runs/${run.id}/cancel`, undefined, tokens.admin);
     assert.equal(res.status, 200);
     assert.equal(res.body.status, 'cancelled');
     assert.deepEqual(
-      t.engine.runner!.runs.steps(run.id).map((s) => s.status),
+      t.door.runs.steps(run.id).map((s) => s.status),
       ['cancelled', 'cancelled'],
     );
     const { Queue } = await import('bullmq');
@@ -343,13 +341,13 @@ describe('runner', () => {
       },
       { type: 'schedule.fired', payload: {} },
     );
-    await t.engine.syncSchedules();
-    assert.ok((await t.engine.schedules!.list()).some((s) => s.key === `rule.${ruleId}`));
-    await waitFor(() => t.engine.runner!.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 10_000, 'scheduled run');
+    await t.door.syncSchedules();
+    assert.ok((await t.door.schedules!.list()).some((s) => s.key === `rule.${ruleId}`));
+    await waitFor(() => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'succeeded'), 10_000, 'scheduled run');
     const fired = stored("type = 'schedule.fired' AND subject_id = ?", ruleId);
     assert.ok(fired.length >= 1);
     await t.call('POST', `${P}/rules/${ruleId}/disable`, undefined, tokens.lead);
-    await t.engine.syncSchedules();
-    assert.ok(!(await t.engine.schedules!.list()).some((s) => s.key === `rule.${ruleId}`));
+    await t.door.syncSchedules();
+    assert.ok(!(await t.door.schedules!.list()).some((s) => s.key === `rule.${ruleId}`));
   });
 });

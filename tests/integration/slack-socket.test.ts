@@ -84,7 +84,7 @@ describe('Slack bot in Socket Mode', () => {
     fake.envelope({ envelope_id: 'env-2', type: 'interactive', accepts_response_payload: true, payload: p });
     await waitFor(() => fake.acks.some((a) => a.envelope_id === 'env-2'), 5000, 'press ack');
     const n = (
-      t.engine.db.$client.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND subject_id = 'hero-v1'`).get() as {
+      t.door.sql.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND subject_id = 'hero-v1'`).get() as {
         n: number;
       }
     ).n;

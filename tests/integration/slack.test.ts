@@ -21,13 +21,13 @@ const cards: { variantId: string; ts: string }[] = [];
 
 const allText = (blocks: any[]): string => JSON.stringify(blocks);
 const eventsOf = (type: string, subjectId?: string) =>
-  h.t.engine.db.$client
+  h.t.door.sql
     .prepare(`SELECT * FROM events WHERE type = ? ${subjectId ? 'AND subject_id = ?' : ''}`)
     .all(...(subjectId ? [type, subjectId] : [type])) as { id: string; actor: string }[];
-const eventCount = () => (h.t.engine.db.$client.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+const eventCount = () => (h.t.door.sql.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
 const lastResponse = () => h.fake.responses.at(-1)!.body;
 const count = (sql: string, ...args: unknown[]): number =>
-  (h.t.engine.db.$client.prepare(`SELECT count(*) AS n FROM ${sql}`).get(...args) as { n: number }).n;
+  (h.t.door.sql.prepare(`SELECT count(*) AS n FROM ${sql}`).get(...args) as { n: number }).n;
 
 async function enabledRule(body: unknown, sample: unknown): Promise<string> {
   const created = await h.t.call('POST', `${P}/rules`, body, leadToken);
@@ -551,7 +551,7 @@ async function waitForTs(call: { args: any }): Promise<{ ts: string }> {
       found = h.t.engine.chat.messagesOf(
         'slack',
         'approval',
-        (h.t.engine.db.$client.prepare('SELECT id FROM approvals ORDER BY created_at DESC LIMIT 1').get() as { id: string }).id,
+        (h.t.door.sql.prepare('SELECT id FROM approvals ORDER BY created_at DESC LIMIT 1').get() as { id: string }).id,
       )[0]?.messageId;
       return Boolean(found);
     },

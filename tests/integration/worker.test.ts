@@ -111,12 +111,12 @@ describe('gpu-worker on BullMQ', () => {
     assert.equal((await t.call('POST', `${P}/rules/${created.body.id}/enable`, undefined, tokens.lead)).status, 200);
     assert.equal((await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve' }, tokens.artist)).status, 200);
     await waitFor(
-      () => t.engine.runner!.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded' || r.status === 'failed'),
+      () => t.door.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded' || r.status === 'failed'),
       30_000,
       'the chain',
     );
-    const run = t.engine.runner!.runs.list('art', { ruleId: created.body.id })[0]!;
-    const steps = t.engine.runner!.runs.steps(run.id);
+    const run = t.door.runs.list('art', { ruleId: created.body.id })[0]!;
+    const steps = t.door.runs.steps(run.id);
     assert.equal(run.status, 'succeeded', JSON.stringify(steps.map((s) => [s.stepId, s.status, s.error])));
     const root = path.join(dataDir, 'projects/art');
     assert.ok(fs.existsSync(path.join(root, 'files/images/hero/alpha/hero-v1.png')));

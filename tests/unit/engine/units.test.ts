@@ -6,17 +6,18 @@ import { describe, it } from 'node:test';
 import { buildEventRow } from '../../../engine/events/intake.js';
 import { createUnits, type Effect } from '../../../engine/runs/units.js';
 import { openDb } from '../../../engine/store/db.js';
-import { createEventsRepo, type EventRow } from '../../../engine/store/events.js';
-import { createProjectsRepo } from '../../../engine/store/projects.js';
+import type { EventRow } from '../../../engine/store/events.js';
+import { createStore } from '../../../engine/store/store.js';
 import { systemClock } from '../../../engine/ids.js';
 
 function setup(submit: (jobId: string) => Promise<void> = async () => {}) {
   const db = openDb(':memory:');
-  createProjectsRepo(db, systemClock).create({ id: 'p', name: 'P' }, 'test');
-  const events = createEventsRepo(db);
+  const store = createStore({ db, clock: systemClock, onListenerError: (err) => assert.fail(err as Error) });
+  store.projects.create({ id: 'p', name: 'P' }, 'test');
+  const events = store.events;
   const log: string[] = [];
   const units = createUnits({
-    db,
+    store,
     onStored: (_source, row) => log.push(`stored ${row!.type} (in db: ${events.get('p', row!.id) ? 'yes' : 'no'})`),
     submit: async (_type, jobId) => {
       log.push(`submit ${jobId}`);
@@ -26,10 +27,10 @@ function setup(submit: (jobId: string) => Promise<void> = async () => {}) {
     stepFinished: async (_run, stepId, _job, output) => void log.push(`finished ${stepId}: ${String(output)}`),
     backToPending: (_run, stepId, why) => log.push(`pending ${stepId}: ${why}`),
   });
-  const store = (type: string) =>
+  const storeEvent = (type: string) =>
     events.insert(buildEventRow('p', { type, payload: {} }, { kind: 'engine', id: 't' }, 'engine', Date.now()));
   const count = () => events.count('p');
-  return { units, log, store, count };
+  return { units, log, store: storeEvent, count };
 }
 
 const submit = (stepId: string): Effect => ({
