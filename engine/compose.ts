@@ -4,7 +4,6 @@
 // test-only door (testing.ts) reaches the rest.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authorize, authorizeGlobalAdmin, type Principal } from './auth/principal.js';
@@ -15,7 +14,7 @@ import { createOutbox, type Outbox } from './events/outbox.js';
 import { createReview, reviewInputSchema } from './events/review.js';
 import { eventInputSchema } from './events/schema.js';
 import { systemClock, type Clock } from './ids.js';
-import type { Engine } from './index.js';
+import type { Engine } from './door.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createJobQueues, startEngineConsumers, type EngineConsumers, type JobQueues } from './queue/jobs.js';
 import { createQueues, EVENTS_QUEUE, type EngineQueues } from './queue/queues.js';
@@ -52,7 +51,7 @@ export interface EngineHost {
   logger: Logger;
   metrics: Metrics;
   /** Every queue, for the operators' dashboard (none without Redis). */
-  allQueues(): Queue[];
+  allQueues(): ReturnType<JobQueues['all']>;
   /** Publish the outbox now (one-shot commands before they exit). */
   drainOutbox(): Promise<void>;
   /** Start publishing stored events; with `consume`, also run rules for them (the runner). */
@@ -307,7 +306,7 @@ export function createEngine(res: EngineResources): EngineHost {
             { path: 'path', message: 'must stay inside the project folder' },
           ]);
         // Links are followed before the check too: a link inside the folder must not lead out of it.
-        let real = abs;
+        let real: string;
         try {
           real = fs.realpathSync(abs);
         } catch {

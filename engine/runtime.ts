@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { createApiApp } from './api/app.js';
 import type { EngineConfig } from './config.js';
 import { createEngine } from './compose.js';
-import type { Engine } from './index.js';
+import type { Engine } from './door.js';
 import { startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
 import { createRedis, waitReady } from './queue/redis.js';
 import { dbFile, openDb, startCheckpointer } from './store/db.js';

@@ -1,7 +1,7 @@
 // The test-only door: what tests may reach besides the `Engine` interface — the
 // raw database for assertions on rows, the queues, the outbox and the runner.
 // Nothing outside tests/ imports this file (the dependency rules check it).
-import type { Engine } from './index.js';
+import type { Engine } from './door.js';
 import { internals, type EngineInternals } from './compose.js';
 
 export interface TestDoor extends EngineInternals {

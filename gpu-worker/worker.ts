@@ -76,7 +76,9 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
           const now = Date.now();
           if (now - lastProgress < 200 && fraction < 1) return;
           lastProgress = now;
-          job.updateProgress({ fraction: Number(fraction.toFixed(3)), message }).catch(() => {});
+          job.updateProgress({ fraction: Number(fraction.toFixed(3)), message }).catch(() => {
+            // Progress is advisory and throttled: the next update (or the job's result) replaces a lost one.
+          });
         },
       });
     } catch (err) {
@@ -84,13 +86,23 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       throw err;
     } finally {
       clearInterval(renewal);
-      await slots.release(data.projectId, holder).catch(() => {});
+      await slots
+        .release(data.projectId, holder)
+        .catch((err: Error) =>
+          logger.warn(
+            { err: err.message, projectId: data.projectId },
+            'could not release the project slot; it frees when its lease expires',
+          ),
+        );
     }
   };
 
   const workers = config.queues.map((queue) => {
     const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-    connection.on('error', () => {});
+    connection.on('error', () => {
+      // The Worker below re-emits this connection's errors as its own 'error' (logged there); this
+      // listener only keeps ioredis quiet before the Worker attaches and after it closes.
+    });
     connections.push(connection);
     const w = new Worker(queue, handle, { connection, prefix: config.prefix, concurrency: config.concurrency, ...workerLockDefaults });
     w.on('failed', (job, err) =>

@@ -33,7 +33,11 @@ export function createPoster(o: PosterOptions) {
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
-    void p.finally(() => inFlight.delete(p)).catch(() => {});
+    void p
+      .finally(() => inFlight.delete(p))
+      .catch(() => {
+        // The caller holds `p` and handles its failure; this copy only keeps the in-flight set.
+      });
     return p;
   };
   const checked = (where: string, msg: SlackMessage) => {
@@ -55,6 +59,7 @@ export function createPoster(o: PosterOptions) {
         lane.last = Date.now();
       }
     });
+    // The lane only orders posts: `run` (returned) carries this post's failure to its caller.
     lane.tail = run.catch(() => undefined);
     return track(run);
   }

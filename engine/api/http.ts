@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { GreenlightError, httpStatusOf, isGreenlightError, type ErrorCode } from '../errors.js';
 import type { Logger } from 'pino';
-import type { Engine } from '../index.js';
+import type { Engine } from '../door.js';
 
 export type Env = { Variables: { principal: Principal } };
 

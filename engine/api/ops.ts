@@ -11,7 +11,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { authorizeGlobalAdmin } from '../auth/principal.js';
 import { GreenlightError } from '../errors.js';
 import type { EngineHost } from '../compose.js';
-import type { Engine } from '../index.js';
+import type { Engine } from '../door.js';
 import type { Env } from './http.js';
 
 export const DASHBOARD_PATH = '/admin/queues';

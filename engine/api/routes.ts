@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { eventAcceptedSchema, eventInputSchema, eventSchema } from '../events/schema.js';
 import { reviewInputSchema } from '../events/review.js';
-import type { Engine } from '../index.js';
+import type { Engine } from '../door.js';
 import { ruleInputSchema } from '../rules/schema.js';
 import { assetInputSchema, overrideInputSchema, projectInputSchema, specInputSchema, tokenInputSchema } from '../services/entities.js';
 import { chatRoleInputSchema } from '../services/chat.js';

@@ -1,7 +1,7 @@
 // /api routes for runs (the trigger log) and admin approvals.
 import type { Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import type { Engine } from '../index.js';
+import type { Engine } from '../door.js';
 import { parseWith } from '../validation.js';
 import { defineRoute, readJson, type Env, type RouteDoc } from './http.js';
 

@@ -45,14 +45,18 @@ export const workJobOptions = {
 
 export function createJobQueues(connection: Redis, prefix: string): JobQueues {
   const flows = new FlowProducer({ connection, prefix });
-  flows.on('error', () => {});
+  flows.on('error', () => {
+    // The shared producer connection's errors are logged where it is made (runtime.ts); queues re-emit each one.
+  });
   const queues = new Map<JobType, Queue>();
   let stepsQueue: Queue | undefined;
   const queue = (t: JobType) => {
     let q = queues.get(t);
     if (!q) {
       q = new Queue(t, { connection, prefix });
-      q.on('error', () => {});
+      q.on('error', () => {
+        // The shared producer connection's errors are logged where it is made (runtime.ts); queues re-emit each one.
+      });
       queues.set(t, q);
     }
     return q;
@@ -126,7 +130,10 @@ export function startEngineConsumers(
   // Concurrency is a trade measured in the bench: the events consumer shares the CPU with intake
   // (16 → intake ~500/s; 2 → ~800/s but chain p50 at 50/s rose from 9 to ~35 ms); 4 sits between.
   const conns = [0, 1].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
-  for (const c of conns) c.on('error', () => {});
+  for (const c of conns)
+    c.on('error', () => {
+      // The Worker on this connection re-emits its errors as its own 'error', which onError logs.
+    });
   const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), {
     connection: conns[0]!,
     prefix,

@@ -22,7 +22,9 @@ export interface ScheduleFiring {
 
 export function createSchedules(connection: Redis, prefix: string) {
   const queue = new Queue(SCHEDULES_QUEUE, { connection, prefix });
-  queue.on('error', () => {});
+  queue.on('error', () => {
+    // The shared producer connection's errors are logged where it is made (runtime.ts); queues re-emit each one.
+  });
   let worker: Worker | null = null;
   let workerConn: Redis | null = null;
   return {
@@ -40,7 +42,9 @@ export function createSchedules(connection: Redis, prefix: string) {
     list: () => queue.getJobSchedulers(0, -1),
     consume(onFire: (f: ScheduleFiring) => Promise<void>, onError: (err: Error) => void): void {
       workerConn = connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
-      workerConn.on('error', () => {});
+      workerConn.on('error', () => {
+        // The Worker on this connection re-emits its errors as its own 'error', which onError logs.
+      });
       worker = new Worker<{ ruleId: string; projectId: string }>(SCHEDULES_QUEUE, (job) => onFire({ ...job.data, key: String(job.id) }), {
         connection: workerConn,
         prefix,

@@ -54,8 +54,7 @@ try {
     // Server side, from the rows themselves: stored (occurred_at) → marked published (after addBulk resolved).
     const lag = (
       testDoor(engine)
-        .sql
-        .prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?')
+        .sql.prepare('SELECT published_at - occurred_at AS d FROM events ORDER BY seq DESC LIMIT ?')
         .all(Math.round(200 * (quick ? 2 : 5))) as { d: number }[]
     ).map((r) => r.d);
     loop.disable();
@@ -90,7 +89,7 @@ try {
     rows.push(...(await benchGpuWorker({ quick })));
     rows.push(...[load()].filter((r) => r !== undefined));
   }
-  await running.stop().catch(() => {});
+  await running.stop().catch((err: unknown) => console.error('bench: stopping Greenlight failed:', err));
   stopped = true;
   if (runs('slack')) {
     // Its own Greenlight with the Slack bot mounted, so the bot's hooks do not weigh on the figures above.

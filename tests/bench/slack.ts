@@ -73,7 +73,9 @@ export async function benchSlack(o: { rate: number; seconds: number }): Promise<
     const acks: number[] = [];
     await paced(o.rate, o.seconds, async (i) => acks.push(await send(press(i), 'application/x-www-form-urlencoded')));
     const recorded = (
-      testDoor(engine).sql.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND project_id = 'slackbench'`).get() as {
+      testDoor(engine)
+        .sql.prepare(`SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND project_id = 'slackbench'`)
+        .get() as {
         n: number;
       }
     ).n;

@@ -12,7 +12,7 @@ let tokens: { artist: string; lead: string; admin: string };
 let workers: ReturnType<typeof testWorkers>;
 const calls: { bg: string[]; atlas: string[] } = { bg: [], atlas: [] };
 let release: () => void = () => {};
-let gate = new Promise<void>((r) => (release = r));
+const gate = new Promise<void>((r) => (release = r));
 
 const worker = (queue: string, fn: (input: Record<string, unknown>) => Promise<unknown>) => workers.add(queue, (job) => fn(job.data.input));
 
@@ -84,16 +84,12 @@ describe('emergency halt', () => {
     const resumed = await t.call('POST', `${P}/resume`, {}, tokens.admin);
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     assert.equal(resumed.body.replayed, 1);
-    await waitFor(
-      () => t.door.runs.list('art', {}).filter((r) => r.status === 'succeeded').length === 2,
-      15_000,
-      'both runs done',
-    );
+    await waitFor(() => t.door.runs.list('art', {}).filter((r) => r.status === 'succeeded').length === 2, 15_000, 'both runs done');
     assert.deepEqual(calls.bg, ['hero-v1', 'hero-v2']);
     assert.equal(calls.atlas.length, 2);
-    const audit = t.door.sql
-      .prepare("SELECT action, actor FROM audit_log WHERE action IN ('halt', 'resume') ORDER BY seq")
-      .all() as { action: string }[];
+    const audit = t.door.sql.prepare("SELECT action, actor FROM audit_log WHERE action IN ('halt', 'resume') ORDER BY seq").all() as {
+      action: string;
+    }[];
     assert.deepEqual(
       audit.map((a) => a.action),
       ['halt', 'resume'],

@@ -28,8 +28,7 @@ describe('event outbox', () => {
         { type: 'custom.tick', payload: { n }, idempotencyKey: `tick-${n}` },
         tokens.lead,
       );
-    const unpublished = () =>
-      (t!.door.sql.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
+    const unpublished = () => (t!.door.sql.prepare('SELECT count(*) AS n FROM events WHERE published_at IS NULL').get() as { n: number }).n;
 
     const first = await post(0);
     assert.equal(first.status, 202);

@@ -101,7 +101,8 @@ describe('runner', () => {
     await Promise.all([1, 2, 3].map(() => t.door.runner!.processEvent('art', review.body.eventId)));
     await waitFor(
       () =>
-        t.door.runs.list('art', {})
+        t.door.runs
+          .list('art', {})
           .filter((r) => r.eventId === review.body.eventId)
           .every((r) => r.status === 'succeeded'),
       15_000,
@@ -186,16 +187,10 @@ describe('runner', () => {
       { type: 'eval_grid.requested', payload: { prompts: ['a knight', 'a mage'], loraId: 'lora-1' } },
       tokens.lead,
     );
-    await waitFor(
-      () => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'awaiting_approval'),
-      10_000,
-      'awaiting approval',
-    );
+    await waitFor(() => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'awaiting_approval'), 10_000, 'awaiting approval');
     const pending = await t.call('GET', `${P}/approvals`, undefined, tokens.admin);
     assert.equal(pending.status, 200);
-    const approval = pending.body.approvals.find(
-      (a: { runId: string }) => a.runId === t.door.runs.list('art', { ruleId })[0]!.id,
-    );
+    const approval = pending.body.approvals.find((a: { runId: string }) => a.runId === t.door.runs.list('art', { ruleId })[0]!.id);
     assert.ok(approval, 'approval listed');
     assert.equal(seen.eval_grid!.length, 0, 'nothing submitted before approval');
     assert.equal((await t.call('POST', `${P}/approvals/${approval.id}/approve`, undefined, tokens.lead)).status, 403);
@@ -278,11 +273,7 @@ describe('runner', () => {
     const before = seen.export!.length;
     const ran = await t.call('POST', `${P}/rules/${created.body.id}/run`, { hash: dry.body.hash, event: sample }, tokens.lead);
     assert.equal(ran.status, 202, JSON.stringify(ran.body));
-    await waitFor(
-      () => t.door.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded'),
-      15_000,
-      'manual run',
-    );
+    await waitFor(() => t.door.runs.list('art', { ruleId: created.body.id }).some((r) => r.status === 'succeeded'), 15_000, 'manual run');
     assert.equal(seen.export!.length, before + 1, 'the disabled rule ran once, as planned');
     const listed = (await t.call('GET', `${P}/rules`, undefined, tokens.artist)).body.rules.find(
       (r: { id: string }) => r.id === created.body.id,
@@ -310,9 +301,7 @@ describe('runner', () => {
     );
     await t.call('POST', `${P}/automation/events`, { type: 'custom.gen', payload: {} }, tokens.lead);
     await waitFor(
-      () =>
-        t.door.runs.list('art', { ruleId })
-          .some((r) => r.status === 'running' && t.door.runs.steps(r.id)[0]!.status === 'running'),
+      () => t.door.runs.list('art', { ruleId }).some((r) => r.status === 'running' && t.door.runs.steps(r.id)[0]!.status === 'running'),
       10_000,
       'job submitted',
     );

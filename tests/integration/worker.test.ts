@@ -33,7 +33,9 @@ const config = (prefix: string, extra: Record<string, string> = {}) =>
 const connections: Redis[] = [];
 const queue = (name: string, prefix: string) => {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', () => {});
+  connection.on('error', () => {
+    // Queue connections for assertions; a broken Redis fails the assertions themselves.
+  });
   connections.push(connection);
   const q = new Queue(name, { connection, prefix });
   queues.push(q);
@@ -64,7 +66,9 @@ describe('gpu-worker on BullMQ', () => {
   after(async () => {
     await worker.close();
     for (const q of queues) {
-      await q.obliterate({ force: true }).catch(() => {});
+      await q.obliterate({ force: true }).catch(() => {
+        // Best-effort cleanup of a per-test prefix; the keys are unique to this run.
+      });
       await q.close();
     }
     for (const c of connections) c.disconnect();

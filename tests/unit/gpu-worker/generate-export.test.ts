@@ -26,7 +26,7 @@ const read = (rel: string) => fs.readFileSync(path.join(root, rel));
 function fakeComfy() {
   const prompts: { body: any }[] = [];
   const polls = new Map<string, number>();
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url!, 'http://x');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -61,7 +61,9 @@ function fakeComfy() {
       return res.writeHead(200, { 'content-type': 'image/png' }).end(png);
     }
     json(404, {});
-  });
+  };
+  // A fault in the fake is a 500 the worker under test sees (and the test fails on), never an unhandled rejection.
+  const server = http.createServer((req, res) => void handle(req, res).catch((err: Error) => res.writeHead(500).end(err.message)));
   return { server, prompts };
 }
 

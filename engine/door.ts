@@ -1,0 +1,153 @@
+// The `Engine` interface: the use cases a face may call, each authorizing its
+// principal inside the engine. Published by engine/index.ts (the one door faces
+// import); declared here so engine-side modules can name it without importing the
+// door's own re-exports (which would close a cycle through compose / runtime).
+import type { Principal } from './auth/principal.js';
+import type { Change, ChangeFilter } from './store/changes.js';
+import type { ApprovalRow } from './store/approvals.js';
+import type { BindingRow, ChatMessageKind, ChatMessageRow, Platform } from './store/chat.js';
+import type { AssetRow, OverridableKind, VariantRow } from './store/entities.js';
+import type { EventRow } from './store/events.js';
+import type { HaltRow, HaltScope } from './store/halts.js';
+import type { ProjectRow, TokenRow } from './store/projects.js';
+import type { RuleRow } from './store/rules.js';
+import type { RunRow, RunStatus, StepRow } from './store/runs.js';
+import type { ChainStepFact } from './services/chat-facts.js';
+import type { RuleWarning, toApiRule } from './services/rules.js';
+import type { Plan } from './rules/planner.js';
+import type { ChatNotifier } from './runs/ports.js';
+import type { toApiEvent } from './events/intake.js';
+
+export type ApiEvent = ReturnType<typeof toApiEvent>;
+export type ApiRule = ReturnType<typeof toApiRule>;
+export type HaltStatus = HaltRow & { held: number };
+export interface RunFilter {
+  ruleId?: string;
+  status?: RunStatus;
+  subjectId?: string;
+  limit?: number;
+}
+export interface Health {
+  ok: boolean;
+  database: boolean;
+  redis: boolean;
+  outbox: { failing: boolean };
+}
+
+/** The use cases a face may call. Bodies are `unknown`: the engine validates them and names the field on error. */
+export interface Engine {
+  /** Resolve a bearer token to a principal, or null when unknown or revoked. */
+  authenticate(token: string): Principal | null;
+  /** The engine's clock (ms since the epoch), so faces and the engine agree on time (tests drive it). */
+  now(): number;
+  health(): Promise<Health>;
+
+  entities: {
+    createProject(p: Principal, body: unknown): ProjectRow;
+    getProject(p: Principal, projectId: string): ProjectRow;
+    createToken(p: Principal, projectId: string, body: unknown): { token: string; row: TokenRow };
+    createAsset(p: Principal, projectId: string, body: unknown): { asset: AssetRow; variants: VariantRow[] };
+    createSpec(p: Principal, projectId: string, body: unknown): unknown;
+    getAsset(p: Principal, projectId: string, assetId: string): { asset: AssetRow; variants: VariantRow[] };
+    getVariant(p: Principal, projectId: string, variantId: string): VariantRow;
+    setOverride(
+      p: Principal,
+      projectId: string,
+      kind: OverridableKind,
+      id: string,
+      body: unknown,
+    ): { kind: OverridableKind; id: string; manualOverride: boolean };
+  };
+
+  events: {
+    /** Store an event (the outbox), queued as soon as Redis has it. */
+    emit(p: Principal, projectId: string, body: unknown, source?: string): { row: EventRow; created: boolean };
+    get(p: Principal, projectId: string, eventId: string): ApiEvent;
+  };
+
+  /** A review decision on a variant: the variant changes and its event is stored, together. */
+  review(p: Principal, projectId: string, variantId: string, body: unknown, source?: string): { event: EventRow; created: boolean };
+
+  rules: {
+    list(p: Principal, projectId: string): RuleRow[];
+    listWithStats(p: Principal, projectId: string): ApiRule[];
+    get(p: Principal, projectId: string, ruleId: string): RuleRow;
+    create(p: Principal, projectId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] };
+    update(p: Principal, projectId: string, ruleId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] };
+    remove(p: Principal, projectId: string, ruleId: string): void;
+    setEnabled(p: Principal, projectId: string, ruleId: string, enabled: boolean): RuleRow;
+    dryRun(p: Principal, projectId: string, ruleId: string, body: unknown): Plan;
+    dryRunAll(p: Principal, projectId: string, body: unknown): Plan;
+    /** Run exactly what a dry-run showed (409 if its hash changed). */
+    run(p: Principal, projectId: string, ruleId: string, body: unknown): { eventId: string; hash: string; summary: Plan['summary'] };
+    graph(p: Principal, projectId: string): unknown;
+  };
+
+  /** Runs (the trigger log). Reads work without Redis. */
+  runs: {
+    list(p: Principal, projectId: string, filter: RunFilter): RunRow[];
+    get(
+      p: Principal,
+      projectId: string,
+      runId: string,
+    ): { run: RunRow; steps: StepRow[]; event: ApiEvent | null; approval: ApprovalRow | null; downstream: RunRow[] };
+    cancel(p: Principal, projectId: string, runId: string): Promise<RunRow>;
+  };
+
+  approvals: {
+    list(p: Principal, projectId: string): ApprovalRow[];
+    decide(p: Principal, projectId: string, approvalId: string, decision: 'approve' | 'deny'): Promise<ApprovalRow>;
+  };
+
+  halts: {
+    halt(p: Principal, scope: HaltScope, reason: string, cancelInFlight: boolean): Promise<{ halt: HaltRow; cancelled: number }>;
+    resume(p: Principal, scope: HaltScope, discard: boolean): Promise<{ halt: HaltRow; replayed: number; discarded: number }>;
+    /** Active halts with their held counts; `projectId` null: every one (global admins). */
+    status(p: Principal, projectId: string | null): HaltStatus[];
+  };
+
+  /** What the chat bots need: who a chat user is, bindings, the messages they posted, facts to render. */
+  chat: {
+    principalFor(platform: Platform, userId: string, projectId: string, groupIds?: string[]): Principal | null;
+    groupsWithRoles(platform: Platform, projectId: string): string[];
+    bind(p: Principal, platform: Platform, channelId: string, projectId: string, purpose: 'review' | 'admin'): BindingRow;
+    setRole(p: Principal, projectId: string, body: unknown): { member: string; role: string | null };
+    projectOfChannel(platform: Platform, channelId: string): string | null;
+    /** Projects with a channel bound on this platform. */
+    boundProjects(platform: Platform): string[];
+    channelOf(projectId: string, platform: Platform, purpose: 'review' | 'admin'): string | null;
+    recordMessage(row: Omit<ChatMessageRow, 'createdAt'>): void;
+    findMessage(platform: Platform, channelId: string, messageId: string): ChatMessageRow | undefined;
+    messagesOf(platform: Platform, kind: ChatMessageKind, refId: string): ChatMessageRow[];
+    /** Active halts that concern a project (its own, its rules', global), with held counts. */
+    halts(projectId: string): HaltStatus[];
+    facts: {
+      variant(projectId: string, variantId: string): VariantRow;
+      asset(
+        projectId: string,
+        assetId: string,
+      ): { asset: AssetRow; variants: VariantRow[]; assetType: string; tagGroups: Record<string, string[]> };
+      chain(
+        projectId: string,
+        correlationId: string,
+      ): {
+        root: { type: string; subject: { kind: string; id: string }; assetId: string | null } | null;
+        runs: { id: string; status: string; error: string | null }[];
+        steps: ChainStepFact[];
+      };
+    };
+  };
+
+  files: {
+    /** The absolute path of a file the engine names (relative to its project's folder); refused if it leaves the folder. */
+    path(projectId: string, relativePath: string): string;
+  };
+
+  /** The change feed: stored events and run / step / approval / halt changes, after commit, asynchronously. */
+  changes: {
+    subscribe(listener: (change: Change) => void, filter?: ChangeFilter): () => void;
+  };
+
+  /** Connect a chat bot's deliveries (notify actions, approval requests and outcomes). Returns detach. */
+  attachNotifier(notifier: ChatNotifier): () => void;
+}
