@@ -9,7 +9,10 @@ export interface ChatContext {
   platform: Platform;
   channelId: string;
   userId: string;
-  /** Which of these user groups the user is in (asked only when a project gives a role to a group). */
+  /**
+   * Which of these user groups the user is in (asked only when a project gives a role to a group). An adapter may
+   * answer from a cache without the network (Slack does before an ack) and decide again when it learns more.
+   */
   groups: (candidates: string[]) => Promise<string[]>;
 }
 
@@ -47,6 +50,14 @@ export async function principalOf(ctx: ChatContext, projectId: string): Promise<
       `You have no role in project \`${projectId}\`. An admin adds you with \`greenlight project role ${projectId} ${ctx.platform}:${ctx.userId} artist\` (or lead, admin).`,
     );
   return p;
+}
+
+/**
+ * Could a role the user was not known to have have changed this answer? Our refusals and the engine's
+ * forbidden/unauthorized. Errs wide (a stale-button refusal counts too): deciding again is cheap and changes nothing.
+ */
+export function isRoleRefusal(err: unknown): boolean {
+  return err instanceof CommandRefusal || (isGreenlightError(err) && (err.code === 'forbidden' || err.code === 'unauthorized'));
 }
 
 /** Turn any failure into a reply for the asker; unexpected ones are logged, never thrown at the platform. */

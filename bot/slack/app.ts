@@ -1,16 +1,19 @@
 // The Slack bot: a real Bolt App whose listeners verify (Bolt + our timestamp
 // guard), record through the engine, ack, and only then render and call the
-// Web API. HTTP mode mounts Bolt's HTTPReceiver in the engine's Hono server;
-// with SLACK_APP_TOKEN it uses Socket Mode instead.
+// Web API. Nothing before an ack touches the network: presses resolve user-group
+// roles from a cache and, when it cannot vouch for a group, are decided again
+// after the ack (decide.ts). HTTP mode mounts Bolt's HTTPReceiver in the engine's Hono
+// server; with SLACK_APP_TOKEN it uses Socket Mode instead.
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/index.js';
-import { principalOf, replyForError, type ChatContext, type Reply } from '../commands/context.js';
+import { CommandRefusal, isRoleRefusal, principalOf, replyForError, type ChatContext, type Reply } from '../commands/context.js';
 import { approvalPress, bindCommand, haltCommand, resumeCommand, review, reviewPress, type Decision } from '../commands/control.js';
 import { enableFromPreview, ruleCommand, runFromPreview } from '../commands/rules.js';
 import { actionIds, approvalActionPattern, haltDialogId, reviewActionPattern } from '../views/ids.js';
 import { textView, type View } from '../views/view.js';
 import type { SlackConfig } from './config.js';
+import { createDecider, type GroupLookupOptions } from './decide.js';
 import { createSlackNotifier } from './notifier.js';
 import { createPoster } from './poster.js';
 import { haltDialog, renderMessage } from './render.js';
@@ -26,6 +29,8 @@ export interface SlackBotOptions {
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   postSpacingMs?: number;
   editSpacingMs?: number;
+  /** User-group membership cache; see groups.ts for the defaults (fresh 5 min, used up to 1 h, lookups bounded at 10 s). */
+  groupLookup?: GroupLookupOptions;
 }
 
 function boltLogger(log: Logger): BoltLogger {
@@ -77,27 +82,13 @@ export function createSlackBot(o: SlackBotOptions) {
   const notifications = createSlackNotifier({ engine, poster, logger, publicUrl: config.publicUrl });
   const logErr = (err: unknown) => logger.error({ err }, 'slack handler failed');
 
-  const groupCache = new Map<string, { at: number; members: Set<string> }>();
-  async function groupsOf(userId: string, candidates: string[]): Promise<string[]> {
-    const mine: string[] = [];
-    for (const g of candidates) {
-      let c = groupCache.get(g);
-      if (!c || Date.now() - c.at > 5 * 60_000) {
-        const res = await app.client.usergroups.users
-          .list({ usergroup: g })
-          .catch((err: unknown) => (logger.warn({ err, usergroup: g }, 'usergroups.users.list failed'), { users: [] as string[] }));
-        groupCache.set(g, (c = { at: Date.now(), members: new Set(res.users ?? []) }));
-      }
-      if (c.members.has(userId)) mine.push(g);
-    }
-    return mine;
-  }
-  const ctxOf = (channelId: string, userId: string): ChatContext => ({
+  const { ackFirst, cachedCtx, liveCtx, settled, afterAcks } = createDecider({
     engine,
-    platform: 'slack',
-    channelId,
-    userId,
-    groups: (c) => groupsOf(userId, c),
+    config,
+    logger,
+    boltLogger: blog,
+    groupLookup: o.groupLookup,
+    logErr,
   });
   const attempt = async (fn: () => Promise<unknown>): Promise<Reply | null> => {
     try {
@@ -109,7 +100,8 @@ export function createSlackBot(o: SlackBotOptions) {
   };
   const tellUser = (channel: string, user: string, view: View) => poster.ephemeral(channel, user, renderMessage(view)).catch(logErr);
 
-  // Button presses: record through the engine, ack, then tell the presser only if it was refused.
+  // Button presses: record through the engine, ack, then tell the presser only if it was refused (ackFirst may
+  // decide a second time after the ack, when the first answer hung on a user group the cache did not know yet).
   // `any` on purpose: Bolt types body/action as unions over every element type, and these handlers read a few
   // fields that may be missing on odd payloads (hence the ?? fallbacks); every value is checked by unpackValue.
   type Press = { body: any; action: any; ack: () => Promise<void> };
@@ -117,53 +109,55 @@ export function createSlackBot(o: SlackBotOptions) {
     channel: String(body.channel?.id ?? body.container?.channel_id ?? ''),
     user: String(body.user?.id ?? ''),
   });
+  // The keys come from the press itself, so a retried delivery (X-Slack-Retry-Num) records nothing new.
   app.action(reviewActionPattern, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);
     const decision = String(action.action_id).split('.')[2] as Decision;
     const key = `slack.press.${user}.${body.container?.message_ts ?? ''}.${action.action_ts ?? body.trigger_id}`;
-    const refused = await attempt(() => reviewPress(ctxOf(channel, user), decision, action.value, key));
-    await ack();
-    if (refused) await tellUser(channel, user, refused.view);
+    const out = await ackFirst(channel, user, ack, (ctx) => reviewPress(ctx, decision, action.value, key));
+    if ('refused' in out) await tellUser(channel, user, out.refused.view);
   });
   app.action(actionIds.tag, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);
-    const refused = await attempt(() =>
-      reviewPress(
-        ctxOf(channel, user),
-        'tag',
-        `${action.block_id}|${action.selected_option?.value ?? ''}`,
-        `slack.tag.${user}.${action.action_ts}`,
-      ),
-    );
-    await ack();
-    if (refused) await tellUser(channel, user, refused.view);
+    const value = `${action.block_id}|${action.selected_option?.value ?? ''}`;
+    const out = await ackFirst(channel, user, ack, (ctx) => reviewPress(ctx, 'tag', value, `slack.tag.${user}.${action.action_ts}`));
+    if ('refused' in out) await tellUser(channel, user, out.refused.view);
   });
   app.action(approvalActionPattern, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);
-    const refused = await attempt(() =>
-      approvalPress(ctxOf(channel, user), String(action.action_id).endsWith('approve') ? 'approve' : 'deny', action.value),
-    );
-    await ack();
-    if (refused) await tellUser(channel, user, refused.view);
+    const decision = String(action.action_id).endsWith('approve') ? 'approve' : 'deny';
+    const out = await ackFirst(channel, user, ack, (ctx) => approvalPress(ctx, decision, action.value));
+    if ('refused' in out) await tellUser(channel, user, out.refused.view);
   });
   app.action(actionIds.haltOpen, async ({ body, action, ack, client }: Press & { client: App['client'] }) => {
     const { channel, user } = pressOf(body);
     const projectId = String(action.value ?? '');
     // Only a courtesy check before the dialog opens: the engine checks the role again when it is submitted.
-    const p = await principalOf(ctxOf(channel, user), projectId).catch(() => null);
-    await ack();
-    if (!p || p.role !== 'admin')
-      return void (await tellUser(channel, user, textView(`🚫 Only admins of \`${projectId}\` can halt automation.`)));
-    await client.views.open({ trigger_id: body.trigger_id, view: haltDialog(projectId, haltDialogId) as never }).catch(logErr);
+    const out = await ackFirst(channel, user, ack, async (ctx) => {
+      const p = await principalOf(ctx, projectId).catch(() => null);
+      if (p?.role !== 'admin') throw new CommandRefusal(`Only admins of \`${projectId}\` can halt automation.`);
+    });
+    if ('refused' in out) return void (await tellUser(channel, user, out.refused.view));
+    await client.views.open({ trigger_id: body.trigger_id, view: haltDialog(projectId, haltDialogId) as never }).catch((err: unknown) =>
+      // A trigger lives 3 s; a slow group lookup can outlast it. The lookup is cached now, so a second press opens at once.
+      (err as { data?: { error?: string } }).data?.error === 'expired_trigger_id'
+        ? tellUser(channel, user, textView('⏱️ Slack took too long to confirm your user groups; press the button again.'))
+        : logErr(err),
+    );
   });
   app.view(haltDialogId, async ({ body, view, ack }) => {
     const user = body.user.id;
     const reason = String(view.state.values.reason?.reason?.value ?? '').trim();
+    // The answer rides on the ack, so there is no deciding later: a cold cache asks for a resubmit (its lookup has started).
+    const { ctx, unsure } = cachedCtx('', user);
     let error: string | null = null;
     try {
-      await haltCommand(ctxOf('', user), `project ${reason}`, view.private_metadata);
+      await haltCommand(ctx, `project ${reason}`, view.private_metadata);
     } catch (err) {
-      error = replyForError(err, logErr).view.fallback;
+      error =
+        unsure.size > 0 && isRoleRefusal(err)
+          ? 'Still checking your Slack user groups; submit again in a few seconds.'
+          : replyForError(err, logErr).view.fallback;
     }
     await ack(error ? { response_action: 'errors', errors: { reason: error.slice(0, 150) } } : undefined);
   });
@@ -174,13 +168,8 @@ export function createSlackBot(o: SlackBotOptions) {
   ] as const) {
     app.action(id, async ({ body, action, ack, respond }: Press & { respond: (m: never) => Promise<unknown> }) => {
       const { channel, user } = pressOf(body);
-      let view: View;
-      try {
-        view = await run(ctxOf(channel, user), action.value);
-      } catch (err) {
-        view = replyForError(err, logErr).view;
-      }
-      await ack();
+      const out = await ackFirst(channel, user, ack, (ctx) => run(ctx, action.value));
+      const view = 'refused' in out ? out.refused.view : out.value;
       await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(view) } as never).catch(logErr);
     });
   }
@@ -198,7 +187,7 @@ export function createSlackBot(o: SlackBotOptions) {
       await ack();
       let view: View;
       try {
-        const out = await run(ctxOf(command.channel_id, command.user_id), command.text ?? '');
+        const out = await run(liveCtx(command.channel_id, command.user_id), command.text ?? '');
         if ('panel' in out) {
           await notifications.postPanel(out.panel, command.channel_id);
           view = textView('Posted the emergency-halt panel; pin it so admins find it.');
@@ -211,6 +200,7 @@ export function createSlackBot(o: SlackBotOptions) {
   }
 
   // Reactions on a variant card are decisions too; the event id makes a retried delivery a no-op.
+  // Bolt acks events before any listener runs, so waiting on a group lookup here holds nothing up.
   app.event('reaction_added', async ({ event, body }) => {
     const decision = config.reactions[event.reaction];
     if (!decision || event.item.type !== 'message') return;
@@ -218,7 +208,7 @@ export function createSlackBot(o: SlackBotOptions) {
     if (!msg || msg.kind !== 'variant') return;
     const refused = await attempt(() =>
       review(
-        ctxOf(event.item.channel, event.user),
+        liveCtx(event.item.channel, event.user),
         msg.projectId,
         msg.refId,
         decision,
@@ -247,8 +237,11 @@ export function createSlackBot(o: SlackBotOptions) {
       if (receiver instanceof SocketModeReceiver) await app.start();
       return detach;
     },
+    /** Resolves when every press decided after its ack, and every group lookup, is done. */
+    settled,
     async stop(): Promise<void> {
-      await notifications.idle().catch(() => {});
+      await afterAcks();
+      await notifications.idle().catch((err: unknown) => logger.warn({ err }, 'slack: queued notifications failed while stopping'));
       poster.stop();
       if (receiver instanceof SocketModeReceiver) await app.stop();
     },

@@ -35,6 +35,7 @@ export async function startFakeSlack() {
   let ts = 1700000000;
   let files = 0;
   let rateLimitNext = 0;
+  const delays: Record<string, number> = {};
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -42,8 +43,13 @@ export async function startFakeSlack() {
       const raw = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://x');
       const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(body));
+        const send = () => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(body));
+        };
+        const ms = delays[url.pathname.replace(/^\/api\//, '')];
+        if (ms) setTimeout(send, ms);
+        else send();
       };
       if (url.pathname.startsWith('/upload/')) {
         uploads.push({ fileId: url.pathname.slice('/upload/'.length), bytes: raw.length });
@@ -123,6 +129,10 @@ export async function startFakeSlack() {
     groups,
     apiUrl: `http://127.0.0.1:${port}/api/`,
     responseUrl: (id: string) => `http://127.0.0.1:${port}/respond/${id}`,
+    /** Answer every call of this Web API method `ms` later (0: at once again); the call is recorded when it arrives. */
+    delay(method: string, ms: number) {
+      delays[method] = ms;
+    },
     /** The next n chat.postMessage calls answer 429 with Retry-After: 1. */
     rateLimit(n = 1) {
       rateLimitNext = n;
