@@ -68,7 +68,7 @@ export function createRunsRepo(ctx: StoreContext) {
         const res = q.insertRun.run({ ...run, createdAt: now, startedAt: run.status === 'running' ? now : null });
         if (res.changes === 0) return { run: q.byKey.get(run.idempotencyKey)!, created: false };
         steps.forEach((s, position) => q.insertStep.run({ runId: run.id, stepId: s.stepId, position, type: s.type, config: null }));
-        ctx.changed({ kind: 'run', projectId: run.projectId, runId: run.id, ruleId: run.ruleId, status: run.status });
+        if (ctx.listening()) ctx.changed({ kind: 'run', projectId: run.projectId, runId: run.id, ruleId: run.ruleId, status: run.status });
         return { run: repo.get(run.id)!, created: true };
       });
     },
