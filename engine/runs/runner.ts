@@ -1,24 +1,11 @@
-// The runner: each stored event → the rules that fire (the planner's own
-// decide()), a durable run per firing, its steps in order (or in parallel),
-// and the events each finished step emits, one level deeper — how chains form.
-import { createHash } from 'node:crypto';
+// The runner: what happens to a run once it has fired (firing.ts decides that) —
+// admission under the project's limit, its steps in order (or in parallel), the
+// events each finished step emits one level deeper (how chains form), cancel.
 import type { Logger } from 'pino';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
-import { newId } from '../ids.js';
 import type { JobQueues } from '../queue/jobs.js';
-import {
-  actionOfStep,
-  approvalGate,
-  followUps,
-  jobInputOf,
-  jobTypeOf,
-  runEventTypes,
-  stepEvents,
-  stepJobId,
-  withDefaults,
-} from '../rules/actions.js';
-import { decide, triggersOn, type EventView } from '../rules/matching.js';
+import { actionOfStep, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
 import type { EventRow } from '../store/events.js';
@@ -28,6 +15,7 @@ import type { createEngineActions } from './engine-actions.js';
 import type { ChatNotifier } from './ports.js';
 import { createApprovalFlow } from './approval-flow.js';
 import { createEmitter } from './emitter.js';
+import { createFiring } from './firing.js';
 import { createUnits, type Effects } from './units.js';
 
 export interface RunnerDeps {
@@ -44,27 +32,6 @@ export interface RunnerDeps {
   onGenerated?: (projectId: string, input: Record<string, unknown>, output: unknown) => void;
   /** Seconds from an event being stored to the first step of a run it caused. */
   observeFirstStep?: (seconds: number) => void;
-}
-
-/** Reasons worth a durable 'skipped' run; the rest (conditions, scope) only go to the log. */
-const recordedSkips = new Set(['depth_limit', 'debounced', 'manual_override', 'halted']);
-
-export function runIdempotencyKey(ruleId: string, version: number, eventKey: string): string {
-  return createHash('sha256').update(`${ruleId}\n${version}\n${eventKey}`).digest('hex').slice(0, 40);
-}
-
-export function eventView(ev: EventRow): EventView {
-  return {
-    id: ev.id,
-    projectId: ev.projectId,
-    type: ev.type,
-    subject: { kind: ev.subjectKind, id: ev.subjectId },
-    payload: ev.payload,
-    depth: ev.depth,
-    actor: ev.actor,
-    source: ev.source,
-    correlationId: ev.correlationId,
-  };
 }
 
 /** A run with the rule version it fired with and the event that caused it. */
@@ -314,103 +281,15 @@ export function createRunner(deps: RunnerDeps) {
     cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }),
   });
   const { requestApproval, applyDecision } = approvalFlow;
+  const firing = createFiring({ store, logger, unit, eventById, manualRuleOf, load, advanceNow, admitNow, admit, requestApproval });
 
   return {
-    /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
-    async processEvent(projectId: string, eventId: string): Promise<RunRow[]> {
-      const ev = eventById(projectId, eventId);
-      if (!ev) {
-        logger.warn({ eventId }, 'runner: event not found');
-        return [];
-      }
-      const view = eventView(ev);
-      const started: RunRow[] = [];
-      const { manual, isRoot } = manualRuleOf(ev);
-      await unit((fx) => {
-        for (const rule of rules.records(projectId)) {
-          const candidate = manual && isRoot ? rule.id === manual : rule.enabled || rule.id === manual;
-          if (!candidate || !triggersOn(rule, ev)) continue;
-          const d = decide(rule, view, world);
-          const base = {
-            projectId,
-            ruleId: rule.id,
-            ruleVersion: rule.version,
-            eventId: ev.id,
-            subjectKind: ev.subjectKind,
-            subjectId: ev.subjectId,
-            idempotencyKey: runIdempotencyKey(rule.id, rule.version, `${ev.projectId}/${ev.idempotencyKey}`),
-            correlationId: ev.correlationId,
-            depth: ev.depth,
-            planHash: null,
-          };
-          if (!d.fires && d.reason === 'halted' && decide(rule, view, { ...world, halt: () => null }).fires) {
-            // Held, not dropped: the firing waits as a 'halted' run and is replayed (or discarded) on resume.
-            const held = runs.create(
-              { ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` },
-              rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
-            );
-            // The change feed tells subscribers (the halt panels' held counts) once this commits.
-            if (held.created) started.push(held.run);
-            continue;
-          }
-          if (!d.fires) {
-            logger.info({ ruleId: rule.id, eventId: ev.id, reason: d.reason, detail: d.detail }, 'rule did not fire');
-            if (recordedSkips.has(d.reason!))
-              runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
-            continue;
-          }
-          const gate = approvalGate(rule.definition);
-          const { run, created } = runs.create(
-            {
-              ...base,
-              id: newId('run'),
-              status: gate ? 'awaiting_approval' : 'planned',
-              reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null,
-            },
-            rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
-          );
-          if (!created) {
-            // A redelivery: the run exists; if an earlier attempt stopped half-way, carry it on.
-            if (run.status === 'running') advanceNow(fx, load(run.id));
-            continue;
-          }
-          started.push(run);
-          if (gate) fx.after.push({ kind: 'later', run: () => requestApproval(run, rule.definition, ev, gate.steps) });
-          else admitNow(fx, run.id, null);
-        }
-      });
-      return started;
-    },
+    processEvent: firing.processEvent,
     decide: approvalFlow.decide,
     expireApprovals: approvalFlow.expireApprovals,
     approvals,
     begin,
-    /** Re-decide a held or replayed run against the current rules and world; start it if it still fires. */
-    async replay(runId: string): Promise<RunRow> {
-      const run = runs.get(runId)!;
-      const ev = eventById(run.projectId, run.eventId)!;
-      const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
-      const manual = manualRuleOf(ev).manual === run.ruleId;
-      if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {
-        runs.setStatus(run.id, 'skipped', {
-          reason: rule
-            ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})`
-            : 'rule deleted since it was held',
-        });
-        return runs.get(runId)!;
-      }
-      const d = decide(rule, eventView(ev), world);
-      if (!d.fires) {
-        if (d.reason !== 'halted') runs.setStatus(run.id, 'skipped', { reason: `${d.reason}: ${d.detail ?? ''}` });
-        return runs.get(runId)!;
-      }
-      const gate = approvalGate(rule.definition);
-      if (gate) {
-        runs.setStatus(run.id, 'awaiting_approval', { reason: 'replayed after resume' });
-        await requestApproval(runs.get(runId)!, rule.definition, ev, gate.steps);
-      } else await admit(run.id, 'replayed after resume');
-      return runs.get(runId)!;
-    },
+    replay: firing.replay,
     /** Stop one run: pending steps never start, waiting jobs are removed, the run ends cancelled. */
     async cancel(runId: string, reason: string): Promise<RunRow> {
       const run = runs.get(runId)!;

@@ -24,6 +24,17 @@ const sameScope = (s: HaltScope) =>
 export function createHaltsRepo(ctx: StoreContext) {
   const { db, clock } = ctx;
   const activeCache = ctx.cache('halts', (): { rows: HaltRow[] | null } => ({ rows: null }));
+  const runsInScope = (status: 'halted' | 'running', s: HaltScope) => {
+    const conds = [eq(runs.status, status)];
+    if (s.projectId) conds.push(eq(runs.projectId, s.projectId));
+    if (s.ruleId) conds.push(eq(runs.ruleId, s.ruleId));
+    return db
+      .select()
+      .from(runs)
+      .where(and(...conds))
+      .orderBy(asc(runs.createdAt))
+      .all();
+  };
   const repo = {
     active(): HaltRow[] {
       const c = activeCache();
@@ -86,29 +97,9 @@ export function createHaltsRepo(ctx: StoreContext) {
       });
     },
     /** Held firings (runs in status 'halted'), oldest first, within a scope. */
-    held(s: HaltScope) {
-      const conds = [eq(runs.status, 'halted')];
-      if (s.projectId) conds.push(eq(runs.projectId, s.projectId));
-      if (s.ruleId) conds.push(eq(runs.ruleId, s.ruleId));
-      return db
-        .select()
-        .from(runs)
-        .where(and(...conds))
-        .orderBy(asc(runs.createdAt))
-        .all();
-    },
+    held: (s: HaltScope) => runsInScope('halted', s),
     /** Runs still going within a scope. */
-    inFlight(s: HaltScope) {
-      const conds = [eq(runs.status, 'running')];
-      if (s.projectId) conds.push(eq(runs.projectId, s.projectId));
-      if (s.ruleId) conds.push(eq(runs.ruleId, s.ruleId));
-      return db
-        .select()
-        .from(runs)
-        .where(and(...conds))
-        .orderBy(asc(runs.createdAt))
-        .all();
-    },
+    inFlight: (s: HaltScope) => runsInScope('running', s),
   };
   return repo;
 }

@@ -65,7 +65,8 @@ describe('recovery', () => {
     await waitFor(() => hosts.some((h) => h.lines.some((l) => l.text.startsWith('active'))), 10_000, 'a worker took the job');
     const victim = hosts.find((h) => h.lines.some((l) => l.text.startsWith('active')))!;
     const other = hosts.find((h) => h !== victim)!;
-    await new Promise((r) => setTimeout(r, 500));
+    // 'active' is printed once the job is locked to the victim (BullMQ takes the lock as it moves the job),
+    // so the kill lands mid-job without a pause.
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
     await waitFor(() => other.lines.some((l) => l.text.startsWith('active')), 12_000, 'the other worker picked the job up');

@@ -1,0 +1,148 @@
+// Firing: which rules a stored event fires (the planner's own decide()), as a durable run per
+// firing — held while halted, skipped with its reason, waiting for approval, or admitted — and
+// the re-decision of a held run on resume. The runner owns what happens to a run after that.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { newId } from '../ids.js';
+import { approvalGate } from '../rules/actions.js';
+import { decide, triggersOn, type EventView } from '../rules/matching.js';
+import type { RuleDefinition } from '../rules/schema.js';
+import type { EventRow } from '../store/events.js';
+import type { RunRow } from '../store/runs.js';
+import type { Store } from '../store/store.js';
+import type { Effects } from './units.js';
+
+/** Reasons worth a durable 'skipped' run; the rest (conditions, scope) only go to the log. */
+const recordedSkips = new Set(['depth_limit', 'debounced', 'manual_override', 'halted']);
+
+export function runIdempotencyKey(ruleId: string, version: number, eventKey: string): string {
+  return createHash('sha256').update(`${ruleId}\n${version}\n${eventKey}`).digest('hex').slice(0, 40);
+}
+
+export function eventView(ev: EventRow): EventView {
+  return {
+    id: ev.id,
+    projectId: ev.projectId,
+    type: ev.type,
+    subject: { kind: ev.subjectKind, id: ev.subjectId },
+    payload: ev.payload,
+    depth: ev.depth,
+    actor: ev.actor,
+    source: ev.source,
+    correlationId: ev.correlationId,
+  };
+}
+
+export interface FiringDeps<L> {
+  store: Store;
+  logger: Logger;
+  unit: (work: (fx: Effects) => void) => Promise<void>;
+  eventById: (projectId: string, id: string) => EventRow | undefined;
+  manualRuleOf: (ev: EventRow) => { manual: string | null; isRoot: boolean };
+  /** A run as the step code needs it, and carrying it on (a redelivery of a run stopped half-way). */
+  load: (runId: string) => L;
+  advanceNow: (fx: Effects, loaded: L) => void;
+  admitNow: (fx: Effects, runId: string, reason: string | null) => void;
+  admit: (runId: string, reason: string) => Promise<void>;
+  requestApproval: (run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]) => Promise<void>;
+}
+
+export function createFiring<L>(deps: FiringDeps<L>) {
+  const { logger, unit, eventById, manualRuleOf, load, advanceNow, admitNow, admit, requestApproval } = deps;
+  const { rules, runs, world } = deps.store;
+
+  /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
+  async function processEvent(projectId: string, eventId: string): Promise<RunRow[]> {
+    const ev = eventById(projectId, eventId);
+    if (!ev) {
+      logger.warn({ eventId }, 'runner: event not found');
+      return [];
+    }
+    const view = eventView(ev);
+    const started: RunRow[] = [];
+    const { manual, isRoot } = manualRuleOf(ev);
+    await unit((fx) => {
+      for (const rule of rules.records(projectId)) {
+        const candidate = manual && isRoot ? rule.id === manual : rule.enabled || rule.id === manual;
+        if (!candidate || !triggersOn(rule, ev)) continue;
+        const d = decide(rule, view, world);
+        const base = {
+          projectId,
+          ruleId: rule.id,
+          ruleVersion: rule.version,
+          eventId: ev.id,
+          subjectKind: ev.subjectKind,
+          subjectId: ev.subjectId,
+          idempotencyKey: runIdempotencyKey(rule.id, rule.version, `${ev.projectId}/${ev.idempotencyKey}`),
+          correlationId: ev.correlationId,
+          depth: ev.depth,
+          planHash: null,
+        };
+        if (!d.fires && d.reason === 'halted' && decide(rule, view, { ...world, halt: () => null }).fires) {
+          // Held, not dropped: the firing waits as a 'halted' run and is replayed (or discarded) on resume.
+          const held = runs.create(
+            { ...base, id: newId('run'), status: 'halted', reason: `held: ${d.detail ?? 'halted'}` },
+            rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
+          );
+          // The change feed tells subscribers (the halt panels' held counts) once this commits.
+          if (held.created) started.push(held.run);
+          continue;
+        }
+        if (!d.fires) {
+          logger.info({ ruleId: rule.id, eventId: ev.id, reason: d.reason, detail: d.detail }, 'rule did not fire');
+          if (recordedSkips.has(d.reason!))
+            runs.create({ ...base, id: newId('run'), status: 'skipped', reason: `${d.reason}: ${d.detail ?? ''}` }, []);
+          continue;
+        }
+        const gate = approvalGate(rule.definition);
+        const { run, created } = runs.create(
+          {
+            ...base,
+            id: newId('run'),
+            status: gate ? 'awaiting_approval' : 'planned',
+            reason: gate ? `needs admin approval (${gate.reason}: ${gate.steps.join(', ')})` : null,
+          },
+          rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
+        );
+        if (!created) {
+          // A redelivery: the run exists; if an earlier attempt stopped half-way, carry it on.
+          if (run.status === 'running') advanceNow(fx, load(run.id));
+          continue;
+        }
+        started.push(run);
+        if (gate) fx.after.push({ kind: 'later', run: () => requestApproval(run, rule.definition, ev, gate.steps) });
+        else admitNow(fx, run.id, null);
+      }
+    });
+    return started;
+  }
+
+  /** Re-decide a held or replayed run against the current rules and world; start it if it still fires. */
+  async function replay(runId: string): Promise<RunRow> {
+    const run = runs.get(runId)!;
+    const ev = eventById(run.projectId, run.eventId)!;
+    const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
+    const manual = manualRuleOf(ev).manual === run.ruleId;
+    if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {
+      runs.setStatus(run.id, 'skipped', {
+        reason: rule
+          ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})`
+          : 'rule deleted since it was held',
+      });
+      return runs.get(runId)!;
+    }
+    const d = decide(rule, eventView(ev), world);
+    if (!d.fires) {
+      if (d.reason !== 'halted') runs.setStatus(run.id, 'skipped', { reason: `${d.reason}: ${d.detail ?? ''}` });
+      return runs.get(runId)!;
+    }
+    const gate = approvalGate(rule.definition);
+    if (gate) {
+      runs.setStatus(run.id, 'awaiting_approval', { reason: 'replayed after resume' });
+      await requestApproval(runs.get(runId)!, rule.definition, ev, gate.steps);
+    } else await admit(run.id, 'replayed after resume');
+    return runs.get(runId)!;
+  }
+
+  return { processEvent, replay };
+}
