@@ -14,6 +14,7 @@ import { createOutbox, type Outbox } from './events/outbox.js';
 import { createReview, reviewInputSchema } from './events/review.js';
 import { eventInputSchema } from './events/schema.js';
 import { systemClock, type Clock } from './ids.js';
+import type { JobType } from './jobs/contracts.js';
 import type { Engine } from './door.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createJobQueues, startEngineConsumers, type EngineConsumers, type JobQueues } from './queue/jobs.js';
@@ -121,9 +122,9 @@ export function createEngine(res: EngineResources): EngineHost {
   const review = createReview({ store, clock, onStored });
   const chat = createChatService({ store, requireProject: entities.requireProject });
   const facts = createChatFacts({ store, requireProject: entities.requireProject });
-  const onGenerated = (projectId: string, input: Record<string, unknown>, output: unknown) => {
-    if (!entities.registerGenerated(projectId, input, output))
-      logger.warn({ projectId }, 'generate output has no variants list; nothing to register');
+  const onJobOutput = (projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown) => {
+    if (!entities.registerOutput(projectId, jobType, input, output))
+      logger.warn({ projectId, jobType }, 'job output does not match its contract; nothing registered');
   };
   const actions = createEngineActions({ store, clock, notifier, webhookSecret: config.webhookSecret });
   const runner: Runner | null = jobs
@@ -136,7 +137,7 @@ export function createEngine(res: EngineResources): EngineHost {
         notifier,
         onStored,
         costs: config.jobCosts,
-        onGenerated,
+        onJobOutput,
         observeFirstStep: metrics.firstStepStarted,
       })
     : null;
@@ -212,6 +213,7 @@ export function createEngine(res: EngineResources): EngineHost {
       remove: rules.remove,
       setEnabled: rules.setEnabled,
       dryRun: rules.dryRun,
+      previewEvent: rules.previewEvent,
       dryRunAll: rules.dryRunAll,
       graph: rules.graph,
       /** Store the dry-run's event as a manual run of this rule, if the plan still hashes the same. */

@@ -13,7 +13,7 @@ import type { ProjectRow, TokenRow } from './store/projects.js';
 import type { RuleRow } from './store/rules.js';
 import type { RunRow, RunStatus, StepRow } from './store/runs.js';
 import type { ChainStepFact } from './services/chat-facts.js';
-import type { RuleWarning, toApiRule } from './services/rules.js';
+import type { RuleWarning, SampleEvent, toApiRule } from './services/rules.js';
 import type { Plan } from './rules/planner.js';
 import type { ChatNotifier } from './runs/ports.js';
 import type { toApiEvent } from './events/intake.js';
@@ -77,6 +77,11 @@ export interface Engine {
     remove(p: Principal, projectId: string, ruleId: string): void;
     setEnabled(p: Principal, projectId: string, ruleId: string, enabled: boolean): RuleRow;
     dryRun(p: Principal, projectId: string, ruleId: string, body: unknown): Plan;
+    /**
+     * The event a preview of this rule should dry-run: its trigger on a variant or asset (or the project).
+     * For a decision trigger on a variant, exactly what pressing that decision would emit (one builder).
+     */
+    previewEvent(p: Principal, projectId: string, ruleId: string, target: string | null): SampleEvent;
     dryRunAll(p: Principal, projectId: string, body: unknown): Plan;
     /** Run exactly what a dry-run showed (409 if its hash changed). */
     run(p: Principal, projectId: string, ruleId: string, body: unknown): { eventId: string; hash: string; summary: Plan['summary'] };

@@ -13,6 +13,7 @@ export type { ApprovalNotice, ApprovalOutcome, ChatNotifier, StoredEvent } from 
 export type { Platform, ChatMessageKind } from './store/chat.js';
 export type { HaltScope } from './store/halts.js';
 export type { RuleRow } from './store/rules.js';
+export type { SampleEvent } from './services/rules.js';
 export type { RunRow, StepRow, RunStatus } from './store/runs.js';
 export type { Plan, FiringNode, PlannedEvent, StepNode } from './rules/planner.js';
 export { isGreenlightError, GreenlightError } from './errors.js';

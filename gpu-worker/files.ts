@@ -89,8 +89,3 @@ export async function pngsAt(files: ProjectFiles, rel: string, field: string): P
   if (!(await files.isDir(rel, field))) return [rel];
   return (await files.list(rel, field)).filter((p) => /\.png$/i.test(p));
 }
-
-/** An id for a job's output (atlas, export) derived from the job id: path- and BullMQ-safe. */
-export function idFromJob(prefix: string, jobId: string): string {
-  return `${prefix}-${jobId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-40)}`;
-}

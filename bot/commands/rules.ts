@@ -9,7 +9,6 @@ import { CommandRefusal, principalOf, projectOf, type ChatContext } from './cont
 import { parseRule, type RuleCommand } from './parse.js';
 
 type RuleRow = ReturnType<ChatContext['engine']['rules']['list']>[number];
-type SampleEvent = { type: string; subject: { kind: string; id: string }; payload: Record<string, unknown>; depth: number };
 
 const triggerOf = (r: RuleRow): string => {
   const t = (r.definition as { trigger?: { event?: string; schedule?: string } }).trigger ?? {};
@@ -27,44 +26,6 @@ export function findRule(rows: RuleRow[], ref: string): RuleRow {
   if (prefixed.length > 1)
     throw new CommandRefusal(`\`${ref}\` matches ${prefixed.length} rules (${prefixed.map((r) => `\`${r.id}\``).join(', ')}); use the id.`);
   throw new CommandRefusal(`No rule \`${ref}\` in this project; \`/rule list\` shows them.`);
-}
-
-/** The event a dry-run previews: the rule's trigger on the given variant or asset (or the project). */
-function sampleEvent(ctx: ChatContext, p: Principal, projectId: string, rule: RuleRow, target: string | null): SampleEvent {
-  const t = (rule.definition as { trigger: { event?: string } }).trigger;
-  if (!t.event) return { type: 'schedule.fired', subject: { kind: 'rule', id: rule.id }, payload: { ruleId: rule.id }, depth: 0 };
-  if (!target) return { type: t.event, subject: { kind: 'project', id: projectId }, payload: {}, depth: 0 };
-  const e = ctx.engine.entities;
-  try {
-    const v = e.getVariant(p, projectId, target);
-    const { asset } = e.getAsset(p, projectId, v.assetId);
-    return {
-      type: t.event,
-      subject: { kind: 'variant', id: v.id },
-      payload: {
-        variantId: v.id,
-        assetId: asset.id,
-        assetType: asset.type,
-        specId: asset.specId,
-        status: v.status,
-        primary: v.primary,
-        tags: v.tags,
-      },
-      depth: 0,
-    };
-  } catch {
-    try {
-      const { asset } = e.getAsset(p, projectId, target);
-      return {
-        type: t.event,
-        subject: { kind: 'asset', id: asset.id },
-        payload: { assetId: asset.id, assetType: asset.type, specId: asset.specId },
-        depth: 0,
-      };
-    } catch {
-      throw new CommandRefusal(`No variant or asset \`${target}\` in project \`${projectId}\`.`);
-    }
-  }
 }
 
 export async function ruleCommand(ctx: ChatContext, text: string): Promise<View> {
@@ -108,7 +69,7 @@ async function runRule(ctx: ChatContext, p: Principal, projectId: string, cmd: R
       );
     }
     case 'dry-run': {
-      const event = sampleEvent(ctx, p, projectId, rule, cmd.target);
+      const event = rules.previewEvent(p, projectId, rule.id, cmd.target);
       const plan = rules.dryRun(p, projectId, rule.id, { event });
       const runValue = packValue(projectId, rule.id, plan.hash, Buffer.from(JSON.stringify(event)).toString('base64url'));
       return dryRunView({

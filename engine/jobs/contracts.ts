@@ -58,12 +58,25 @@ export function jobCompletionEvents(
   ];
 }
 
+/** An id for a job's output (atlas, export) derived from the job id: path- and BullMQ-safe. */
+export function idFromJob(prefix: string, jobId: string): string {
+  return `${prefix}-${jobId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-40)}`;
+}
+
+/**
+ * The id of what a pack_atlas / export job writes: the one the input names, else one from the job id.
+ * The worker names its folder with it, the typed event names it as its subject, the engine's row has it.
+ */
+export function outputIdOf(kind: 'atlas' | 'export', given: unknown, jobId: string): string {
+  return typeof given === 'string' && given !== '' ? given : idFromJob(kind, jobId);
+}
+
 function subjectForJob(jobType: JobType, input: Record<string, unknown>, jobId: string): { kind: string; id: unknown } {
   switch (jobType) {
     case 'pack_atlas':
-      return { kind: 'atlas', id: input.atlasId ?? jobId };
+      return { kind: 'atlas', id: outputIdOf('atlas', input.atlasId, jobId) };
     case 'export':
-      return { kind: 'export', id: input.exportId ?? jobId };
+      return { kind: 'export', id: outputIdOf('export', input.exportId, jobId) };
     case 'bg_remove':
       return input.variantId !== undefined ? { kind: 'variant', id: input.variantId } : { kind: 'asset', id: input.assetId ?? jobId };
     case 'generate':

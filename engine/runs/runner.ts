@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
+import type { JobType } from '../jobs/contracts.js';
 import type { JobQueues } from '../queue/jobs.js';
 import { actionOfStep, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
@@ -28,8 +29,11 @@ export interface RunnerDeps {
   onStored: (source: string, row?: EventRow) => void;
   /** Cost units per job type, for approval requests. */
   costs?: Record<string, number>;
-  /** A finished generate job's variants become reviewable rows before its events go out. */
-  onGenerated?: (projectId: string, input: Record<string, unknown>, output: unknown) => void;
+  /**
+   * A finished job's output becomes rows before its events go out, in the same unit: a generate job's
+   * variants (reviewable), an atlas, an export bundle (overridable, shown by the faces).
+   */
+  onJobOutput?: (projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown) => void;
   /** Seconds from an event being stored to the first step of a run it caused. */
   observeFirstStep?: (seconds: number) => void;
 }
@@ -218,7 +222,7 @@ export function createRunner(deps: RunnerDeps) {
     } else {
       const config = (step.config ?? {}) as Record<string, unknown>;
       const jt = jobTypeOf(action);
-      if (jt === 'generate') deps.onGenerated?.(run.projectId, config, output);
+      if (jt) deps.onJobOutput?.(run.projectId, jt, config, output);
       if (jt) {
         // The steps read above: nothing has changed them yet in this unit.
         const next = followUps(action, config, { ...context(run, def, cause, steps), previous: { input: config, output, jobId } });

@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { authorize, authorizeGlobalAdmin, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { idSchema, jobOutputSchemas } from '../jobs/contracts.js';
+import { idSchema, jobOutputSchemas, type JobType } from '../jobs/contracts.js';
 import { defaultProjectSettings } from '../store/projects.js';
 import type { Store } from '../store/store.js';
 import { parseWith } from '../validation.js';
 
 const role = z.enum(['artist', 'lead', 'admin']);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 export const projectInputSchema = z
   .object({
@@ -74,10 +75,27 @@ export function createEntityService(deps: { store: Store }) {
     projects,
     tokens,
     /**
-     * Engine-internal (no principal: the runner calls it): register a finished generate job's asset and
-     * variants from its input and output. False when the output carries no variants list.
+     * Engine-internal (no principal: the runner calls it, in the unit that records the step): a finished
+     * job's output as rows — a generate job's asset and variants, a pack_atlas job's atlas, an export's
+     * bundle. False when the output does not match its contract; other job types register nothing.
      */
-    registerGenerated(projectId: string, input: Record<string, unknown>, output: unknown): boolean {
+    registerOutput(projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown): boolean {
+      if (jobType === 'pack_atlas') {
+        const out = jobOutputSchemas.pack_atlas.safeParse(output);
+        if (!out.success) return false;
+        const { atlasId, pages, data, frames, occupancy } = out.data;
+        entities.upsertAtlas(projectId, atlasId, strings(input.assetIds), { pages, data, frames, occupancy });
+        return true;
+      }
+      if (jobType === 'export') {
+        const out = jobOutputSchemas.export.safeParse(output);
+        if (!out.success) return false;
+        const { exportId, bundlePath, bundleDir, manifestPath, files } = out.data;
+        const profile = typeof input.profileId === 'string' ? input.profileId : 'custom';
+        entities.upsertExport(projectId, exportId, profile, strings(input.atlasIds), { bundlePath, bundleDir, manifestPath, files });
+        return true;
+      }
+      if (jobType !== 'generate') return true;
       const out = jobOutputSchemas.generate.safeParse(output);
       if (!out.success) return false;
       const specId = typeof input.specId === 'string' ? input.specId : undefined;

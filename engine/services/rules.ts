@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { eventTypeSchema } from '../events/names.js';
+import { eventTypeSchema, normalizeEventType } from '../events/names.js';
+import { decisionEvent, decisionOfEvent } from '../events/review.js';
 import { inferSubject, subjectSchema } from '../events/schema.js';
 import { chainGraph, findCycles } from '../rules/graph.js';
 import type { EventView } from '../rules/matching.js';
@@ -22,6 +23,9 @@ export const sampleEventSchema = z
     depth: z.number().int().min(0).max(100).default(0),
   })
   .strict();
+
+/** An event a dry-run may be asked about (the `event` of a dry-run request). */
+export type SampleEvent = { type: string; subject: { kind: string; id: string }; payload: Record<string, unknown>; depth: number };
 
 export const dryRunInputSchema = z.union([
   z.object({ event: sampleEventSchema }).strict(),
@@ -71,7 +75,7 @@ export function createRuleService(deps: {
   requireProject: (id: string) => ProjectRow;
   onChange?: () => void;
 }) {
-  const { rules: repo, events, runs: runsRepo, world } = deps.store;
+  const { rules: repo, events, runs: runsRepo, world, entities } = deps.store;
 
   function cycleWarnings(projectId: string, ruleId: string): RuleWarning[] {
     const records = repo.list(projectId).map(toRecord);
@@ -114,7 +118,48 @@ export function createRuleService(deps: {
     };
   }
 
+  /** A variant or asset of the project by id, or null. */
+  function targetOf(projectId: string, id: string) {
+    const v = entities.facts(projectId, 'variant', id);
+    if (v) {
+      const variant = entities.getVariant(projectId, id);
+      return { variant, asset: entities.getAsset(projectId, variant.assetId) };
+    }
+    return entities.facts(projectId, 'asset', id) ? { variant: null, asset: entities.getAsset(projectId, id) } : null;
+  }
+
   const service = {
+    /**
+     * The event a preview of this rule dry-runs: its trigger on `target` (a variant or asset id), or on the
+     * project. A decision trigger (variant.approved …) on a variant is the event that pressing that decision
+     * would emit, built by review's own event builder — so what the preview predicts is what the press fires.
+     */
+    previewEvent(p: Principal, projectId: string, ruleId: string, target: string | null): SampleEvent {
+      authorize(p, projectId, 'rules.dryrun');
+      const rule = repo.get(projectId, ruleId);
+      const trigger = (rule.definition as unknown as RuleDefinition).trigger;
+      if (!('event' in trigger))
+        return { type: 'schedule.fired', subject: { kind: 'rule', id: rule.id }, payload: { ruleId: rule.id }, depth: 0 };
+      const type = normalizeEventType(trigger.event);
+      if (!target) return { type, subject: { kind: 'project', id: projectId }, payload: {}, depth: 0 };
+      const found = targetOf(projectId, target);
+      if (!found) throw new NotFoundError('variant or asset', target);
+      const { variant, asset } = found;
+      const decision = decisionOfEvent[type];
+      if (variant && decision) {
+        const e = decisionEvent(variant, asset, { decision }, p.id, deps.store.clock.now());
+        return { type: e.type, subject: e.subject, payload: e.payload, depth: 0 };
+      }
+      const assetFacts = { assetId: asset.id, assetType: asset.type, specId: asset.specId };
+      if (variant)
+        return {
+          type,
+          subject: { kind: 'variant', id: variant.id },
+          payload: { variantId: variant.id, ...assetFacts, status: variant.status, primary: variant.primary, tags: variant.tags },
+          depth: 0,
+        };
+      return { type, subject: { kind: 'asset', id: asset.id }, payload: assetFacts, depth: 0 };
+    },
     list(p: Principal, projectId: string) {
       authorize(p, projectId, 'rules.read');
       deps.requireProject(projectId);

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { StoreContext } from './context.js';
 import type { Db } from './db.js';
-import { assets, atlases, auditLog, specs, variants } from './schema.js';
+import { assets, atlases, auditLog, exports as exportsTable, specs, variants } from './schema.js';
 
 export type AssetRow = typeof assets.$inferSelect;
 export type VariantRow = typeof variants.$inferSelect;
@@ -175,6 +175,20 @@ export function createEntitiesRepo(ctx: StoreContext) {
             .onConflictDoNothing()
             .run();
       });
+    },
+    /** An atlas a pack_atlas job wrote: created, or its pages and figures refreshed (its override stays). */
+    upsertAtlas(projectId: string, id: string, assetIds: string[], meta: Record<string, unknown>): void {
+      db.insert(atlases)
+        .values({ id, projectId, assetIds, meta, createdAt: clock.now() })
+        .onConflictDoUpdate({ target: atlases.id, set: { assetIds, meta }, setWhere: eq(atlases.projectId, projectId) })
+        .run();
+    },
+    /** An export bundle an export job wrote: created, or refreshed. */
+    upsertExport(projectId: string, id: string, profile: string, atlasIds: string[], meta: Record<string, unknown>): void {
+      db.insert(exportsTable)
+        .values({ id, projectId, profile, atlasIds, meta, createdAt: clock.now() })
+        .onConflictDoUpdate({ target: exportsTable.id, set: { profile, atlasIds, meta }, setWhere: eq(exportsTable.projectId, projectId) })
+        .run();
     },
     clearPrimary(assetId: string, exceptId: string, now: number): void {
       db.update(variants)

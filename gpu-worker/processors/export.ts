@@ -5,10 +5,9 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { zipSync } from 'fflate';
-import type { ExportProfile } from '../../engine/jobs/contracts.js';
+import { outputIdOf, type ExportProfile } from '../../engine/jobs/contracts.js';
 import type { AtlasLayout } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
-import { idFromJob } from '../files.js';
 import { CUSTOM_FILE } from '../formats/custom.js';
 import { writeFormats } from '../formats/index.js';
 import { builtInProfiles, renameFrame } from './profiles.js';
@@ -47,7 +46,7 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
     );
   if (input.atlasIds.length === 0 && input.assetIds.length === 0)
     throw new JobInputError('atlasIds', 'nothing to export: give atlasIds and/or assetIds');
-  const exportId = input.exportId ?? idFromJob('export', ctx.jobId);
+  const exportId = outputIdOf('export', input.exportId, ctx.jobId);
   const files: BundleFile[] = [];
   const generator: Record<string, unknown> = {};
   for (const [k, atlasId] of input.atlasIds.entries()) {

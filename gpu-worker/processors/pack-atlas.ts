@@ -2,11 +2,11 @@
 // format, under atlases/<atlasId>/. Rotation is forced off when Godot is one of
 // the formats (AtlasTexture cannot rotate) and the output says so.
 import path from 'node:path';
-import type { JobInput } from '../../engine/jobs/contracts.js';
+import { outputIdOf, type JobInput } from '../../engine/jobs/contracts.js';
 import { composePages, encodePages } from '../atlas/compose.js';
 import { layoutAtlas, type SourceFrame } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
-import { idFromJob, pngsAt } from '../files.js';
+import { pngsAt } from '../files.js';
 import { writeFormats } from '../formats/index.js';
 import { decodeRgba, type Rgba } from '../image/io.js';
 import type { JobContext, Processor } from './types.js';
@@ -34,7 +34,7 @@ async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promis
 }
 
 export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
-  const atlasId = input.atlasId ?? idFromJob('atlas', ctx.jobId);
+  const atlasId = outputIdOf('atlas', input.atlasId, ctx.jobId);
   const warnings: string[] = [];
   const rotation = input.rotation && !input.formats.includes('godot-tres');
   if (input.rotation && !rotation) warnings.push('rotation was turned off: Godot AtlasTexture cannot rotate frames');

@@ -296,21 +296,11 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     await waitFor(() => /Dry-run/.test(JSON.stringify(lastResponse())), 3000, 'preview');
     const preview = lastResponse();
     assert.equal(preview.response_type, 'ephemeral');
-    const v = h.t.engine.chat.facts.variant('art', card.variantId);
-    const event = {
-      type: 'variant.approved',
-      subject: { kind: 'variant', id: v.id },
-      payload: {
-        variantId: v.id,
-        assetId: 'knight',
-        assetType: 'sprite',
-        specId: null,
-        status: v.status,
-        primary: v.primary,
-        tags: v.tags,
-      },
-      depth: 0,
-    };
+    // The preview's event comes from the engine's one event builder (what an approve press would emit):
+    // its rendering must show exactly that plan. Whether the prediction holds is the next test's job.
+    const lead = h.t.engine.chat.principalFor('slack', U.lead, 'art')!;
+    const event = h.t.engine.rules.previewEvent(lead, 'art', mvpRuleId, card.variantId);
+    assert.equal(event.payload.status, 'approved', 'previewed as pressed, not as the variant is now');
     const plan = (await h.t.call('POST', `${P}/rules/${mvpRuleId}/dry-run`, { event }, leadToken)).body;
     const text = allText(preview.blocks);
     assert.ok(text.includes(`plan ${plan.hash}`), 'same plan hash');
@@ -334,6 +324,45 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     }
     const run = preview.blocks.find((b: any) => b.type === 'actions').elements.find((e: any) => e.action_id === actionIds.ruleRun);
     assert.ok(run.value.includes(plan.hash));
+  });
+
+  it('GIVEN a rule on the approved status AND /rule dry-run on a variant THEN the preview predicts what pressing Approve then does', async () => {
+    const ruleId = await enabledRule(
+      {
+        name: 'Approved by someone → tag',
+        trigger: { event: 'variant.approved' },
+        scope: { entityId: cards[1]!.variantId },
+        conditions: {
+          all: [
+            { field: 'payload.status', op: 'eq', value: 'approved' },
+            { field: 'payload.decidedBy', op: 'exists' },
+          ],
+        },
+        actions: [{ id: 'tag', type: 'apply_tags', config: { variantId: '${event.subject.id}', add: ['seen:approved'] } }],
+      },
+      { type: 'variant.approved', payload: {} },
+    );
+    const n = h.fake.responses.length;
+    await h.command(slash(h, { command: '/rule', text: `dry-run ${ruleId} ${cards[1]!.variantId}`, user: U.lead, channel: REVIEW }));
+    await waitFor(() => h.fake.responses.length > n, 3000, 'preview');
+    const preview = allText(lastResponse().blocks);
+    assert.match(preview, /Approved by someone → tag\* \(depth 0\) fires/, 'the preview says it fires');
+    // Now press Approve on that variant for real: the rule fires, as predicted.
+    await h.action(
+      press(h, {
+        actionId: actionIds.review('approve'),
+        value: `art|${cards[1]!.variantId}`,
+        user: U.artist,
+        channel: REVIEW,
+        messageTs: cards[1]!.ts,
+      }),
+    );
+    await waitFor(
+      () => count(`runs WHERE rule_id = ? AND status = 'succeeded'`, ruleId) === 1,
+      10_000,
+      'the press fired the rule the preview said would fire',
+    );
+    assert.ok(h.t.engine.chat.facts.variant('art', cards[1]!.variantId).tags.includes('seen:approved'));
   });
 
   it('GIVEN /rule list, log, enable and unknown input THEN each answers the asker; an artist cannot enable; "Run exactly this" runs the plan until something changes', async () => {

@@ -133,6 +133,63 @@ describe('gpu-worker on BullMQ', () => {
     assert.ok(manifest.files.some((f: { path: string }) => f.path === 'greenlight/hero-atlas/atlas-0.png'));
   });
 
+  it('GIVEN pack_atlas with no atlasId THEN atlas.ready names the atlas the worker wrote, it has a row, and an override on it is seen', async () => {
+    await originals('art', 'vill', ['vill-v1']);
+    await t.call('POST', `${P}/assets`, { id: 'vill', type: 'character', variants: [{ id: 'vill-v1' }] }, tokens.lead);
+    const pack = {
+      name: 'approved → cut-out → atlas (no id given)',
+      trigger: { event: 'variant.approved' },
+      scope: { entityId: 'vill-v1' },
+      requiresApproval: 'never',
+      actions: [
+        { id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { assetId: 'vill', variantId: '${event.subject.id}' } } },
+        { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { frames: '${steps.cutout.output.alphaPaths}' } } },
+      ],
+    };
+    const listen = {
+      name: 'atlas ready → notify',
+      trigger: { event: 'atlas.ready' },
+      actions: [{ id: 'say', type: 'notify', config: { channel: 'review', text: 'atlas ${event.subject.id} is ready' } }],
+    };
+    const ids: string[] = [];
+    for (const r of [pack, listen]) {
+      const created = await t.call('POST', `${P}/rules`, r, tokens.lead);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      ids.push(created.body.id);
+      await t.call('POST', `${P}/rules/${created.body.id}/dry-run`, { event: { type: r.trigger.event, payload: {} } }, tokens.lead);
+      assert.equal((await t.call('POST', `${P}/rules/${created.body.id}/enable`, undefined, tokens.lead)).status, 200);
+    }
+    const review = await t.call('POST', `${P}/variants/vill-v1/review`, { decision: 'approve' }, tokens.artist);
+    await waitFor(() => t.door.runs.list('art', { ruleId: ids[0] }).some((r) => r.status === 'succeeded'), 30_000, 'the atlas chain');
+    const step = t.door.runs.steps(t.door.runs.list('art', { ruleId: ids[0] })[0]!.id).find((s) => s.stepId === 'atlas')!;
+    const output = step.output as { atlasId: string; pages: string[] };
+    // The atlas.ready this very job emitted (the first test's rule fires on the approval too).
+    const ready = t.door.sql
+      .prepare(
+        `SELECT id, subject_kind AS kind, subject_id AS subjectId FROM events
+         WHERE type = 'atlas.ready' AND correlation_id = ? AND json_extract(payload, '$.jobId') = ?`,
+      )
+      .get(review.body.eventId, step.jobIds[0]) as { id: string; kind: string; subjectId: string };
+    await waitFor(
+      () => t.door.runs.list('art', { ruleId: ids[1], subjectId: output.atlasId }).some((r) => r.status === 'succeeded'),
+      10_000,
+      'the listener ran on that atlas',
+    );
+    assert.equal(ready.kind, 'atlas');
+    assert.equal(ready.subjectId, output.atlasId, 'the event names the atlas the worker wrote');
+    assert.ok(fs.existsSync(path.join(dataDir, 'projects/art/atlases', ready.subjectId, 'atlas-0.png')));
+    const row = t.door.sql.prepare('SELECT meta FROM atlases WHERE id = ? AND project_id = ?').get(ready.subjectId, 'art') as
+      { meta: string } | undefined;
+    assert.ok(row, 'the atlas has a row');
+    assert.deepEqual(JSON.parse(row.meta).pages, output.pages);
+    const override = await t.call('PATCH', `${P}/atlases/${ready.subjectId}`, { manualOverride: true }, tokens.lead);
+    assert.equal(override.status, 200, JSON.stringify(override.body));
+    const plan = await t.call('POST', `${P}/rules/${ids[1]}/dry-run`, { eventId: ready.id }, tokens.lead);
+    assert.equal(plan.status, 200, JSON.stringify(plan.body));
+    assert.equal(plan.body.root.firings[0].decision, 'skip', JSON.stringify(plan.body.root));
+    assert.equal(plan.body.root.firings[0].reason, 'manual_override');
+  });
+
   it('GIVEN a job whose input is bad THEN it fails once, not retried, with the field in the reason; progress is reported on good jobs', async () => {
     const q = queue('bg_remove', t.prefix);
     await originals('art', 'prog', ['prog-v1']);
