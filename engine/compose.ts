@@ -24,7 +24,7 @@ import { createSchedules, SCHEDULES_QUEUE } from './queue/schedules.js';
 import { createEngineActions } from './runs/engine-actions.js';
 import { createHaltControl } from './runs/halts.js';
 import { fanOutNotifier, logNotifier, type ChatNotifier } from './runs/ports.js';
-import { createRunner, type Runner } from './runs/runner.js';
+import { createRunner, type Runner, type RunnerDeps } from './runs/runner.js';
 import { createChatFacts } from './services/chat-facts.js';
 import { createChatService } from './services/chat.js';
 import { createEntityService } from './services/entities.js';
@@ -44,6 +44,8 @@ export interface EngineResources {
   clock?: Clock;
   /** Where `notify` actions and approval requests go; default: the log. */
   notifier?: ChatNotifier;
+  /** Test-only fault injection: crash tests kill the process at a chosen point. */
+  faults?: RunnerDeps['faults'];
 }
 
 /** What engine-side code holds: the door, its lifecycle, and the operators' views. */
@@ -139,6 +141,7 @@ export function createEngine(res: EngineResources): EngineHost {
         costs: config.jobCosts,
         onJobOutput,
         observeFirstStep: metrics.firstStepStarted,
+        ...(res.faults ? { faults: res.faults } : {}),
       })
     : null;
   const haltControl = runner && jobs ? createHaltControl({ store, logger, jobs, runner }) : null;
@@ -365,6 +368,10 @@ export function createEngine(res: EngineResources): EngineHost {
           },
           (err) => logger.error({ err }, 'schedules worker error'),
         );
+        void runner
+          .recover()
+          .then((r) => (r.resumed + r.requested > 0 ? logger.info(r, 'carried on what the last engine left half-way') : undefined))
+          .catch((err: unknown) => logger.error({ err }, 'recovery of half-way runs failed; their next delivery retries it'));
         expiryTimer = setInterval(
           () => void runner.expireApprovals().catch((err: unknown) => logger.error({ err }, 'approval expiry failed')),
           1000,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApiApp } from './api/app.js';
 import type { EngineConfig } from './config.js';
-import { createEngine } from './compose.js';
+import { createEngine, type EngineResources } from './compose.js';
 import type { Engine } from './door.js';
 import { startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
 import { createRedis, waitReady } from './queue/redis.js';
@@ -47,7 +47,7 @@ export function ensureAdminToken(engineDb: ReturnType<typeof openDb>, configured
 
 export async function startGreenlight(
   config: EngineConfig,
-  options: { logger?: Logger; mount?: (app: Hono, engine: Engine) => void } = {},
+  options: { logger?: Logger; mount?: (app: Hono, engine: Engine) => void; faults?: EngineResources['faults'] } = {},
 ): Promise<Running> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -70,7 +70,7 @@ export async function startGreenlight(
   if (!(await waitReady(redis, 5000)))
     logger.warn({ redisUrl }, 'Redis is not answering yet; starting anyway, events wait in the outbox until it does');
   const generatedAdminToken = ensureAdminToken(db, config.adminToken);
-  const host = createEngine({ config, db, redis, logger });
+  const host = createEngine({ config, db, redis, logger, ...(options.faults ? { faults: options.faults } : {}) });
   const { engine } = host;
   const app = createApiApp(host) as unknown as Hono;
   options.mount?.(app, engine);

@@ -8,6 +8,7 @@ import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
 import type { JobType, WorkJobData } from '../jobs/contracts.js';
 import { engineJobOptions, EVENTS_QUEUE, type EventJobData } from './queues.js';
+import { workerLockDefaults } from '../jobs/contracts.js';
 
 export const STEPS_QUEUE = 'steps';
 
@@ -22,8 +23,12 @@ export interface StepDone {
 }
 
 export interface JobQueues {
-  /** Submit one step's work job; the same jobId twice adds nothing. */
-  submit(jobType: JobType, jobId: string, data: WorkJobData): Promise<void>;
+  /**
+   * Submit one step's work job; the same jobId twice adds nothing while the job is stored. `ensure` (a
+   * resubmit after a crash) first asks whether the step's flow exists, since a finished child may have
+   * been removed while its parent still waits to be read: adding it again would run it twice.
+   */
+  submit(jobType: JobType, jobId: string, data: WorkJobData, ensure?: boolean): Promise<void>;
   /** Remove a job that has not started; true if it was removed. Active jobs finish. */
   cancel(jobType: JobType, jobId: string): Promise<boolean>;
   /** Jobs per queue and state, for metrics. */
@@ -97,7 +102,8 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
     async resumeAll() {
       await Promise.all(jobTypes.map((t) => queue(t).resume()));
     },
-    async submit(jobType, jobId, data) {
+    async submit(jobType, jobId, data, ensure = false) {
+      if (ensure && (await queue.steps().getJob(`${jobId}.done`))) return;
       await flows.add({
         name: `${data.runId}.${data.stepId}`,
         queueName: STEPS_QUEUE,
@@ -138,6 +144,8 @@ export function startEngineConsumers(
     connection: conns[0]!,
     prefix,
     concurrency: 4,
+    // A killed engine's event is handed to the next engine within ~5 s (BullMQ's defaults: 30 s + 30 s).
+    ...workerLockDefaults,
   });
   const steps = new Worker(
     STEPS_QUEUE,
@@ -147,7 +155,7 @@ export function startEngineConsumers(
       const output = Object.values(values)[0];
       await handlers.onStepDone({ ...job.data, ...(failed !== undefined ? { error: failed } : { output }) });
     },
-    { connection: conns[1]!, prefix, concurrency: 8 },
+    { connection: conns[1]!, prefix, concurrency: 8, ...workerLockDefaults },
   );
   events.on('error', (err) => onError(err, 'events worker'));
   steps.on('error', (err) => onError(err, 'steps worker'));

@@ -4,7 +4,6 @@
 import type { Logger } from 'pino';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ids.js';
-import { newId } from '../ids.js';
 import { jobTypeOf } from '../rules/actions.js';
 import type { RuleDefinition } from '../rules/schema.js';
 import type { ApprovalRow } from '../store/approvals.js';
@@ -48,7 +47,8 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
       const root = events.get(run.projectId, cause.correlationId) ?? cause;
       const expiryMs = settingsOf(run.projectId).policies.approvalExpiryMs;
       const approval = approvals.create({
-        id: newId('apr'),
+        // One per run: a request repeated after a crash finds the row and adds none.
+        id: `apr_${run.id.replace(/^run_/, '')}`,
         projectId: run.projectId,
         runId: run.id,
         requestedBy: `${root.actor.kind}:${root.actor.id}`,

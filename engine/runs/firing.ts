@@ -39,16 +39,16 @@ export interface FiringDeps<L> {
   unit: (work: (fx: Effects) => void) => Promise<void>;
   eventById: (projectId: string, id: string) => EventRow | undefined;
   manualRuleOf: (ev: EventRow) => { manual: string | null; isRoot: boolean };
-  /** A run as the step code needs it, and carrying it on (a redelivery of a run stopped half-way). */
+  /** A run as the step code needs it, and carrying it on (a redelivery of a run a crash stopped half-way). */
   load: (runId: string) => L;
-  advanceNow: (fx: Effects, loaded: L) => void;
+  resumeNow: (fx: Effects, loaded: L) => void;
   admitNow: (fx: Effects, runId: string, reason: string | null) => void;
   admit: (runId: string, reason: string) => Promise<void>;
   requestApproval: (run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]) => Promise<void>;
 }
 
 export function createFiring<L>(deps: FiringDeps<L>) {
-  const { logger, unit, eventById, manualRuleOf, load, advanceNow, admitNow, admit, requestApproval } = deps;
+  const { logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, admit, requestApproval } = deps;
   const { rules, runs, world } = deps.store;
 
   /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
@@ -105,8 +105,8 @@ export function createFiring<L>(deps: FiringDeps<L>) {
           rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
         );
         if (!created) {
-          // A redelivery: the run exists; if an earlier attempt stopped half-way, carry it on.
-          if (run.status === 'running') advanceNow(fx, load(run.id));
+          // A redelivery: the run exists; if an earlier attempt stopped half-way (a crash), carry it on.
+          if (run.status === 'running') resumeNow(fx, load(run.id));
           continue;
         }
         started.push(run);

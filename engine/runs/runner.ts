@@ -6,7 +6,17 @@ import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import type { JobType } from '../jobs/contracts.js';
 import type { JobQueues } from '../queue/jobs.js';
-import { actionOfStep, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
+import {
+  actionOfStep,
+  approvalGate,
+  followUps,
+  jobInputOf,
+  jobTypeOf,
+  runEventTypes,
+  stepEvents,
+  stepJobId,
+  withDefaults,
+} from '../rules/actions.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
 import type { EventRow } from '../store/events.js';
@@ -17,7 +27,7 @@ import type { ChatNotifier } from './ports.js';
 import { createApprovalFlow } from './approval-flow.js';
 import { createEmitter } from './emitter.js';
 import { createFiring } from './firing.js';
-import { createUnits, type Effects } from './units.js';
+import { createUnits, type Effect, type Effects } from './units.js';
 
 export interface RunnerDeps {
   store: Store;
@@ -36,6 +46,8 @@ export interface RunnerDeps {
   onJobOutput?: (projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown) => void;
   /** Seconds from an event being stored to the first step of a run it caused. */
   observeFirstStep?: (seconds: number) => void;
+  /** Test-only fault injection (crash tests). */
+  faults?: { afterCommit?: (effects: readonly Effect[]) => void };
 }
 
 /** A run with the rule version it fired with and the event that caused it. */
@@ -53,7 +65,8 @@ export function createRunner(deps: RunnerDeps) {
   const { unit } = createUnits({
     store,
     onStored: deps.onStored,
-    submit: (jobType, jobId, data) => deps.jobs.submit(jobType, jobId, data),
+    submit: (jobType, jobId, data, ensure) => deps.jobs.submit(jobType, jobId, data, ensure),
+    ...(deps.faults?.afterCommit ? { afterCommit: deps.faults.afterCommit } : {}),
     runAction: (e) => deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config }),
     stepFinished: (...args) => stepFinished(...args),
     backToPending: (runId, stepId, why) => runs.updateStep(runId, stepId, { status: 'pending' }, why),
@@ -197,6 +210,36 @@ export function createRunner(deps: RunnerDeps) {
   }
   const advance = (runId: string) => unit((fx) => advanceNow(fx, load(runId)));
 
+  /**
+   * Carry on a run that a crash (or a lost effect) left half-way. A running step's row is the durable
+   * record of the effect its unit decided (job id and resolved input, or the engine action's config), so
+   * the effect is performed again from it: a job is resubmitted unless its flow is in Redis already, an
+   * engine action runs again (they are idempotent: tags, status; notify and call_webhook at least once).
+   */
+  function resumeNow(fx: Effects, loaded: Loaded | null): void {
+    if (!loaded || loaded.run.status !== 'running') return;
+    const { run, def } = loaded;
+    for (const s of runs.steps(run.id)) {
+      const jobId = s.jobIds[0];
+      if (s.status !== 'running' || !jobId) continue;
+      const action = actionOfStep(def.actions, s);
+      const jt = jobTypeOf(action);
+      const config = (s.config ?? {}) as Record<string, unknown>;
+      if (jt)
+        fx.after.push({
+          kind: 'submit',
+          runId: run.id,
+          stepId: s.stepId,
+          jobType: jt,
+          jobId,
+          data: { projectId: run.projectId, runId: run.id, stepId: s.stepId, input: config },
+          ensure: true,
+        });
+      else fx.after.push({ kind: 'engine', runId: run.id, stepId: s.stepId, jobId, action, projectId: run.projectId, config });
+    }
+    advanceNow(fx, loaded);
+  }
+
   /** A step ended (its job finished, or the engine ran it): record, emit, go on. */
   function finishStep(fx: Effects, runId: string, stepId: string, jobId: string, output: unknown, error?: string): void {
     const loaded = load(runId);
@@ -205,8 +248,8 @@ export function createRunner(deps: RunnerDeps) {
     const steps = runs.steps(runId);
     const step = steps.find((s) => s.stepId === stepId);
     if (!step || step.status === 'cancelled') return;
-    // Already recorded (a redelivery): only make sure the run moved on.
-    if (step.status === 'succeeded' || step.status === 'failed') return advanceNow(fx, loaded);
+    // Already recorded (a redelivery): make sure the run moved on, and that what it started was performed.
+    if (step.status === 'succeeded' || step.status === 'failed') return resumeNow(fx, loaded);
     const action = actionOfStep(def.actions, step);
     if (error !== undefined) {
       runs.updateStep(runId, stepId, { status: 'failed', error, finishedAt: clock.now() }, `failed: ${error}`);
@@ -285,7 +328,7 @@ export function createRunner(deps: RunnerDeps) {
     cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }),
   });
   const { requestApproval, applyDecision } = approvalFlow;
-  const firing = createFiring({ store, logger, unit, eventById, manualRuleOf, load, advanceNow, admitNow, admit, requestApproval });
+  const firing = createFiring({ store, logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, admit, requestApproval });
 
   return {
     processEvent: firing.processEvent,
@@ -322,6 +365,27 @@ export function createRunner(deps: RunnerDeps) {
         await applyDecision(approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel'));
       await unit((fx) => promoteWaiting(fx, run.projectId));
       return runs.get(runId)!;
+    },
+    /**
+     * After a start, carry on what a killed engine left half-way: every running run's started steps are
+     * performed again (see resumeNow), and a run left awaiting an approval that was never requested gets
+     * its request.
+     */
+    async recover(): Promise<{ resumed: number; requested: number }> {
+      let resumed = 0;
+      let requested = 0;
+      for (const run of runs.byStatus('running')) {
+        await unit((fx) => resumeNow(fx, load(run.id)));
+        resumed++;
+      }
+      for (const run of runs.byStatus('awaiting_approval')) {
+        const loaded = approvals.byRun(run.id) ? null : load(run.id);
+        const gate = loaded ? approvalGate(loaded.def) : null;
+        if (!loaded || !gate) continue;
+        await requestApproval(run, loaded.def, loaded.cause, gate.steps);
+        requested++;
+      }
+      return { resumed, requested };
     },
     stepFinished,
     advance,

@@ -9,7 +9,8 @@ import type { EventRow } from '../store/events.js';
 
 /** Work a unit leaves until its transaction has committed. */
 export type Effect =
-  | { kind: 'submit'; runId: string; stepId: string; jobType: JobType; jobId: string; data: WorkJobData }
+  /** `ensure`: a resubmit after a crash — nothing is added if the step's flow is already in Redis. */
+  | { kind: 'submit'; runId: string; stepId: string; jobType: JobType; jobId: string; data: WorkJobData; ensure?: boolean }
   | { kind: 'engine'; runId: string; stepId: string; jobId: string; action: Action; projectId: string; config: Record<string, unknown> }
   | { kind: 'later'; run: () => void | Promise<void> };
 
@@ -22,13 +23,15 @@ export interface Effects {
 export interface UnitDeps {
   store: Store;
   onStored: (source: string, row?: EventRow) => void;
-  submit: (jobType: JobType, jobId: string, data: WorkJobData) => Promise<void>;
+  submit: (jobType: JobType, jobId: string, data: WorkJobData, ensure: boolean) => Promise<void>;
   /** Run an engine-side action; its output, or throws. */
   runAction: (e: Extract<Effect, { kind: 'engine' }>) => Promise<unknown>;
   /** An engine action ended: record it and go on (a unit of its own). */
   stepFinished: (runId: string, stepId: string, jobId: string, output: unknown, error?: string) => Promise<void>;
   /** A step whose submit failed goes back to pending. */
   backToPending: (runId: string, stepId: string, why: string) => void;
+  /** Test-only fault injection (crash tests): called after a unit commits, before its effects. */
+  afterCommit?: (effects: readonly Effect[]) => void;
 }
 
 export function createUnits(deps: UnitDeps) {
@@ -53,7 +56,7 @@ export function createUnits(deps: UnitDeps) {
         continue;
       }
       try {
-        await deps.submit(e.jobType, e.jobId, e.data);
+        await deps.submit(e.jobType, e.jobId, e.data, e.ensure === true);
       } catch (err) {
         // This step and every one marked running after it go back to pending, so a retry of whatever
         // called us (an event or a step end, redelivered by BullMQ) submits them (same job ids: never twice).
@@ -71,6 +74,7 @@ export function createUnits(deps: UnitDeps) {
     async unit(work: (fx: Effects) => void): Promise<void> {
       const fx: Effects = { stored: [], after: [] };
       transaction(() => work(fx));
+      deps.afterCommit?.(fx.after);
       for (const row of fx.stored) deps.onStored('engine', row);
       await perform(fx.after);
     },

@@ -168,6 +168,10 @@ export function createRunsRepo(ctx: StoreContext) {
         .orderBy(asc(runs.createdAt), asc(sql`rowid`))
         .all();
     },
+    /** Every run in one status, across projects, oldest first (start-up recovery). */
+    byStatus(status: RunStatus): RunRow[] {
+      return db.select().from(runs).where(eq(runs.status, status)).orderBy(asc(runs.createdAt)).all();
+    },
     /** The runs one level below `run` in its chain (fired by the events its steps emitted), newest first. */
     downstreamOf(run: RunRow): RunRow[] {
       return db
