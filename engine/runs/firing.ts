@@ -43,12 +43,11 @@ export interface FiringDeps<L> {
   load: (runId: string) => L;
   resumeNow: (fx: Effects, loaded: L) => void;
   admitNow: (fx: Effects, runId: string, reason: string | null) => void;
-  admit: (runId: string, reason: string) => Promise<void>;
   requestApproval: (run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]) => Promise<void>;
 }
 
 export function createFiring<L>(deps: FiringDeps<L>) {
-  const { logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, admit, requestApproval } = deps;
+  const { logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, requestApproval } = deps;
   const { rules, runs, world } = deps.store;
 
   /** Fire every enabled rule the event triggers. Safe to call again for the same event. */
@@ -118,29 +117,33 @@ export function createFiring<L>(deps: FiringDeps<L>) {
   }
 
   /** Re-decide a held or replayed run against the current rules and world; start it if it still fires. */
+  // One unit: the re-decision and what it starts commit together; an approval request follows the commit.
   async function replay(runId: string): Promise<RunRow> {
-    const run = runs.get(runId)!;
-    const ev = eventById(run.projectId, run.eventId)!;
-    const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
-    const manual = manualRuleOf(ev).manual === run.ruleId;
-    if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {
-      runs.setStatus(run.id, 'skipped', {
-        reason: rule
-          ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})`
-          : 'rule deleted since it was held',
-      });
-      return runs.get(runId)!;
-    }
-    const d = decide(rule, eventView(ev), world);
-    if (!d.fires) {
-      if (d.reason !== 'halted') runs.setStatus(run.id, 'skipped', { reason: `${d.reason}: ${d.detail ?? ''}` });
-      return runs.get(runId)!;
-    }
-    const gate = approvalGate(rule.definition);
-    if (gate) {
-      runs.setStatus(run.id, 'awaiting_approval', { reason: 'replayed after resume' });
-      await requestApproval(runs.get(runId)!, rule.definition, ev, gate.steps);
-    } else await admit(run.id, 'replayed after resume');
+    await unit((fx) => {
+      const run = runs.get(runId)!;
+      if (run.status !== 'halted') return; // replayed already (a second resume, or recovery after a crash)
+      const ev = eventById(run.projectId, run.eventId)!;
+      const rule = rules.records(run.projectId).find((r) => r.id === run.ruleId) ?? null;
+      const manual = manualRuleOf(ev).manual === run.ruleId;
+      if (!rule || (!rule.enabled && !manual) || rule.version !== run.ruleVersion) {
+        runs.setStatus(run.id, 'skipped', {
+          reason: rule
+            ? `rule changed or disabled since it was held (now version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'})`
+            : 'rule deleted since it was held',
+        });
+        return;
+      }
+      const d = decide(rule, eventView(ev), world);
+      if (!d.fires) {
+        if (d.reason !== 'halted') runs.setStatus(run.id, 'skipped', { reason: `${d.reason}: ${d.detail ?? ''}` });
+        return;
+      }
+      const gate = approvalGate(rule.definition);
+      if (gate) {
+        runs.setStatus(run.id, 'awaiting_approval', { reason: 'replayed after resume' });
+        fx.after.push({ kind: 'later', run: () => requestApproval(runs.get(runId)!, rule.definition, ev, gate.steps) });
+      } else admitNow(fx, run.id, 'replayed after resume');
+    });
     return runs.get(runId)!;
   }
 

@@ -20,6 +20,7 @@ import {
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
 import type { EventRow } from '../store/events.js';
+import type { ApprovalRow } from '../store/approvals.js';
 import type { RunRow, StepRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import type { createEngineActions } from './engine-actions.js';
@@ -328,7 +329,7 @@ export function createRunner(deps: RunnerDeps) {
     cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }),
   });
   const { requestApproval, applyDecision } = approvalFlow;
-  const firing = createFiring({ store, logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, admit, requestApproval });
+  const firing = createFiring({ store, logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, requestApproval });
 
   return {
     processEvent: firing.processEvent,
@@ -337,39 +338,60 @@ export function createRunner(deps: RunnerDeps) {
     approvals,
     begin,
     replay: firing.replay,
-    /** Stop one run: pending steps never start, waiting jobs are removed, the run ends cancelled. */
+    /**
+     * Stop one run: pending steps never start, the run ends cancelled, a pending approval is denied — one
+     * unit. After its commit, jobs not yet started are removed (best effort: a job that runs anyway, or
+     * one left by a crash here, finishes and its result is ignored, since its step reads cancelled).
+     */
     async cancel(runId: string, reason: string): Promise<RunRow> {
-      const run = runs.get(runId)!;
-      if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)) return run;
-      const def = rules.version(run.ruleId, run.ruleVersion);
-      for (const s of runs.steps(runId)) {
-        if (s.status !== 'pending' && s.status !== 'running') continue;
-        const action = def ? actionOfStep(def.actions, s) : undefined;
-        const jt = action ? jobTypeOf(action) : null;
-        let removed = false;
-        if (jt && s.status === 'running' && s.jobIds[0]) removed = await deps.jobs.cancel(jt, s.jobIds[0]).catch(() => false);
-        runs.updateStep(
-          runId,
-          s.stepId,
-          { status: 'cancelled', finishedAt: clock.now() },
-          s.status === 'running'
-            ? removed
-              ? 'cancelled before it started'
-              : 'cancelled; a job already running finishes and its result is ignored'
-            : 'cancelled',
-        );
-      }
-      runs.setStatus(runId, 'cancelled', { reason });
-      const pendingApproval = approvals.byRun(runId);
-      if (pendingApproval?.status === 'pending')
-        await applyDecision(approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel'));
-      await unit((fx) => promoteWaiting(fx, run.projectId));
+      let denied: ApprovalRow | null = null;
+      await unit((fx) => {
+        const run = runs.get(runId)!;
+        if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)) return;
+        const def = rules.version(run.ruleId, run.ruleVersion);
+        for (const s of runs.steps(runId)) {
+          if (s.status !== 'pending' && s.status !== 'running') continue;
+          const action = def ? actionOfStep(def.actions, s) : undefined;
+          const jt = action ? jobTypeOf(action) : null;
+          const jobId = s.jobIds[0];
+          if (jt && s.status === 'running' && jobId)
+            fx.after.push({
+              kind: 'later',
+              run: () =>
+                deps.jobs
+                  .cancel(jt, jobId)
+                  .then((removed) =>
+                    logger.info(
+                      { runId, jobId, removed },
+                      removed ? 'cancelled job removed before it started' : 'cancelled job was already running; its result is ignored',
+                    ),
+                  )
+                  .catch((err: unknown) =>
+                    logger.warn({ err, runId, jobId }, 'could not remove a cancelled job; its result is ignored when it ends'),
+                  ),
+            });
+          runs.updateStep(
+            runId,
+            s.stepId,
+            { status: 'cancelled', finishedAt: clock.now() },
+            s.status === 'running'
+              ? 'cancelled; a job not started yet is removed, one already running finishes and its result is ignored'
+              : 'cancelled',
+          );
+        }
+        runs.setStatus(runId, 'cancelled', { reason });
+        const pendingApproval = approvals.byRun(runId);
+        if (pendingApproval?.status === 'pending') denied = approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel');
+        promoteWaiting(fx, run.projectId);
+      });
+      // The run is cancelled already: this only tells the chat the approval's outcome.
+      if (denied) await applyDecision(denied);
       return runs.get(runId)!;
     },
     /**
      * After a start, carry on what a killed engine left half-way: every running run's started steps are
-     * performed again (see resumeNow), and a run left awaiting an approval that was never requested gets
-     * its request.
+     * performed again (see resumeNow), held firings whose halt is gone are replayed, and a run left awaiting
+     * an approval that was never requested gets its request.
      */
     async recover(): Promise<{ resumed: number; requested: number }> {
       let resumed = 0;
@@ -378,6 +400,8 @@ export function createRunner(deps: RunnerDeps) {
         await unit((fx) => resumeNow(fx, load(run.id)));
         resumed++;
       }
+      // Held firings whose halt was lifted while a killed engine was replaying them.
+      for (const run of runs.byStatus('halted')) if (!world.halt(run.projectId, run.ruleId)) await firing.replay(run.id);
       for (const run of runs.byStatus('awaiting_approval')) {
         const loaded = approvals.byRun(run.id) ? null : load(run.id);
         const gate = loaded ? approvalGate(loaded.def) : null;

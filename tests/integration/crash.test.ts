@@ -222,4 +222,60 @@ describe('an engine killed between a commit and its submit', () => {
     );
     assert.deepEqual(ran.length, 1, 'the job ran once');
   });
+
+  it('GIVEN SIGKILL while resume replays a held firing (after its unit, before its submit) THEN a new engine finishes that run, its job running once', async () => {
+    const prefix = `c${randomBytes(4).toString('hex')}`;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-crash-'));
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const env = {
+      GREENLIGHT_DATA_DIR: dataDir,
+      REDIS_URL: redisUrl,
+      GREENLIGHT_QUEUE_PREFIX: prefix,
+      GREENLIGHT_ADMIN_TOKEN: ADMIN,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+    };
+    const ran: string[] = [];
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const w = new Worker('bg_remove', async (job) => (ran.push(job.id!), { alphaPaths: [], items: [] }), { connection, prefix });
+    w.on('error', (e) => assert.fail(e));
+    cleanups.push(async () => {
+      await w.close();
+      connection.disconnect();
+    });
+    const first = await startEngine({ ...env, GREENLIGHT_TEST_CRASH: 'submit:1' });
+    const P = '/api/projects/art';
+    assert.equal((await call(first.url, 'POST', '/api/projects', { id: 'art', name: 'Art' })).status, 201);
+    assert.equal(
+      (await call(first.url, 'POST', `${P}/assets`, { id: 'hero', type: 'character', variants: [{ id: 'hero-v1' }] })).status,
+      201,
+    );
+    const rule = await call(first.url, 'POST', `${P}/rules`, {
+      name: 'approved → cut-out',
+      trigger: { event: 'variant.approved' },
+      actions: [{ id: 'cutout', type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}' } } }],
+    });
+    await call(first.url, 'POST', `${P}/rules/${rule.body.id}/dry-run`, { event: { type: 'variant.approved', payload: {} } });
+    assert.equal((await call(first.url, 'POST', `${P}/rules/${rule.body.id}/enable`)).status, 200);
+    assert.equal((await call(first.url, 'POST', `${P}/halt`, { reason: 'crash test' })).status, 200);
+    assert.equal((await call(first.url, 'POST', `${P}/variants/hero-v1/review`, { decision: 'approve' })).status, 200);
+    await waitFor(async () => (await call(first.url, 'GET', `${P}/halts`)).body.halts[0]?.held === 1, 5000, 'the firing held');
+    // The engine dies inside this request, so it gets no answer.
+    await call(first.url, 'POST', `${P}/resume`, {}).catch(() => null);
+    assert.equal((await first.exited).signal, 'SIGKILL');
+    assert.equal(ran.length, 0);
+
+    const second = await startEngine(env);
+    cleanups.push(async () => {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    });
+    await waitFor(
+      async () => (await call(second.url, 'GET', `${P}/runs?ruleId=${rule.body.id}`)).body.runs[0]?.status === 'succeeded',
+      5000,
+      'the replayed run to succeed after the restart',
+    );
+    assert.deepEqual((await call(second.url, 'GET', `${P}/halts`)).body.halts, [], 'the resume stands');
+    assert.equal(ran.length, 1, 'the job ran once');
+  });
 });
