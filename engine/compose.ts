@@ -348,6 +348,8 @@ export function createEngine(res: EngineResources): EngineHost {
               await runner.processEvent(e.projectId, e.eventId);
             },
             onStepDone: (d) => runner.stepFinished(d.runId, d.stepId, d.jobId, d.output, d.error),
+            onWebhook: (d, jobId, attempt) =>
+              actions.deliverWebhook({ projectId: d.projectId, runId: d.runId, jobId, config: d.input }, attempt),
           },
           (err, where) => logger.error({ err, where }, 'engine consumer error'),
         );

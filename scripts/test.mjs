@@ -1,5 +1,6 @@
 // Runs every tests/**/*.test.ts with node's test runner (through tsx).
-// Node 20's --test takes no globs, so the files are listed here.
+// Node 20's --test takes no globs, so the files are listed here. A test that hangs fails after
+// 2 minutes with its name, instead of holding CI until its own limit.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,5 +19,5 @@ if (files.length === 0) {
   console.error('no test files found under tests/');
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.sort()], { stdio: 'inherit' });
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=120000', ...files.sort()], { stdio: 'inherit' });
 process.exit(res.status ?? 1);

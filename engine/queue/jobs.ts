@@ -3,7 +3,7 @@
 // engine's `steps` queue, which becomes ready once the work job has finished,
 // failed or not. Redis keeps that link, so a step's end is never missed while
 // the engine is down. Also the engine's own consumers (events, steps).
-import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
 import type { JobType, WorkJobData } from '../jobs/contracts.js';
@@ -11,6 +11,10 @@ import { engineJobOptions, EVENTS_QUEUE, type EventJobData } from './queues.js';
 import { workerLockDefaults } from '../jobs/contracts.js';
 
 export const STEPS_QUEUE = 'steps';
+/** call_webhook steps: jobs the engine itself runs (one HTTP attempt each; BullMQ retries with backoff). */
+export const WEBHOOKS_QUEUE = 'webhooks';
+/** Where a step's job goes: a worker queue (its job type) or the engine's own webhooks queue. */
+export type StepQueue = JobType | typeof WEBHOOKS_QUEUE;
 
 export type { WorkJobData };
 
@@ -28,7 +32,7 @@ export interface JobQueues {
    * resubmit after a crash) first asks whether the step's flow exists, since a finished child may have
    * been removed while its parent still waits to be read: adding it again would run it twice.
    */
-  submit(jobType: JobType, jobId: string, data: WorkJobData, ensure?: boolean): Promise<void>;
+  submit(queue: StepQueue, jobId: string, data: WorkJobData, ensure?: boolean): Promise<void>;
   /** Remove a job that has not started; true if it was removed. Active jobs finish. */
   cancel(jobType: JobType, jobId: string): Promise<boolean>;
   /** Jobs per queue and state, for metrics. */
@@ -39,6 +43,12 @@ export interface JobQueues {
   pauseAll(): Promise<void>;
   resumeAll(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A webhook's attempts: `retries` (default 2) more after the first, 200 ms × 2^n apart. */
+function webhookJobOptions(config: Record<string, unknown>) {
+  const retries = typeof config.retries === 'number' && config.retries >= 0 ? Math.min(Math.floor(config.retries), 10) : 2;
+  return { ...workJobOptions, attempts: retries + 1, backoff: { type: 'exponential', delay: 200 } };
 }
 
 export const workJobOptions = {
@@ -86,7 +96,7 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       return true;
     },
     all(extra) {
-      return [...extra.map((n) => named(n)), queue.steps(), ...jobTypes.map((t) => queue(t))];
+      return [...extra.map((n) => named(n)), queue.steps(), named(WEBHOOKS_QUEUE), ...jobTypes.map((t) => queue(t))];
     },
     async depths(extra) {
       const out: { queue: string; state: string; n: number }[] = [];
@@ -103,6 +113,7 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       await Promise.all(jobTypes.map((t) => queue(t).resume()));
     },
     async submit(jobType, jobId, data, ensure = false) {
+      const childOpts = jobType === WEBHOOKS_QUEUE ? webhookJobOptions(data.input) : workJobOptions;
       if (ensure && (await queue.steps().getJob(`${jobId}.done`))) return;
       await flows.add({
         name: `${data.runId}.${data.stepId}`,
@@ -110,9 +121,7 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
         prefix,
         data: { runId: data.runId, stepId: data.stepId, jobId },
         opts: { jobId: `${jobId}.done`, ...engineJobOptions },
-        children: [
-          { name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...workJobOptions, ignoreDependencyOnFailure: true } },
-        ],
+        children: [{ name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...childOpts, ignoreDependencyOnFailure: true } }],
       });
     },
     async close() {
@@ -129,13 +138,18 @@ export interface EngineConsumers {
 export function startEngineConsumers(
   connection: Redis,
   prefix: string,
-  handlers: { onEvent(data: EventJobData): Promise<void>; onStepDone(done: StepDone): Promise<void> },
+  handlers: {
+    onEvent(data: EventJobData): Promise<void>;
+    onStepDone(done: StepDone): Promise<void>;
+    /** One delivery attempt of a call_webhook step (`attempt` from 1); its output, or throws. */
+    onWebhook(data: WorkJobData, jobId: string, attempt: number): Promise<unknown>;
+  },
   onError: (err: Error, where: string) => void,
 ): EngineConsumers {
   // Workers block on Redis: they need connections of their own that wait and retry.
   // Concurrency is a trade measured in the bench: the events consumer shares the CPU with intake
   // (16 → intake ~500/s; 2 → ~800/s but chain p50 at 50/s rose from 9 to ~35 ms); 4 sits between.
-  const conns = [0, 1].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
+  const conns = [0, 1, 2].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
   for (const c of conns)
     c.on('error', () => {
       // The Worker on this connection re-emits its errors as its own 'error', which onError logs.
@@ -157,13 +171,27 @@ export function startEngineConsumers(
     },
     { connection: conns[1]!, prefix, concurrency: 8, ...workerLockDefaults },
   );
+  // Webhooks run here, not on a gpu-worker: each job is one attempt, so no consumer sleeps between retries.
+  const webhooks = new Worker<WorkJobData>(
+    WEBHOOKS_QUEUE,
+    async (job) => {
+      try {
+        return await handlers.onWebhook(job.data, job.id!, job.attemptsMade + 1);
+      } catch (err) {
+        if ((err as Error).name === 'WebhookRefused') throw new UnrecoverableError((err as Error).message);
+        throw err;
+      }
+    },
+    { connection: conns[2]!, prefix, concurrency: 8, ...workerLockDefaults },
+  );
+  webhooks.on('error', (err) => onError(err, 'webhooks worker'));
   events.on('error', (err) => onError(err, 'events worker'));
   steps.on('error', (err) => onError(err, 'steps worker'));
   events.on('failed', (job, err) => onError(err, `event ${job?.id}`));
   steps.on('failed', (job, err) => onError(err, `step ${job?.id}`));
   return {
     async close() {
-      await Promise.all([events.close(), steps.close()]);
+      await Promise.all([events.close(), steps.close(), webhooks.close()]);
       for (const c of conns) c.disconnect();
     },
   };

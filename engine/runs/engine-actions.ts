@@ -8,6 +8,11 @@ import type { Action } from '../rules/schema.js';
 import type { Store } from '../store/store.js';
 import type { ChatNotifier } from './ports.js';
 
+/** A webhook answered with a final refusal (a 4xx other than 429): retrying cannot help. */
+export class WebhookRefused extends Error {
+  override name = 'WebhookRefused';
+}
+
 export interface EngineActionContext {
   projectId: string;
   runId: string;
@@ -40,36 +45,39 @@ export function createEngineActions(deps: {
   const { entities } = deps.store;
   const doFetch = deps.fetchImpl ?? fetch;
 
-  async function callWebhook(ctx: EngineActionContext): Promise<unknown> {
+  /**
+   * One delivery attempt of a call_webhook step (`attempt` counts from 1). It runs as a job on the
+   * engine's webhooks queue, so BullMQ spaces the retries (exponential backoff) and nothing sleeps in a
+   * consumer; `x-greenlight-delivery` (the step's job id) is the same on every attempt, for receivers
+   * that deduplicate. A 4xx other than 429 is final (WebhookRefused: no retry).
+   */
+  async function deliverWebhook(ctx: EngineActionContext, attempt: number): Promise<unknown> {
     const c = ctx.config;
     const url = str(c.url, 'config.url');
     const body = JSON.stringify({ projectId: ctx.projectId, runId: ctx.runId, deliveryId: ctx.jobId, body: c.body ?? null });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-greenlight-delivery': ctx.jobId };
     if (deps.webhookSecret)
       headers['x-greenlight-signature'] = `sha256=${createHmac('sha256', deps.webhookSecret).update(body).digest('hex')}`;
-    const retries = typeof c.retries === 'number' ? c.retries : 2;
     const timeoutMs = typeof c.timeoutMs === 'number' ? c.timeoutMs : 5000;
-    let last = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      try {
-        const res = await doFetch(url, {
-          method: typeof c.method === 'string' ? c.method : 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (res.ok) return { status: res.status, attempts: attempt + 1 };
-        last = `HTTP ${res.status}`;
-        if (res.status < 500 && res.status !== 429) break;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method: typeof c.method === 'string' ? c.method : 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new Error(`webhook ${url} failed (attempt ${attempt}): ${(err as Error).message}`, { cause: err });
     }
-    throw new Error(`webhook ${url} failed: ${last}`);
+    if (res.ok) return { status: res.status, attempts: attempt };
+    const why = `webhook ${url} failed (attempt ${attempt}): HTTP ${res.status}`;
+    if (res.status < 500 && res.status !== 429) throw new WebhookRefused(why);
+    throw new Error(why);
   }
 
   return {
+    deliverWebhook,
     async run(action: Action, ctx: EngineActionContext): Promise<unknown> {
       const c = ctx.config;
       switch (action.type) {
@@ -100,7 +108,8 @@ export function createEngineActions(deps: {
           });
           return { sent: true };
         case 'call_webhook':
-          return callWebhook(ctx);
+          // Not run inline: the runner submits it to the webhooks queue (deliverWebhook, one attempt per job).
+          throw new GreenlightError('internal', 'call_webhook runs as a job on the webhooks queue');
         default:
           throw new GreenlightError('internal', `${action.type} is a job action, not an engine action`);
       }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import type { JobType } from '../jobs/contracts.js';
-import type { JobQueues } from '../queue/jobs.js';
+import { WEBHOOKS_QUEUE, type JobQueues } from '../queue/jobs.js';
 import {
   actionOfStep,
   approvalGate,
@@ -183,6 +183,23 @@ export function createRunner(deps: RunnerDeps) {
       });
       return;
     }
+    if (action.type === 'call_webhook') {
+      runs.updateStep(
+        run.id,
+        action.id,
+        { status: 'running', config, jobIds: [jobId], startedAt: clock.now() },
+        `submitted webhook ${jobId}`,
+      );
+      fx.after.push({
+        kind: 'submit',
+        runId: run.id,
+        stepId: action.id,
+        jobType: WEBHOOKS_QUEUE,
+        jobId,
+        data: { projectId: run.projectId, runId: run.id, stepId: action.id, input: config },
+      });
+      return;
+    }
     runs.updateStep(
       run.id,
       action.id,
@@ -224,7 +241,7 @@ export function createRunner(deps: RunnerDeps) {
       const jobId = s.jobIds[0];
       if (s.status !== 'running' || !jobId) continue;
       const action = actionOfStep(def.actions, s);
-      const jt = jobTypeOf(action);
+      const jt = jobTypeOf(action) ?? (action.type === 'call_webhook' ? WEBHOOKS_QUEUE : null);
       const config = (s.config ?? {}) as Record<string, unknown>;
       if (jt)
         fx.after.push({

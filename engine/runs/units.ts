@@ -2,7 +2,8 @@
 // transaction, not one per row); what must wait for the commit — the outbox
 // and hooks hearing of stored events, job submits, engine actions — runs after
 // it, in order.
-import type { JobType, WorkJobData } from '../jobs/contracts.js';
+import type { WorkJobData } from '../jobs/contracts.js';
+import type { StepQueue } from '../queue/jobs.js';
 import type { Action } from '../rules/schema.js';
 import type { Store } from '../store/store.js';
 import type { EventRow } from '../store/events.js';
@@ -10,7 +11,7 @@ import type { EventRow } from '../store/events.js';
 /** Work a unit leaves until its transaction has committed. */
 export type Effect =
   /** `ensure`: a resubmit after a crash — nothing is added if the step's flow is already in Redis. */
-  | { kind: 'submit'; runId: string; stepId: string; jobType: JobType; jobId: string; data: WorkJobData; ensure?: boolean }
+  | { kind: 'submit'; runId: string; stepId: string; jobType: StepQueue; jobId: string; data: WorkJobData; ensure?: boolean }
   | { kind: 'engine'; runId: string; stepId: string; jobId: string; action: Action; projectId: string; config: Record<string, unknown> }
   | { kind: 'later'; run: () => void | Promise<void> };
 
@@ -23,7 +24,7 @@ export interface Effects {
 export interface UnitDeps {
   store: Store;
   onStored: (source: string, row?: EventRow) => void;
-  submit: (jobType: JobType, jobId: string, data: WorkJobData, ensure: boolean) => Promise<void>;
+  submit: (jobType: StepQueue, jobId: string, data: WorkJobData, ensure: boolean) => Promise<void>;
   /** Run an engine-side action; its output, or throws. */
   runAction: (e: Extract<Effect, { kind: 'engine' }>) => Promise<unknown>;
   /** An engine action ended: record it and go on (a unit of its own). */
