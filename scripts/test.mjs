@@ -19,5 +19,7 @@ if (files.length === 0) {
   console.error('no test files found under tests/');
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=120000', ...files.sort()], { stdio: 'inherit' });
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=120000', ...files.sort()], {
+  stdio: 'inherit',
+});
 process.exit(res.status ?? 1);
