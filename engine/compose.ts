@@ -124,9 +124,14 @@ export function createEngine(res: EngineResources): EngineHost {
   const review = createReview({ store, clock, onStored });
   const chat = createChatService({ store, requireProject: entities.requireProject });
   const facts = createChatFacts({ store, requireProject: entities.requireProject });
+  // A worker whose outputs miss their contract would say so for every job: once a minute per job type is enough.
+  const lastOutputWarning = new Map<JobType, number>();
   const onJobOutput = (projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown) => {
-    if (!entities.registerOutput(projectId, jobType, input, output))
-      logger.warn({ projectId, jobType }, 'job output does not match its contract; nothing registered');
+    if (entities.registerOutput(projectId, jobType, input, output)) return;
+    const now = clock.now();
+    if (now - (lastOutputWarning.get(jobType) ?? -Infinity) < 60_000) return;
+    lastOutputWarning.set(jobType, now);
+    logger.warn({ projectId, jobType }, 'job output does not match its contract; nothing registered (said once a minute per job type)');
   };
   const actions = createEngineActions({ store, clock, notifier, webhookSecret: config.webhookSecret });
   const runner: Runner | null = jobs
