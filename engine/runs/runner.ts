@@ -6,21 +6,10 @@ import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import type { JobType } from '../jobs/contracts.js';
 import { WEBHOOKS_QUEUE, type JobQueues } from '../queue/jobs.js';
-import {
-  actionOfStep,
-  approvalGate,
-  followUps,
-  jobInputOf,
-  jobTypeOf,
-  runEventTypes,
-  stepEvents,
-  stepJobId,
-  withDefaults,
-} from '../rules/actions.js';
+import { actionOfStep, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
 import type { Action, RuleDefinition } from '../rules/schema.js';
 import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
 import type { EventRow } from '../store/events.js';
-import type { ApprovalRow } from '../store/approvals.js';
 import type { RunRow, StepRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import type { createEngineActions } from './engine-actions.js';
@@ -28,6 +17,7 @@ import type { ChatNotifier } from './ports.js';
 import { createApprovalFlow } from './approval-flow.js';
 import { createEmitter } from './emitter.js';
 import { createFiring } from './firing.js';
+import { createRunControl } from './control.js';
 import { createUnits, type Effect, type Effects } from './units.js';
 
 export interface RunnerDeps {
@@ -347,6 +337,19 @@ export function createRunner(deps: RunnerDeps) {
   });
   const { requestApproval, applyDecision } = approvalFlow;
   const firing = createFiring({ store, logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, requestApproval });
+  const control = createRunControl({
+    store,
+    clock,
+    logger,
+    jobs: deps.jobs,
+    unit,
+    load,
+    resumeNow,
+    promoteWaiting,
+    applyDecision,
+    requestApproval,
+    replay: firing.replay,
+  });
 
   return {
     processEvent: firing.processEvent,
@@ -355,79 +358,8 @@ export function createRunner(deps: RunnerDeps) {
     approvals,
     begin,
     replay: firing.replay,
-    /**
-     * Stop one run: pending steps never start, the run ends cancelled, a pending approval is denied — one
-     * unit. After its commit, jobs not yet started are removed (best effort: a job that runs anyway, or
-     * one left by a crash here, finishes and its result is ignored, since its step reads cancelled).
-     */
-    async cancel(runId: string, reason: string): Promise<RunRow> {
-      let denied: ApprovalRow | null = null;
-      await unit((fx) => {
-        const run = runs.get(runId)!;
-        if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)) return;
-        const def = rules.version(run.ruleId, run.ruleVersion);
-        for (const s of runs.steps(runId)) {
-          if (s.status !== 'pending' && s.status !== 'running') continue;
-          const action = def ? actionOfStep(def.actions, s) : undefined;
-          const jt = action ? jobTypeOf(action) : null;
-          const jobId = s.jobIds[0];
-          if (jt && s.status === 'running' && jobId)
-            fx.after.push({
-              kind: 'later',
-              run: () =>
-                deps.jobs
-                  .cancel(jt, jobId)
-                  .then((removed) =>
-                    logger.info(
-                      { runId, jobId, removed },
-                      removed ? 'cancelled job removed before it started' : 'cancelled job was already running; its result is ignored',
-                    ),
-                  )
-                  .catch((err: unknown) =>
-                    logger.warn({ err, runId, jobId }, 'could not remove a cancelled job; its result is ignored when it ends'),
-                  ),
-            });
-          runs.updateStep(
-            runId,
-            s.stepId,
-            { status: 'cancelled', finishedAt: clock.now() },
-            s.status === 'running'
-              ? 'cancelled; a job not started yet is removed, one already running finishes and its result is ignored'
-              : 'cancelled',
-          );
-        }
-        runs.setStatus(runId, 'cancelled', { reason });
-        const pendingApproval = approvals.byRun(runId);
-        if (pendingApproval?.status === 'pending') denied = approvals.decide(run.projectId, pendingApproval.id, 'denied', 'cancel');
-        promoteWaiting(fx, run.projectId);
-      });
-      // The run is cancelled already: this only tells the chat the approval's outcome.
-      if (denied) await applyDecision(denied);
-      return runs.get(runId)!;
-    },
-    /**
-     * After a start, carry on what a killed engine left half-way: every running run's started steps are
-     * performed again (see resumeNow), held firings whose halt is gone are replayed, and a run left awaiting
-     * an approval that was never requested gets its request.
-     */
-    async recover(): Promise<{ resumed: number; requested: number }> {
-      let resumed = 0;
-      let requested = 0;
-      for (const run of runs.byStatus('running')) {
-        await unit((fx) => resumeNow(fx, load(run.id)));
-        resumed++;
-      }
-      // Held firings whose halt was lifted while a killed engine was replaying them.
-      for (const run of runs.byStatus('halted')) if (!world.halt(run.projectId, run.ruleId)) await firing.replay(run.id);
-      for (const run of runs.byStatus('awaiting_approval')) {
-        const loaded = approvals.byRun(run.id) ? null : load(run.id);
-        const gate = loaded ? approvalGate(loaded.def) : null;
-        if (!loaded || !gate) continue;
-        await requestApproval(run, loaded.def, loaded.cause, gate.steps);
-        requested++;
-      }
-      return { resumed, requested };
-    },
+    cancel: control.cancel,
+    recover: control.recover,
     stepFinished,
     advance,
     runs,
