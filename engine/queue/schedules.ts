@@ -1,7 +1,7 @@
 // Cron-triggered rules through BullMQ job schedulers: one scheduler per
 // enabled schedule rule on the engine's `schedules` queue; each firing becomes
 // a stored `schedule.fired` event for that rule.
-import { workerLockDefaults } from '../jobs/contracts.js';
+import { engineLockDefaults } from './jobs.js';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -49,7 +49,7 @@ export function createSchedules(connection: Redis, prefix: string) {
       worker = new Worker<{ ruleId: string; projectId: string }>(SCHEDULES_QUEUE, (job) => onFire({ ...job.data, key: String(job.id) }), {
         connection: workerConn,
         prefix,
-        ...workerLockDefaults,
+        ...engineLockDefaults,
       });
       worker.on('error', onError);
     },

@@ -2,16 +2,11 @@
 // backoff between them (no consumer sleeps), a final 4xx not retried, and a killed engine's delivery
 // taken up by the next engine within seconds.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { ADMIN, makeEngine, seedProject, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { makeEngine, seedProject, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { installation, startEngineProcess } from '../helpers/engine-process.js';
 
 const P = '/api/projects/art';
 
@@ -100,46 +95,11 @@ describe('call_webhook as a job', () => {
 
 describe('a killed engine’s webhook delivery', () => {
   it('GIVEN SIGKILL while a webhook is in flight THEN the next engine delivers it again within 5 s and the run succeeds', async () => {
-    const redisUrl = (await testRedis()).url;
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-hook-'));
-    const env = {
-      ...process.env,
-      GREENLIGHT_DATA_DIR: dataDir,
-      REDIS_URL: redisUrl,
-      GREENLIGHT_QUEUE_PREFIX: `h${randomBytes(4).toString('hex')}`,
-      GREENLIGHT_ADMIN_TOKEN: ADMIN,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-    };
-    const fixture = fileURLToPath(new URL('../fixtures/engine-process.ts', import.meta.url));
-    const start = async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`engine did not start: ${out}`)), 30_000);
-        child.stdout!.on('data', (d) => {
-          out += d;
-          const m = /ready (http:\/\/\S+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-      });
-      const call = async (method: string, p: string, body?: unknown) => {
-        const res = await fetch(`${url}${p}`, {
-          method,
-          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: res.status, body: await res.json() };
-      };
-      return { child, exited, call };
-    };
+    const cleanups: (() => unknown)[] = [];
+    const env = installation((await testRedis()).url, cleanups);
     const hook = receiver(['hold', 200]);
     const hookUrl = await hook.url();
-    const first = await start();
+    const first = await startEngineProcess(env);
     try {
       assert.equal((await first.call('POST', '/api/projects', { id: 'art', name: 'Art' })).status, 201);
       const rule = await first.call('POST', `${P}/rules`, {
@@ -155,7 +115,7 @@ describe('a killed engine’s webhook delivery', () => {
       first.child.kill('SIGKILL');
       await first.exited;
 
-      const second = await start();
+      const second = await startEngineProcess(env);
       const readyAt = Date.now();
       try {
         await waitFor(() => hook.seen.length === 2, 8000, 'the delivery again, from the new engine');
@@ -175,7 +135,7 @@ describe('a killed engine’s webhook delivery', () => {
     } finally {
       first.child.kill('SIGKILL');
       await hook.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      for (const c of cleanups) await c();
       await stopTestRedis();
     }
   });
