@@ -4,21 +4,22 @@
 // and goes into the plan's hash, so "run exactly this" can tell when anything
 // the plan depended on has changed.
 import { createHash } from 'node:crypto';
+import { approvalGate, jobCountOf, jobTypeOf, type ActionDefaults } from './actions.js';
 import {
-  approvalGate,
-  followUps,
-  jobCountOf,
-  jobInputOf,
-  jobTypeOf,
-  runEventTypes,
-  stepEvents,
-  stepJobId,
-  withDefaults,
-  type ActionDefaults,
-} from './actions.js';
+  approvalOutcome,
+  beginRun,
+  initialSteps,
+  stepEnded,
+  type Emission,
+  type MachineStep,
+  type Outcome,
+  type RunFacts,
+  type Start,
+  type Step,
+} from './machine.js';
 import { decide, triggersOn, type EntityFacts, type EventView, type HaltFacts, type PlanWorld, type SkipReason } from './matching.js';
 import type { RuleRecord } from './schema.js';
-import { resolveTemplates, type Missing, type TemplateContext } from './templates.js';
+import type { Missing } from './templates.js';
 import { canonicalJson, Unknown } from './values.js';
 
 export interface PlanOptions {
@@ -30,6 +31,17 @@ export interface PlanOptions {
   maxFirings?: number;
   /** Project defaults actions fall back on. */
   defaults?: ActionDefaults;
+  /**
+   * What the world will answer, where it is known or asked about ("what if this job fails"): the
+   * decision on a rule's approval (default: approved) and a started step's outcome (default: it succeeds
+   * with an output unknown until it runs). The differential test injects the same answers into a real run.
+   */
+  predict?: {
+    approval?: (ruleId: string) => 'approved' | 'denied' | 'expired' | undefined;
+    step?: (start: Start, ruleId: string) => Outcome | undefined;
+  };
+  /** Plan, for each step, what its failure would emit and fire (default true). */
+  failureBranches?: boolean;
 }
 
 export interface PlannedEvent {
@@ -39,6 +51,8 @@ export interface PlannedEvent {
   payload: Record<string, unknown>;
   depth: number;
   firings: FiringNode[];
+  /** Set on events that only happen if a step fails (a step's onFailure branch). */
+  branch?: 'failure';
 }
 
 export interface StepNode {
@@ -52,7 +66,10 @@ export interface StepNode {
   needsApproval: boolean;
   missing?: Missing[];
   wouldFail?: string;
+  /** What its success emits (or, when it would fail, what that failure emits). */
   emits: PlannedEvent[];
+  /** What would be emitted, and fire, if this step failed instead: job.failed, run.failed. */
+  onFailure?: PlannedEvent[];
 }
 
 export interface FiringNode {
@@ -66,11 +83,22 @@ export interface FiringNode {
   uncertain?: boolean;
   cycle?: string[];
   chain: string[];
-  approval?: { required: true; reason: 'always' | 'costly'; steps: string[] };
+  /** `decision`: what the plan assumes the admin decides (approved unless told otherwise). */
+  approval?: {
+    required: true;
+    reason: 'always' | 'costly';
+    steps: string[];
+    decision: 'approved' | 'denied' | 'expired';
+    assumed: boolean;
+  };
   mode?: 'sequential' | 'parallel';
   steps?: StepNode[];
-  /** run.* events, listed only when some rule listens to them. */
+  /** The run's own events: run.started, run.step.completed per step, run.completed or run.failed. */
   runEvents?: PlannedEvent[];
+  /** How the run ends: as the step machine ends it, or cancelled by a denied approval. */
+  outcome?: 'succeeded' | 'failed' | 'cancelled';
+  /** Why it ends so, when not succeeded. */
+  outcomeDetail?: string;
 }
 
 export interface PlanStop {
@@ -91,6 +119,8 @@ export interface Plan {
     jobs: number;
     approvals: number;
     stops: number;
+    /** Firings that happen only on some step's failure (not counted in firings, jobs or cost). */
+    failureFirings: number;
     cost: number;
     costByJobType: Record<string, number>;
     truncated: boolean;
@@ -139,15 +169,34 @@ function missingTarget(type: string, config: Record<string, unknown>, projectId:
   return world.entity(projectId, kind, id) ? null : `${kind} '${id}' does not exist`;
 }
 
+interface Queued {
+  ev: PlannedEvent;
+  chain: string[];
+  isRoot: boolean;
+  /** Inside a failure branch: counted apart, and its steps get no failure branches of their own. */
+  failure: boolean;
+}
+
 export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld, options: PlanOptions): Plan {
   const reads = new Map<string, unknown>();
   const w = recording(world, reads);
   const maxFirings = options.maxFirings ?? 500;
+  const defaults = options.defaults ?? { exportProfile: 'custom' };
+  const branches = options.failureBranches ?? true;
   const stops: PlanStop[] = [];
   const cycles = new Map<string, string[]>();
   const firedHere = new Set<string>();
-  const listened = new Set(rules.flatMap((r) => ('event' in r.definition.trigger ? [r.definition.trigger.event] : [])));
-  const summary: Plan['summary'] = { firings: 0, skips: 0, jobs: 0, approvals: 0, stops: 0, cost: 0, costByJobType: {}, truncated: false };
+  const summary: Plan['summary'] = {
+    firings: 0,
+    skips: 0,
+    jobs: 0,
+    approvals: 0,
+    stops: 0,
+    failureFirings: 0,
+    cost: 0,
+    costByJobType: {},
+    truncated: false,
+  };
   let nodes = 0;
   let counter = 0;
 
@@ -159,22 +208,52 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
     depth: rootEvent.depth,
     firings: [],
   };
-  const queue: { ev: PlannedEvent; chain: string[]; isRoot: boolean }[] = [{ ev: root, chain: [], isRoot: true }];
-
-  const newEvent = (
-    spec: { type: string; subject: { kind: string; id: unknown }; payload: Record<string, unknown> },
-    depth: number,
-  ): PlannedEvent => ({
+  const queue: Queued[] = [{ ev: root, chain: [], isRoot: true, failure: false }];
+  const planned = (e: Emission, depth: number, failure: boolean): PlannedEvent => ({
     id: `planned-${++counter}`,
-    type: spec.type,
-    subject: spec.subject,
-    payload: spec.payload,
+    type: e.type,
+    subject: e.subject,
+    payload: e.payload,
     depth,
     firings: [],
+    ...(failure ? { branch: 'failure' as const } : {}),
   });
 
+  /** What the world will say when a started step ends. */
+  function outcomeOf(start: Start, ruleId: string): Outcome {
+    const given = options.predict?.step?.(start, ruleId);
+    if (given) return given;
+    if (start.kind === 'engine') {
+      const absent = missingTarget(start.action.type, start.config, rootEvent.projectId, w);
+      if (absent) return { error: absent };
+    }
+    return { output: new Unknown(`steps.${start.stepId}.output`) };
+  }
+
+  /** Drive the step machine through one run to its end, the way the runner will; the ops it returned, in order. */
+  function drive(
+    facts: RunFacts,
+    first: Step,
+    running: Start[] = [],
+    onStep?: (start: Start, before: MachineStep[], rest: Start[]) => void,
+  ): Step['ops'] {
+    const ops = [...first.ops];
+    let steps = first.steps;
+    const todo: Start[] = [...running, ...first.ops.flatMap((o) => (o.op === 'start' ? [o.start] : []))];
+    while (todo.length > 0) {
+      const start = todo.shift()!;
+      const outcome = outcomeOf(start, facts.ruleId);
+      if (onStep && 'output' in outcome) onStep(start, steps, [...todo]);
+      const next = stepEnded(facts, steps, { halted: () => false }, start.stepId, start.jobId, outcome);
+      steps = next.steps;
+      ops.push(...next.ops);
+      for (const o of next.ops) if (o.op === 'start') todo.push(o.start);
+    }
+    return ops;
+  }
+
   while (queue.length > 0) {
-    const { ev, chain, isRoot } = queue.shift()!;
+    const { ev, chain, isRoot, failure } = queue.shift()!;
     const view: EventView = { ...ev, projectId: rootEvent.projectId, id: ev.id };
     const candidates = rules.filter(
       (r) => triggersOn(r, ev) && (isRoot && options.rootRuleIds ? options.rootRuleIds.includes(r.id) : r.enabled),
@@ -204,10 +283,10 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
       if (!d.fires) {
         node.reason = d.reason!;
         if (d.detail) node.detail = d.detail;
-        summary.skips++;
-        if (d.reason === 'depth_limit' || d.reason === 'halted' || d.reason === 'truncated') {
+        if (!failure) summary.skips++;
+        if (d.reason === 'truncated') summary.truncated = true;
+        if (!failure && (d.reason === 'depth_limit' || d.reason === 'halted' || d.reason === 'truncated')) {
           summary.stops++;
-          if (d.reason === 'truncated') summary.truncated = true;
           stops.push({
             reason: d.reason,
             ruleId: rule.id,
@@ -222,8 +301,9 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
       nodes++;
       node.decision = 'fire';
       if (d.uncertain) node.uncertain = true;
-      if (def.debounceMs > 0) firedHere.add(debounceKey);
-      summary.firings++;
+      if (def.debounceMs > 0 && !failure) firedHere.add(debounceKey);
+      if (failure) summary.failureFirings++;
+      else summary.firings++;
       const first = chain.indexOf(rule.id);
       if (first >= 0) {
         node.cycle = [...chain.slice(first), rule.id];
@@ -231,87 +311,98 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
         if (!cycles.has(key)) cycles.set(key, node.cycle);
       }
       node.mode = def.mode;
+      node.steps = [];
+      node.runEvents = [];
       const gate = approvalGate(def);
       if (gate) {
-        node.approval = { required: true, ...gate };
-        summary.approvals++;
-      }
-      const tctx: TemplateContext = {
-        projectId: rootEvent.projectId,
-        event: { id: ev.id, type: ev.type, subject: ev.subject as { kind: string; id: string }, payload: ev.payload, depth: ev.depth },
-        steps: {},
-      };
-      node.steps = [];
-      let failed = false;
-      const actions = [...def.actions];
-      for (let k = 0; k < actions.length; k++) {
-        const action = actions[k]!;
-        if (failed && def.mode === 'sequential') break;
-        const jobId = stepJobId(rule.id, ev.id, action.id);
-        const { value, missing } = resolveTemplates(action.config, tctx);
-        const config = withDefaults(action, value as Record<string, unknown>, options.defaults ?? { exportProfile: 'custom' });
-        const jt = jobTypeOf(action);
-        const jobs = jobCountOf(action, config);
-        const cost = jt ? (options.costs[jt] ?? 0) * jobs : 0;
-        const step: StepNode = {
-          id: action.id,
-          type: action.type,
-          jobType: jt,
-          jobId,
-          config,
-          jobs,
-          cost,
-          needsApproval: node.approval?.steps.includes(action.id) ?? false,
-          emits: [],
-        };
-        node.steps.push(step);
-        const absent =
-          missing.length > 0
-            ? `placeholder ${missing[0]!.placeholder} has no value`
-            : missingTarget(action.type, config, rootEvent.projectId, w);
-        if (absent) {
-          if (missing.length > 0) step.missing = missing;
-          step.wouldFail = absent;
-          failed = true;
+        const given = options.predict?.approval?.(rule.id);
+        node.approval = { required: true, ...gate, decision: given ?? 'approved', assumed: given === undefined };
+        if (!failure) summary.approvals++;
+        const decided = approvalOutcome(given ?? 'approved', 'deny', 'an admin');
+        if (decided && !decided.admit) {
+          node.outcome = 'cancelled';
+          node.outcomeDetail = decided.reason;
           continue;
         }
-        summary.jobs += jobs;
-        summary.cost += cost;
-        if (jt) summary.costByJobType[jt] = (summary.costByJobType[jt] ?? 0) + cost;
-        const output = new Unknown(`steps.${action.id}.output`);
-        const stepState = { input: jt ? config : undefined, output, jobId };
-        tctx.steps[action.id] = stepState;
-        if (def.mode === 'sequential') tctx.previous = stepState;
-        for (const spec of stepEvents(action, { jobId, resolvedConfig: config, output })) {
-          const child = newEvent(spec, ev.depth + 1);
-          step.emits.push(child);
-          queue.push({ ev: child, chain: node.chain, isRoot: false });
-        }
-        if (jt)
-          actions.push(
-            ...followUps(action, jobInputOf(action, config), { ...tctx, previous: { input: jobInputOf(action, config), output, jobId } }),
-          );
       }
-      const runTypes = [
-        runEventTypes.started,
-        ...node.steps.filter((s) => !s.wouldFail).map(() => runEventTypes.stepCompleted),
-        failed ? runEventTypes.failed : runEventTypes.completed,
-      ];
-      const heard = runTypes.filter((t) => listened.has(t));
-      if (heard.length > 0) {
-        node.runEvents = [];
-        for (const t of heard) {
-          const child = newEvent(
-            {
-              type: t,
-              subject: { kind: 'run', id: `${rule.id}.${ev.id}` },
-              payload: { ruleId: rule.id, eventId: ev.id, eventType: ev.type },
-            },
-            ev.depth + 1,
-          );
-          node.runEvents.push(child);
-          queue.push({ ev: child, chain: node.chain, isRoot: false });
+      const facts: RunFacts = {
+        runId: `${rule.id}.${ev.id}`,
+        ruleId: rule.id,
+        projectId: rootEvent.projectId,
+        def,
+        cause: { id: ev.id, type: ev.type, subject: ev.subject as { kind: string; id: string }, payload: ev.payload, depth: ev.depth },
+        defaults,
+      };
+      const stepNodes = new Map<string, StepNode>();
+      const nodeOf = (stepId: string, start?: Start): StepNode => {
+        let n = stepNodes.get(stepId);
+        if (!n) {
+          const action = start?.action ?? def.actions.find((a) => a.id === stepId);
+          // As the action reads it, resolved: an enqueue_job's { type, input }, another action's own config.
+          const config = !start
+            ? (action?.config ?? {})
+            : start.kind !== 'job'
+              ? start.config
+              : action?.type === 'enqueue_job'
+                ? { type: start.jobType, input: start.input }
+                : start.input;
+          const jobType = start?.kind === 'job' ? start.jobType : action ? jobTypeOf(action) : null;
+          const jobs = jobType && action ? jobCountOf(action, start?.kind === 'job' ? start.input : {}) : 0;
+          const cost = jobType ? (options.costs[jobType] ?? 0) * jobs : 0;
+          n = {
+            id: stepId,
+            type: action?.type ?? 'enqueue_job',
+            jobType,
+            jobId: start?.jobId ?? '',
+            config,
+            jobs,
+            cost,
+            needsApproval: node.approval?.steps.includes(stepId) ?? false,
+            emits: [],
+          };
+          stepNodes.set(stepId, n);
+          node.steps!.push(n);
+          if (start && !failure) {
+            summary.jobs += jobs;
+            summary.cost += cost;
+            if (jobType) summary.costByJobType[jobType] = (summary.costByJobType[jobType] ?? 0) + cost;
+          }
         }
+        return n;
+      };
+      const forks: { start: Start; before: MachineStep[]; rest: Start[] }[] = [];
+      const ops = drive(facts, beginRun(facts, initialSteps(def), { halted: () => false }), [], (start, before, rest) =>
+        forks.push({ start, before, rest }),
+      );
+      const keys = new Set<string>();
+      for (const o of ops) {
+        if (o.op === 'start') nodeOf(o.start.stepId, o.start);
+        else if (o.op === 'fail') {
+          const n = nodeOf(o.stepId);
+          n.wouldFail = o.error;
+          if (!n.jobId) n.jobId = o.jobId;
+          if (o.missing) n.missing = o.missing;
+        } else if (o.op === 'end') {
+          node.outcome = o.status;
+          if (o.error) node.outcomeDetail = o.error;
+        } else if (o.op === 'emit') {
+          keys.add(o.event.key);
+          const child = planned(o.event, ev.depth + 1, failure);
+          (o.event.stepId ? nodeOf(o.event.stepId).emits : node.runEvents).push(child);
+          queue.push({ ev: child, chain: node.chain, isRoot: false, failure });
+        }
+      }
+      if (!branches || failure) continue;
+      // Each step that is expected to succeed, failing instead: what that would emit beyond the expected path.
+      for (const fork of forks) {
+        const ended = stepEnded(facts, fork.before, { halted: () => false }, fork.start.stepId, fork.start.jobId, {
+          error: 'if this step fails',
+        });
+        const extra = drive(facts, ended, fork.rest).flatMap((o) => (o.op === 'emit' && !keys.has(o.event.key) ? [o.event] : []));
+        if (extra.length === 0) continue;
+        const n = nodeOf(fork.start.stepId);
+        n.onFailure = extra.map((e) => planned(e, ev.depth + 1, true));
+        for (const child of n.onFailure) queue.push({ ev: child, chain: node.chain, isRoot: false, failure: true });
       }
     }
   }

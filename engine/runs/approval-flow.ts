@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import { jobTypeOf } from '../rules/actions.js';
+import { approvalOutcome } from '../rules/machine.js';
 import type { RuleDefinition } from '../rules/schema.js';
 import type { ApprovalRow } from '../store/approvals.js';
 import type { EventRow } from '../store/events.js';
@@ -35,9 +36,10 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         ?.catch((err: unknown) => logger.warn({ err }, 'approvalDecided hook failed'));
     const run = runs.get(a.runId);
     if (!run || run.status !== 'awaiting_approval') return;
-    const approve = a.status === 'approved' || (a.status === 'expired' && a.defaultDecision === 'approve');
-    if (approve) await deps.admit(run.id, `approved by ${a.decidedBy}`);
-    else deps.cancelRun(run.id, a.status === 'expired' ? 'approval expired (default: deny)' : `denied by ${a.decidedBy}`);
+    const outcome = approvalOutcome(a.status, a.defaultDecision, a.decidedBy);
+    if (!outcome) return;
+    if (outcome.admit) await deps.admit(run.id, outcome.reason);
+    else deps.cancelRun(run.id, outcome.reason);
   }
 
   return {

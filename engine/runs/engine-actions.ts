@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
+import { engineActionProblem } from '../rules/machine.js';
 import type { Action } from '../rules/schema.js';
 import type { Store } from '../store/store.js';
 import type { ChatNotifier } from './ports.js';
@@ -80,6 +81,9 @@ export function createEngineActions(deps: {
     deliverWebhook,
     async run(action: Action, ctx: EngineActionContext): Promise<unknown> {
       const c = ctx.config;
+      // The step machine refuses these before it starts the step; checked again here for any other caller.
+      const problem = engineActionProblem(action.type, c);
+      if (problem) throw new GreenlightError('validation_failed', problem);
       switch (action.type) {
         case 'apply_tags': {
           const v = entities.getVariant(ctx.projectId, str(c.variantId, 'config.variantId'));

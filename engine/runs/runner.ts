@@ -6,11 +6,19 @@ import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import type { JobType } from '../jobs/contracts.js';
 import { WEBHOOKS_QUEUE, type JobQueues } from '../queue/jobs.js';
-import { actionOfStep, followUps, jobInputOf, jobTypeOf, runEventTypes, stepEvents, stepJobId, withDefaults } from '../rules/actions.js';
-import type { Action, RuleDefinition } from '../rules/schema.js';
-import { resolveTemplates, type TemplateContext } from '../rules/templates.js';
+import { actionOfStep, jobTypeOf } from '../rules/actions.js';
+import {
+  advanceRun,
+  beginRun,
+  stepEnded,
+  type RunFacts,
+  type Start,
+  type Step as MachineResult,
+  type World as MachineWorld,
+} from '../rules/machine.js';
+import type { RuleDefinition } from '../rules/schema.js';
 import type { EventRow } from '../store/events.js';
-import type { RunRow, StepRow } from '../store/runs.js';
+import type { RunRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import type { createEngineActions } from './engine-actions.js';
 import type { ChatNotifier } from './ports.js';
@@ -63,28 +71,6 @@ export function createRunner(deps: RunnerDeps) {
     backToPending: (runId, stepId, why) => runs.updateStep(runId, stepId, { status: 'pending' }, why),
   });
 
-  function context(run: RunRow, def: RuleDefinition, cause: EventRow, steps: StepRow[]): TemplateContext {
-    const ctx: TemplateContext = {
-      projectId: run.projectId,
-      event: {
-        id: cause.id,
-        type: cause.type,
-        subject: { kind: cause.subjectKind, id: cause.subjectId },
-        payload: cause.payload,
-        depth: cause.depth,
-      },
-      steps: {},
-    };
-    for (const s of steps) {
-      if (s.status !== 'succeeded') continue;
-      const action = actionOfStep(def.actions, s);
-      const state = { input: jobTypeOf(action) ? s.config : undefined, output: s.output, jobId: s.jobIds[0] };
-      ctx.steps[s.stepId] = state;
-      if (def.mode === 'sequential') ctx.previous = state;
-    }
-    return ctx;
-  }
-
   function load(runId: string): Loaded | null {
     const run = runs.get(runId);
     if (!run) return null;
@@ -129,92 +115,87 @@ export function createRunner(deps: RunnerDeps) {
     }
   }
 
-  function finish(fx: Effects, run: RunRow, cause: EventRow, status: 'succeeded' | 'failed', error?: string): void {
-    runs.setStatus(run.id, status, error ? { error } : {});
-    const type = status === 'succeeded' ? runEventTypes.completed : runEventTypes.failed;
-    emit(
-      fx,
-      cause,
-      {
-        type,
-        subject: { kind: 'run', id: run.id },
-        payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type, ...(error ? { error } : {}) },
-      },
-      `${run.id}.${type}`,
-      { kind: 'run', id: run.id },
-    );
-    promoteWaiting(fx, run.projectId);
+  const factsOf = ({ run, def, cause }: Loaded): RunFacts => ({
+    runId: run.id,
+    ruleId: run.ruleId,
+    projectId: run.projectId,
+    def,
+    cause: {
+      id: cause.id,
+      type: cause.type,
+      subject: { kind: cause.subjectKind, id: cause.subjectId },
+      payload: cause.payload,
+      depth: cause.depth,
+    },
+    defaults: { exportProfile: settingsOf(run.projectId).policies.defaultExportProfile },
+  });
+  const worldOf = (run: RunRow): MachineWorld => ({ halted: () => world.halt(run.projectId, run.ruleId) !== null });
+
+  /** The effect a started step leaves until its unit has committed. */
+  function effectOf(run: RunRow, s: Start, ensure = false): Effect {
+    if (s.kind === 'engine')
+      return {
+        kind: 'engine',
+        runId: run.id,
+        stepId: s.stepId,
+        jobId: s.jobId,
+        action: s.action,
+        projectId: run.projectId,
+        config: s.config,
+      };
+    const input = s.kind === 'job' ? s.input : s.config;
+    return {
+      kind: 'submit',
+      runId: run.id,
+      stepId: s.stepId,
+      jobType: s.kind === 'job' ? s.jobType : WEBHOOKS_QUEUE,
+      jobId: s.jobId,
+      data: { projectId: run.projectId, runId: run.id, stepId: s.stepId, input },
+      ...(ensure ? { ensure } : {}),
+    };
   }
 
-  function startStep(fx: Effects, { run, def, cause }: Loaded, steps: StepRow[], action: Action): void {
-    const jobId = stepJobId(run.ruleId, cause.id, action.id);
-    const { value, missing } = resolveTemplates(action.config, context(run, def, cause, steps));
-    const config = withDefaults(action, value as Record<string, unknown>, {
-      exportProfile: settingsOf(run.projectId).policies.defaultExportProfile,
-    });
-    if (missing.length > 0)
-      return finishStep(fx, run.id, action.id, jobId, undefined, `placeholder ${missing[0]!.placeholder} has no value`);
-    const jt = jobTypeOf(action);
-    if (jt) {
-      const input = jobInputOf(action, config);
-      runs.updateStep(
-        run.id,
-        action.id,
-        { status: 'running', config: input, jobIds: [jobId], startedAt: clock.now() },
-        `submitted ${jt} job ${jobId}`,
-      );
-      fx.after.push({
-        kind: 'submit',
-        runId: run.id,
-        stepId: action.id,
-        jobType: jt,
-        jobId,
-        data: { projectId: run.projectId, runId: run.id, stepId: action.id, input },
-      });
-      return;
+  /** Perform what the step machine decided: rows now (this unit's transaction), effects after its commit. */
+  function apply(fx: Effects, { run, cause }: Loaded, step: MachineResult): void {
+    const now = clock.now();
+    for (const o of step.ops) {
+      switch (o.op) {
+        case 'start':
+          runs.updateStep(
+            run.id,
+            o.start.stepId,
+            { status: 'running', config: o.start.kind === 'job' ? o.start.input : o.start.config, jobIds: [o.start.jobId], startedAt: now },
+            o.log,
+          );
+          fx.after.push(effectOf(run, o.start));
+          break;
+        case 'fail':
+          runs.updateStep(run.id, o.stepId, { status: 'failed', error: o.error, jobIds: [o.jobId], finishedAt: now }, `failed: ${o.error}`);
+          break;
+        case 'succeed':
+          runs.updateStep(run.id, o.stepId, { status: 'succeeded', output: o.output ?? null, finishedAt: now }, 'succeeded');
+          break;
+        case 'output':
+          deps.onJobOutput?.(run.projectId, o.jobType, o.input, o.output);
+          break;
+        case 'add':
+          runs.addSteps(run.id, o.steps);
+          break;
+        case 'emit':
+          emit(fx, cause, o.event, o.event.key, o.event.fallback);
+          break;
+        case 'end':
+          runs.setStatus(run.id, o.status, o.error ? { error: o.error } : {});
+          promoteWaiting(fx, run.projectId);
+          break;
+      }
     }
-    if (action.type === 'call_webhook') {
-      runs.updateStep(
-        run.id,
-        action.id,
-        { status: 'running', config, jobIds: [jobId], startedAt: clock.now() },
-        `submitted webhook ${jobId}`,
-      );
-      fx.after.push({
-        kind: 'submit',
-        runId: run.id,
-        stepId: action.id,
-        jobType: WEBHOOKS_QUEUE,
-        jobId,
-        data: { projectId: run.projectId, runId: run.id, stepId: action.id, input: config },
-      });
-      return;
-    }
-    runs.updateStep(
-      run.id,
-      action.id,
-      { status: 'running', config, jobIds: [jobId], startedAt: clock.now() },
-      `running ${action.type} in the engine`,
-    );
-    fx.after.push({ kind: 'engine', runId: run.id, stepId: action.id, jobId, action, projectId: run.projectId, config });
   }
 
   /** Start whatever the run can start now; finish it when nothing is left. */
   function advanceNow(fx: Effects, loaded: Loaded | null): void {
     if (!loaded || loaded.run.status !== 'running') return;
-    const { run, def, cause } = loaded;
-    const steps = runs.steps(run.id);
-    const failed = steps.find((s) => s.status === 'failed');
-    if (steps.some((s) => s.status === 'running')) {
-      if (!failed || def.mode === 'parallel') return;
-    }
-    if (failed) return finish(fx, run, cause, 'failed', `step ${failed.stepId}: ${failed.error}`);
-    const pending = steps.filter((s) => s.status === 'pending');
-    if (pending.length === 0) return finish(fx, run, cause, 'succeeded');
-    if (world.halt(run.projectId, run.ruleId)) return; // in-flight runs start nothing new while halted; resume advances them
-
-    const toStart = def.mode === 'sequential' ? pending.slice(0, 1) : pending;
-    for (const s of toStart) startStep(fx, loaded, steps, actionOfStep(def.actions, s));
+    apply(fx, loaded, advanceRun(factsOf(loaded), runs.steps(loaded.run.id), worldOf(loaded.run)));
   }
   const advance = (runId: string) => unit((fx) => advanceNow(fx, load(runId)));
 
@@ -231,19 +212,14 @@ export function createRunner(deps: RunnerDeps) {
       const jobId = s.jobIds[0];
       if (s.status !== 'running' || !jobId) continue;
       const action = actionOfStep(def.actions, s);
-      const jt = jobTypeOf(action) ?? (action.type === 'call_webhook' ? WEBHOOKS_QUEUE : null);
+      const jt = jobTypeOf(action);
       const config = (s.config ?? {}) as Record<string, unknown>;
-      if (jt)
-        fx.after.push({
-          kind: 'submit',
-          runId: run.id,
-          stepId: s.stepId,
-          jobType: jt,
-          jobId,
-          data: { projectId: run.projectId, runId: run.id, stepId: s.stepId, input: config },
-          ensure: true,
-        });
-      else fx.after.push({ kind: 'engine', runId: run.id, stepId: s.stepId, jobId, action, projectId: run.projectId, config });
+      const start: Start = jt
+        ? { kind: 'job', stepId: s.stepId, jobId, jobType: jt, input: config, action }
+        : action.type === 'call_webhook'
+          ? { kind: 'webhook', stepId: s.stepId, jobId, config, action }
+          : { kind: 'engine', stepId: s.stepId, jobId, config, action };
+      fx.after.push(effectOf(run, start, start.kind !== 'engine'));
     }
     advanceNow(fx, loaded);
   }
@@ -252,77 +228,22 @@ export function createRunner(deps: RunnerDeps) {
   function finishStep(fx: Effects, runId: string, stepId: string, jobId: string, output: unknown, error?: string): void {
     const loaded = load(runId);
     if (!loaded) return;
-    const { run, def, cause } = loaded;
     const steps = runs.steps(runId);
     const step = steps.find((s) => s.stepId === stepId);
     if (!step || step.status === 'cancelled') return;
     // Already recorded (a redelivery): make sure the run moved on, and that what it started was performed.
     if (step.status === 'succeeded' || step.status === 'failed') return resumeNow(fx, loaded);
-    const action = actionOfStep(def.actions, step);
-    if (error !== undefined) {
-      runs.updateStep(runId, stepId, { status: 'failed', error, finishedAt: clock.now() }, `failed: ${error}`);
-      const jt = jobTypeOf(action);
-      if (jt)
-        emit(
-          fx,
-          cause,
-          { type: 'job.failed', subject: { kind: 'job', id: jobId }, payload: { jobType: jt, jobId, runId, stepId, error } },
-          `${runId}.${stepId}.job.failed`,
-          { kind: 'job', id: jobId },
-        );
-    } else {
-      const config = (step.config ?? {}) as Record<string, unknown>;
-      const jt = jobTypeOf(action);
-      if (jt) deps.onJobOutput?.(run.projectId, jt, config, output);
-      if (jt) {
-        // The steps read above: nothing has changed them yet in this unit.
-        const next = followUps(action, config, { ...context(run, def, cause, steps), previous: { input: config, output, jobId } });
-        runs.addSteps(
-          runId,
-          next.map((a) => ({
-            stepId: a.id,
-            type: `enqueue_job:${a.type === 'enqueue_job' ? a.config.type : ''}`,
-            config: a.type === 'enqueue_job' ? a.config.input : {},
-          })),
-        );
-      }
-      runs.updateStep(runId, stepId, { status: 'succeeded', output: output ?? null, finishedAt: clock.now() }, 'succeeded');
-      const resolvedConfig = jt && action.type === 'enqueue_job' ? { type: action.config.type, input: config } : config;
-      for (const spec of stepEvents(action, { jobId, resolvedConfig, output }))
-        emit(fx, cause, spec, `${runId}.${stepId}.${spec.type}`, { kind: 'job', id: jobId });
-      emit(
-        fx,
-        cause,
-        {
-          type: runEventTypes.stepCompleted,
-          subject: { kind: 'run', id: runId },
-          payload: { runId, ruleId: run.ruleId, stepId, eventId: cause.id },
-        },
-        `${runId}.${stepId}.${runEventTypes.stepCompleted}`,
-        { kind: 'run', id: runId },
-      );
-    }
-    advanceNow(fx, loaded);
+    if (loaded.run.status !== 'running') return;
+    const outcome = error !== undefined ? { error } : { output };
+    apply(fx, loaded, stepEnded(factsOf(loaded), steps, worldOf(loaded.run), stepId, jobId, outcome));
   }
   const stepFinished = (runId: string, stepId: string, jobId: string, output: unknown, error?: string) =>
     unit((fx) => finishStep(fx, runId, stepId, jobId, output, error));
 
   function beginNow(fx: Effects, runId: string): void {
     const loaded = load(runId)!;
-    const { run, cause } = loaded;
-    emit(
-      fx,
-      cause,
-      {
-        type: runEventTypes.started,
-        subject: { kind: 'run', id: run.id },
-        payload: { runId: run.id, ruleId: run.ruleId, eventId: cause.id, eventType: cause.type },
-      },
-      `${run.id}.${runEventTypes.started}`,
-      { kind: 'run', id: run.id },
-    );
-    deps.observeFirstStep?.((clock.now() - cause.occurredAt) / 1000);
-    advanceNow(fx, loaded);
+    deps.observeFirstStep?.((clock.now() - loaded.cause.occurredAt) / 1000);
+    apply(fx, loaded, beginRun(factsOf(loaded), runs.steps(runId), worldOf(loaded.run)));
   }
   const begin = (runId: string) => unit((fx) => beginNow(fx, runId));
 
