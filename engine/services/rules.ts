@@ -8,7 +8,8 @@ import { decisionEvent, decisionOfEvent } from '../events/review.js';
 import { inferSubject, subjectSchema } from '../events/schema.js';
 import { chainGraph, findCycles } from '../rules/graph.js';
 import type { EventView } from '../rules/matching.js';
-import { plan, type Plan } from '../rules/planner.js';
+import type { Start } from '../rules/machine.js';
+import { plan, type Plan, type PlanOptions } from '../rules/planner.js';
 import { ruleInputSchema, type RuleDefinition, type RuleRecord } from '../rules/schema.js';
 import { toRecord, type RuleRow } from '../store/rules.js';
 import type { Store } from '../store/store.js';
@@ -27,9 +28,28 @@ export const sampleEventSchema = z
 /** An event a dry-run may be asked about (the `event` of a dry-run request). */
 export type SampleEvent = { type: string; subject: { kind: string; id: string }; payload: Record<string, unknown>; depth: number };
 
+/**
+ * "What if": the answers a dry-run assumes where the world has not given them yet — an admin's
+ * decision per rule id (default: approved), and steps that fail when they run, as
+ * "<ruleId>/<stepId>" (a nextJobs follow-up is "<ruleId>/<stepId>-next<N>").
+ */
+export const assumeSchema = z
+  .object({
+    approvals: z
+      .record(z.string().min(1).max(128), z.enum(['approved', 'denied', 'expired']))
+      .refine((r) => Object.keys(r).length <= 200, 'at most 200 rules')
+      .optional(),
+    failSteps: z
+      .array(z.string().regex(/^[^/]{1,128}\/[^/]{1,128}$/, 'use "<ruleId>/<stepId>"'))
+      .max(200)
+      .optional(),
+  })
+  .strict();
+export type Assume = z.output<typeof assumeSchema>;
+
 export const dryRunInputSchema = z.union([
-  z.object({ event: sampleEventSchema }).strict(),
-  z.object({ eventId: z.string().min(1) }).strict(),
+  z.object({ event: sampleEventSchema, assume: assumeSchema.optional() }).strict(),
+  z.object({ eventId: z.string().min(1), assume: assumeSchema.optional() }).strict(),
 ]);
 
 export const runExactlyInputSchema = z.union([
@@ -38,8 +58,8 @@ export const runExactlyInputSchema = z.union([
 ]);
 
 export const automationDryRunInputSchema = z.union([
-  z.object({ event: sampleEventSchema, draft: z.unknown().optional() }).strict(),
-  z.object({ eventId: z.string().min(1), draft: z.unknown().optional() }).strict(),
+  z.object({ event: sampleEventSchema, draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
+  z.object({ eventId: z.string().min(1), draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
 ]);
 
 export interface RuleWarning {
@@ -88,10 +108,23 @@ export function createRuleService(deps: {
       }));
   }
 
-  const planOptions = (projectId: string) => ({
-    costs: deps.costs,
-    defaults: { exportProfile: deps.requireProject(projectId).settings.policies.defaultExportProfile },
-  });
+  const planOptions = (projectId: string, assume?: Assume): PlanOptions => {
+    const failing = new Set(assume?.failSteps ?? []);
+    const approvals = assume?.approvals ?? {};
+    return {
+      costs: deps.costs,
+      defaults: { exportProfile: deps.requireProject(projectId).settings.policies.defaultExportProfile },
+      ...(assume
+        ? {
+            predict: {
+              approval: (ruleId: string) => approvals[ruleId],
+              step: (start: Start, ruleId: string) =>
+                failing.has(`${ruleId}/${start.stepId}`) ? { error: 'assumed to fail (assume.failSteps)' } : undefined,
+            },
+          }
+        : {}),
+    };
+  };
 
   function eventView(projectId: string, input: z.output<typeof dryRunInputSchema>): EventView {
     if ('eventId' in input) {
@@ -215,7 +248,7 @@ export function createRuleService(deps: {
       const target = repo.get(projectId, ruleId);
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
       const result = plan(records, eventView(projectId, input), world, {
-        ...planOptions(projectId),
+        ...planOptions(projectId, input.assume),
         rootRuleIds: [ruleId],
       });
       repo.markDryRun(target.id, target.version);
@@ -250,7 +283,7 @@ export function createRuleService(deps: {
         const def: RuleDefinition = parseWith(ruleInputSchema, input.draft, 'draft rule');
         records.push({ id: 'draft', projectId, version: 0, enabled: true, definition: def });
       }
-      return plan(records, eventView(projectId, input), world, planOptions(projectId));
+      return plan(records, eventView(projectId, input), world, planOptions(projectId, input.assume));
     },
     /** The schedulers that should exist: one per enabled schedule rule. */
     wantedSchedules() {
