@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ADMIN } from './engine.js';
 
@@ -70,12 +70,19 @@ export function installation(redisUrl: string, cleanups: (() => unknown)[]): Rec
   };
 }
 
-/** Real BullMQ workers for `outputs`' queues, answering with those outputs; `ran` lists every job they ran. */
+/** Real BullMQ workers for `outputs`' queues, answering with those outputs (a function: its answer for the job); `ran` lists every job they ran. */
 export function countingWorkers(redisUrl: string, prefix: string, outputs: Record<string, unknown>, cleanups: (() => unknown)[]): string[] {
   const ran: string[] = [];
   for (const [queue, output] of Object.entries(outputs)) {
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    const w = new Worker(queue, async (job) => (ran.push(job.id!), output), { connection, prefix });
+    const w = new Worker(
+      queue,
+      async (job) => {
+        ran.push(job.id!);
+        return typeof output === 'function' ? await (output as (job: Job) => unknown)(job) : output;
+      },
+      { connection, prefix },
+    );
     w.on('error', (e) => assert.fail(e));
     cleanups.push(async () => {
       await w.close();

@@ -3,6 +3,8 @@
 // engine on the same files must carry the run to the end an uncrashed one reaches, each job once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { stopTestRedis, testRedis, waitFor } from '../helpers/engine.js';
 import { countingWorkers, installation, startEngineProcess, type EngineProcess } from '../helpers/engine-process.js';
 
@@ -25,9 +27,14 @@ describe('an engine killed between a commit and its effects', () => {
   });
 
   /** One installation with counting workers, a project with an asset, and `rule` enabled, on an engine that will crash at `crash`. */
-  async function setup(crash: string, rule: Record<string, unknown>, projectSettings: Record<string, unknown> = {}) {
+  async function setup(
+    crash: string,
+    rule: Record<string, unknown>,
+    projectSettings: Record<string, unknown> = {},
+    workerOutputs: Record<string, unknown> = outputs,
+  ) {
     const env = installation(redisUrl, cleanups);
-    const ran = countingWorkers(redisUrl, env.GREENLIGHT_QUEUE_PREFIX!, outputs, cleanups);
+    const ran = countingWorkers(redisUrl, env.GREENLIGHT_QUEUE_PREFIX!, workerOutputs, cleanups);
     const first = await startEngineProcess({ ...env, GREENLIGHT_TEST_CRASH: crash });
     assert.equal((await first.call('POST', '/api/projects', { id: 'art', name: 'Art', settings: projectSettings })).status, 201);
     const asset = await first.call('POST', `${P}/assets`, { id: 'hero', type: 'character', variants: [{ id: 'hero-v1' }] });
@@ -47,7 +54,7 @@ describe('an engine killed between a commit and its effects', () => {
       });
       return second;
     };
-    return { first, restart, ran, ruleId: created.body.id as string };
+    return { first, restart, ran, env, ruleId: created.body.id as string };
   }
 
   for (const [n, where] of [
@@ -130,5 +137,60 @@ describe('an engine killed between a commit and its effects', () => {
     );
     assert.deepEqual((await second.call('GET', `${P}/halts`)).body.halts, [], 'the resume stands');
     assert.equal(ran.length, 1, 'the job ran once');
+  });
+
+  it('GIVEN SIGKILL after the unit that cancelled a run whose job is running, before the job is removed THEN the run stays cancelled on restart: the job ends once and is ignored, the next step never runs', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { first, restart, ran, env, ruleId } = await setup(
+      'later:1',
+      {
+        name: 'approved → cut-out → atlas',
+        actions: [cutout, { id: 'atlas', type: 'enqueue_job', config: { type: 'pack_atlas', input: { atlasId: 'crash-atlas' } } }],
+      },
+      {},
+      { bg_remove: () => held.then(() => outputs.bg_remove), pack_atlas: outputs.pack_atlas },
+    );
+    assert.equal((await first.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve' })).status, 200);
+    let runId = '';
+    await waitFor(
+      async () => {
+        runId = (await first.call('GET', `${P}/runs?ruleId=${ruleId}`)).body.runs[0]?.id ?? '';
+        return ran.length === 1;
+      },
+      5000,
+      'the cut-out job to be running',
+    );
+    // The engine dies inside this request, after the cancel's unit committed, before it removes the job.
+    await first.call('POST', `${P}/runs/${runId}/cancel`).catch(() => null);
+    const second = await restart();
+    release();
+    const steps = async () =>
+      (await second.call('GET', `${P}/runs/${runId}`)).body.steps.map((s: { stepId: string; status: string }) => `${s.stepId} ${s.status}`);
+    // The held job ends now; its end reaches the new engine, which finds the step cancelled.
+    await waitFor(
+      async () => ran.length === 1 && (await second.call('GET', `${P}/runs/${runId}`)).body.run.status === 'cancelled',
+      5000,
+      'cancelled',
+    );
+    // The job's end reaches the engine as its parent on the steps queue; wait until the engine has handled it.
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const stepsQueue = new Queue('steps', { connection, prefix: env.GREENLIGHT_QUEUE_PREFIX! });
+    await waitFor(
+      async () => {
+        const c = await stepsQueue.getJobCounts('completed', 'failed', 'waiting', 'active', 'waiting-children', 'delayed');
+        return c.completed! + c.failed! >= 1 && c.waiting! + c.active! + c['waiting-children']! + c.delayed! === 0;
+      },
+      5000,
+      'the held job’s end to reach the new engine',
+    );
+    await stepsQueue.close();
+    connection.disconnect();
+    const detail = (await second.call('GET', `${P}/runs/${runId}`)).body;
+    assert.equal(detail.run.status, 'cancelled');
+    assert.deepEqual(await steps(), ['cutout cancelled', 'atlas cancelled']);
+    assert.deepEqual(ran, [ran[0]], 'the cut-out job ran once and the atlas job never');
+    const completed = (await second.call('GET', `${P}/runs?ruleId=${ruleId}&status=succeeded`)).body.runs;
+    assert.deepEqual(completed, []);
   });
 });
