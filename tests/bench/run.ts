@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { cliPrincipal, loadConfig, startGreenlight } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
-import { benchChain } from './chain.js';
+import { benchChain, benchRamp } from './chain.js';
 import { benchGpuWorker } from './gpu-worker.js';
 import { benchIntake } from './intake.js';
 import { benchSlack } from './slack.js';
@@ -82,6 +82,11 @@ try {
     const load = machineLoad();
     rows.push(...(await benchChain({ running, token: chainToken, projectId: 'chain', rate: chainRate, seconds: quick ? 3 : 10 })));
     rows.push(...[load()].filter((r) => r !== undefined));
+    phase('rule chains: the highest sustainable rate');
+    const rampLoad = machineLoad();
+    const rates = quick ? [50, 100, 200] : [50, 100, 150, 200, 300, 400, 600, 800];
+    rows.push(...(await benchRamp({ running, token: chainToken, projectId: 'chain', rates, seconds: 3 })));
+    rows.push(...[rampLoad()].filter((r) => r !== undefined));
   }
   if (runs('gpu')) {
     phase('gpu-worker: bg_remove, atlas packing, atlas write');
