@@ -18,7 +18,7 @@ import {
 } from '../rules/machine.js';
 import type { RuleDefinition } from '../rules/schema.js';
 import type { EventRow } from '../store/events.js';
-import type { RunRow } from '../store/runs.js';
+import type { RunRow, StepRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import type { createEngineActions } from './engine-actions.js';
 import type { ChatNotifier } from './ports.js';
@@ -156,13 +156,19 @@ export function createRunner(deps: RunnerDeps) {
   }
 
   /** Perform what the step machine decided: rows now (this unit's transaction), effects after its commit. */
-  function apply(fx: Effects, { run, cause }: Loaded, step: MachineResult): void {
+  function apply(fx: Effects, { run, cause }: Loaded, step: MachineResult, read: StepRow[]): void {
     const now = clock.now();
+    // The step rows as this unit read them, kept current as it writes them (no read back per write).
+    const rows = new Map(read.map((r) => [r.stepId, r]));
+    const updateStep = (stepId: string, patch: Partial<StepRow>, log: string) => {
+      const row = rows.get(stepId);
+      const next = runs.updateStep(run.id, stepId, patch, log, row ? { row, projectId: run.projectId } : undefined);
+      if (next) rows.set(stepId, next);
+    };
     for (const o of step.ops) {
       switch (o.op) {
         case 'start':
-          runs.updateStep(
-            run.id,
+          updateStep(
             o.start.stepId,
             { status: 'running', config: o.start.kind === 'job' ? o.start.input : o.start.config, jobIds: [o.start.jobId], startedAt: now },
             o.log,
@@ -170,10 +176,10 @@ export function createRunner(deps: RunnerDeps) {
           fx.after.push(effectOf(run, o.start));
           break;
         case 'fail':
-          runs.updateStep(run.id, o.stepId, { status: 'failed', error: o.error, jobIds: [o.jobId], finishedAt: now }, `failed: ${o.error}`);
+          updateStep(o.stepId, { status: 'failed', error: o.error, jobIds: [o.jobId], finishedAt: now }, `failed: ${o.error}`);
           break;
         case 'succeed':
-          runs.updateStep(run.id, o.stepId, { status: 'succeeded', output: o.output ?? null, finishedAt: now }, 'succeeded');
+          updateStep(o.stepId, { status: 'succeeded', output: o.output ?? null, finishedAt: now }, 'succeeded');
           break;
         case 'output':
           deps.onJobOutput?.(run.projectId, o.jobType, o.input, o.output);
@@ -195,7 +201,8 @@ export function createRunner(deps: RunnerDeps) {
   /** Start whatever the run can start now; finish it when nothing is left. */
   function advanceNow(fx: Effects, loaded: Loaded | null): void {
     if (!loaded || loaded.run.status !== 'running') return;
-    apply(fx, loaded, advanceRun(factsOf(loaded), runs.steps(loaded.run.id), worldOf(loaded.run)));
+    const read = runs.steps(loaded.run.id);
+    apply(fx, loaded, advanceRun(factsOf(loaded), read, worldOf(loaded.run)), read);
   }
   const advance = (runId: string) => unit((fx) => advanceNow(fx, load(runId)));
 
@@ -235,7 +242,7 @@ export function createRunner(deps: RunnerDeps) {
     if (step.status === 'succeeded' || step.status === 'failed') return resumeNow(fx, loaded);
     if (loaded.run.status !== 'running') return;
     const outcome = error !== undefined ? { error } : { output };
-    apply(fx, loaded, stepEnded(factsOf(loaded), steps, worldOf(loaded.run), stepId, jobId, outcome));
+    apply(fx, loaded, stepEnded(factsOf(loaded), steps, worldOf(loaded.run), stepId, jobId, outcome), steps);
   }
   const stepFinished = (runId: string, stepId: string, jobId: string, output: unknown, error?: string) =>
     unit((fx) => finishStep(fx, runId, stepId, jobId, output, error));
@@ -243,7 +250,8 @@ export function createRunner(deps: RunnerDeps) {
   function beginNow(fx: Effects, runId: string): void {
     const loaded = load(runId)!;
     deps.observeFirstStep?.((clock.now() - loaded.cause.occurredAt) / 1000);
-    apply(fx, loaded, beginRun(factsOf(loaded), runs.steps(runId), worldOf(loaded.run)));
+    const read = runs.steps(runId);
+    apply(fx, loaded, beginRun(factsOf(loaded), read, worldOf(loaded.run)), read);
   }
   const begin = (runId: string) => unit((fx) => beginNow(fx, runId));
 

@@ -103,9 +103,19 @@ export function createRunsRepo(ctx: StoreContext) {
         if (r) ctx.changed({ kind: 'run', projectId: r.projectId, runId: id, ruleId: r.ruleId, status });
       }
     },
-    updateStep(runId: string, stepId: string, patch: Partial<Omit<StepRow, 'runId' | 'stepId'>>, log?: string): void {
-      const cur = q.step.get(runId, stepId);
-      if (!cur) return;
+    /**
+     * Patch a step and add a log line; its new row. `known`: the row as the caller read it in this
+     * transaction (and its run's project), which spares reading it again.
+     */
+    updateStep(
+      runId: string,
+      stepId: string,
+      patch: Partial<Omit<StepRow, 'runId' | 'stepId'>>,
+      log?: string,
+      known?: { row: StepRow; projectId: string },
+    ): StepRow | undefined {
+      const cur = known?.row ?? q.step.get(runId, stepId);
+      if (!cur) return undefined;
       const next = { ...cur, ...patch, logs: log ? [...cur.logs, { at: clock.now(), msg: log }] : cur.logs };
       q.updateStep.run({
         runId,
@@ -120,9 +130,10 @@ export function createRunsRepo(ctx: StoreContext) {
         finishedAt: next.finishedAt ?? null,
       });
       if (ctx.listening() && patch.status !== undefined && patch.status !== cur.status) {
-        const r = q.get.get(runId);
-        if (r) ctx.changed({ kind: 'step', projectId: r.projectId, runId, stepId, status: patch.status });
+        const projectId = known?.projectId ?? q.get.get(runId)?.projectId;
+        if (projectId) ctx.changed({ kind: 'step', projectId, runId, stepId, status: patch.status });
       }
+      return next;
     },
     list(projectId: string, filter: { ruleId?: string; status?: RunStatus; subjectId?: string; limit?: number }): RunRow[] {
       const conds = [eq(runs.projectId, projectId)];
