@@ -46,7 +46,7 @@ export interface RunnerDeps {
   /** Seconds from an event being stored to the first step of a run it caused. */
   observeFirstStep?: (seconds: number) => void;
   /** Test-only fault injection (crash tests). */
-  faults?: { afterCommit?: (effects: readonly Effect[]) => void };
+  faults?: { afterCommit?: (effects: readonly Effect[]) => void; afterSubmit?: (effect: Effect) => void };
 }
 
 /** A run with the rule version it fired with and the event that caused it. */
@@ -66,6 +66,7 @@ export function createRunner(deps: RunnerDeps) {
     onStored: deps.onStored,
     submit: (jobType, jobId, data, ensure) => deps.jobs.submit(jobType, jobId, data, ensure),
     ...(deps.faults?.afterCommit ? { afterCommit: deps.faults.afterCommit } : {}),
+    ...(deps.faults?.afterSubmit ? { afterSubmit: deps.faults.afterSubmit } : {}),
     runAction: (e) => deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config }),
     stepFinished: (...args) => stepFinished(...args),
     backToPending: (runId, stepId, why) => runs.updateStep(runId, stepId, { status: 'pending' }, why),

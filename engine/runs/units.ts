@@ -33,6 +33,8 @@ export interface UnitDeps {
   backToPending: (runId: string, stepId: string, why: string) => void;
   /** Test-only fault injection (crash tests): called after a unit commits, before its effects. */
   afterCommit?: (effects: readonly Effect[]) => void;
+  /** Test-only fault injection (crash tests): called once a submit is in Redis. */
+  afterSubmit?: (effect: Effect) => void;
 }
 
 export function createUnits(deps: UnitDeps) {
@@ -58,6 +60,7 @@ export function createUnits(deps: UnitDeps) {
       }
       try {
         await deps.submit(e.jobType, e.jobId, e.data, e.ensure === true);
+        deps.afterSubmit?.(e);
       } catch (err) {
         // This step and every one marked running after it go back to pending, so a retry of whatever
         // called us (an event or a step end, redelivered by BullMQ) submits them (same job ids: never twice).

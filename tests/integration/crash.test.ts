@@ -57,12 +57,13 @@ describe('an engine killed between a commit and its effects', () => {
     return { first, restart, ran, env, ruleId: created.body.id as string };
   }
 
-  for (const [n, where] of [
-    [1, 'the event’s unit (the run and its first step recorded, the first job not yet submitted)'],
-    [2, 'a step end’s unit (the first step recorded done, the second marked running, its job not yet submitted)'],
+  for (const [crash, where, [least, most]] of [
+    ['submit:1', 'the event’s unit (the run and its first step recorded, the first job not yet submitted)', [0, 0]],
+    ['submit:2', 'a step end’s unit (the first step recorded done, the second marked running, its job not yet submitted)', [1, 1]],
+    ['submitted:1', 'the first job’s submit (the job in Redis, its step running, nothing told yet)', [0, 1]],
   ] as const) {
     it(`GIVEN SIGKILL after ${where} THEN a new engine finishes the run within 5 s, each job running once`, async () => {
-      const { first, restart, ran, ruleId } = await setup(`submit:${n}`, {
+      const { first, restart, ran, ruleId } = await setup(crash, {
         name: 'approved → cut-out → atlas',
         actions: [
           cutout,
@@ -74,7 +75,8 @@ describe('an engine killed between a commit and its effects', () => {
         ],
       });
       assert.equal((await first.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve' })).status, 200);
-      const second = await restart(() => assert.equal(ran.length, n - 1, 'the job decided in the killed unit was never submitted'));
+      // A submitted job may run while no engine is up; one decided in the killed unit was never submitted.
+      const second = await restart(() => assert.ok(ran.length >= least && ran.length <= most, `${ran.length} jobs ran before the restart`));
       const readyAt = Date.now();
       let run: { id: string; status: string } | undefined;
       await waitFor(
@@ -83,7 +85,7 @@ describe('an engine killed between a commit and its effects', () => {
         'the run to succeed after the restart',
       );
       const recoveredMs = Date.now() - readyAt;
-      console.log(`crash point ${n}: run finished ${recoveredMs} ms after the new engine was ready`);
+      console.log(`crash point ${crash}: run finished ${recoveredMs} ms after the new engine was ready`);
       assert.ok(recoveredMs <= 5000, `recovered after ${recoveredMs} ms`);
       const detail = (await second.call('GET', `${P}/runs/${run!.id}`)).body;
       assert.deepEqual(
