@@ -38,6 +38,20 @@ export function firingsOf(plan: Plan): FiringNode[] {
   return out;
 }
 
+/**
+ * What a failure would set off, one line per rule it fires: for each firing on the expected path, each
+ * step whose `onFailure` branch (job.failed, run.failed) fires a rule.
+ */
+export function failureLines(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const f of firingsOf(plan))
+    for (const s of f.steps ?? [])
+      for (const e of s.onFailure ?? [])
+        for (const g of e.firings)
+          if (g.decision === 'fire') out.push(`↯ if *${f.ruleName}* step ${s.id} fails: \`${e.type}\` → *${g.ruleName}* fires`);
+  return out;
+}
+
 /** Pack lines into as few text blocks as fit the per-block limit. */
 export function packLines(lines: string[], limit = TEXT_BLOCK_LIMIT): string[] {
   const chunks: string[] = [];
@@ -93,6 +107,12 @@ export function dryRunView(input: DryRunViewInput): View {
     blocks.push({
       kind: 'context',
       text: `…the chain goes on (${chunks.length - MAX_TREE_BLOCKS} more parts); dry-run it through the API for the whole plan.`,
+    });
+  const ifFailing = failureLines(plan);
+  if (ifFailing.length > 0)
+    blocks.push({
+      kind: 'context',
+      text: packLines([...ifFailing.slice(0, 10), ...(ifFailing.length > 10 ? [`…and ${ifFailing.length - 10} more`] : [])])[0]!,
     });
   for (const st of plan.stops.slice(0, 5))
     blocks.push({

@@ -6,7 +6,9 @@ import type { Plan } from '../../../engine/index.js';
 import { checkMessage, checkModal } from '../../../bot/slack/limits.js';
 import { haltDialog, renderMessage } from '../../../bot/slack/render.js';
 import { approvalView } from '../../../bot/views/approval.js';
-import { dryRunView, firingsOf } from '../../../bot/views/dry-run.js';
+import { dryRunView, failureLines, firingsOf } from '../../../bot/views/dry-run.js';
+import { plan as planRules } from '../../../engine/rules/planner.js';
+import { ruleInputSchema, type RuleRecord } from '../../../engine/rules/schema.js';
 import { haltPanel } from '../../../bot/views/halt.js';
 import { ruleListView, ruleLogView } from '../../../bot/views/rules.js';
 import { tagChoices, variantCard } from '../../../bot/views/variant.js';
@@ -88,6 +90,31 @@ describe('Block Kit limits', () => {
     assert.deepEqual(checkMessage(msg), []);
     assert.ok(msg.blocks.length <= 50);
     assert.match(JSON.stringify(msg.blocks), /the chain goes on/);
+  });
+
+  it('GIVEN a plan whose step fires a rule only if it fails THEN the preview says so, within limits', () => {
+    const rules: RuleRecord[] = [
+      {
+        trigger: { event: 'variant.tagged' },
+        actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1' } } }],
+      },
+      { trigger: { event: 'job.failed' }, actions: [{ type: 'notify', config: { text: 'cut-out failed' } }] },
+    ].map((r, i) => ({
+      id: `r${i}`,
+      projectId: 'p',
+      version: 1,
+      enabled: true,
+      definition: ruleInputSchema.parse({ name: `rule ${i}`, ...r }),
+    }));
+    const world = { halt: () => null, entity: () => null, recentlyFired: () => false };
+    const event = { projectId: 'p', type: 'variant.tagged', subject: { kind: 'variant', id: 'v1' }, payload: {}, depth: 0 };
+    const plan = planRules(rules, event, world, { costs: {} });
+    assert.deepEqual(failureLines(plan), ['↯ if *rule 0* step step1 fails: `job.failed` → *rule 1* fires']);
+    const msg = renderMessage(
+      dryRunView({ projectId: 'p', rule: { id: 'r0', name: 'rule 0', enabled: true }, plan, canEnable: false, runValue: null }),
+    );
+    assert.deepEqual(checkMessage(msg), []);
+    assert.match(JSON.stringify(msg.blocks), /if \*rule 0\* step step1 fails/);
   });
 
   it('GIVEN approvals, halt panels, rule lists and logs at their largest THEN all stay within limits', () => {
