@@ -303,6 +303,8 @@ export function createEngine(res: EngineResources): EngineHost {
       recordMessage: chat.recordMessage,
       findMessage: chat.findMessage,
       messagesOf: chat.messagesOf,
+      controlId: chat.controlId,
+      control: chat.control,
       halts: (projectId) => haltStatus(projectId),
       facts,
     },

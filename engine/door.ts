@@ -124,6 +124,10 @@ export interface Engine {
     recordMessage(row: Omit<ChatMessageRow, 'createdAt'>): void;
     findMessage(platform: Platform, channelId: string, messageId: string): ChatMessageRow | undefined;
     messagesOf(platform: Platform, kind: ChatMessageKind, refId: string): ChatMessageRow[];
+    /** The opaque id a control carries (Discord's custom_id holds ≤ 100 characters): the same action and value, the same id. */
+    controlId(platform: Platform, actionId: string, value: string): string;
+    /** What a control id means, or null when it is not one of ours. */
+    control(platform: Platform, id: string): { actionId: string; value: string } | null;
     /** Active halts that concern a project (its own, its rules', global), with held counts. */
     halts(projectId: string): HaltStatus[];
     facts: {

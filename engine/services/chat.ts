@@ -76,6 +76,8 @@ export function createChatService(deps: { store: Store; requireProject: (id: str
     recordMessage: repo.recordMessage,
     findMessage: repo.findMessage,
     messagesOf: repo.messagesOf,
+    controlId: repo.controlId,
+    control: repo.control,
   };
 }
 export type ChatService = ReturnType<typeof createChatService>;

@@ -1,9 +1,10 @@
 // Chat bindings (which channel belongs to which project, for review or admin
 // work) and the messages the bots posted (what each one shows).
+import { createHash } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import type { StoreContext } from './context.js';
-import { auditLog, chatBindings, chatMessages } from './schema.js';
+import { auditLog, chatBindings, chatControls, chatMessages } from './schema.js';
 
 export type Platform = 'slack' | 'discord';
 export type BindingRow = typeof chatBindings.$inferSelect;
@@ -78,6 +79,20 @@ export function createChatRepo(ctx: StoreContext) {
         .from(chatMessages)
         .where(and(eq(chatMessages.platform, platform), eq(chatMessages.channelId, channelId), eq(chatMessages.messageId, messageId)))
         .get();
+    },
+    /** The opaque id of a control meaning `actionId` with `value` (the same pair, the same id); stored once. */
+    controlId(platform: Platform, actionId: string, value: string): string {
+      const id = `c${createHash('sha256').update(`${platform}\n${actionId}\n${value}`).digest('base64url').slice(0, 24)}`;
+      db.insert(chatControls).values({ id, platform, actionId, value, createdAt: clock.now() }).onConflictDoNothing().run();
+      return id;
+    },
+    control(platform: Platform, id: string): { actionId: string; value: string } | null {
+      const row = db
+        .select({ actionId: chatControls.actionId, value: chatControls.value })
+        .from(chatControls)
+        .where(and(eq(chatControls.id, id), eq(chatControls.platform, platform)))
+        .get();
+      return row ?? null;
     },
     messagesOf(platform: Platform, kind: ChatMessageKind, refId: string): ChatMessageRow[] {
       return db

@@ -73,6 +73,18 @@ export const chatMessages = sqliteTable(
   (t) => [primaryKey({ columns: [t.platform, t.channelId, t.messageId] }), index('chat_messages_ref_idx').on(t.kind, t.refId)],
 );
 
+/**
+ * What a chat control (a Discord button or select, whose custom_id holds at most 100 characters) means:
+ * the control carries only this opaque id; the action and its value stay here.
+ */
+export const chatControls = sqliteTable('chat_controls', {
+  id: text('id').primaryKey(),
+  platform: text('platform').$type<'slack' | 'discord'>().notNull(),
+  actionId: text('action_id').notNull(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+
 export const specs = sqliteTable('specs', {
   id: text('id').primaryKey(),
   projectId: text('project_id')
