@@ -12,14 +12,17 @@ import { parseWith } from '../validation.js';
 
 const rank: Record<Role, number> = { artist: 1, lead: 2, admin: 3 };
 
+/** How a project's role map names a group of chat users: a Slack user group, a Discord server role. */
+const groupPrefix = (platform: Platform) => (platform === 'discord' ? 'discord:role:' : 'slack:group:');
+
 export const chatRoleInputSchema = z
   .object({
-    /** `slack:U123`, `slack:group:S123` or `discord:42`. */
+    /** `slack:U123`, `slack:group:S123` (a user group), `discord:42` or `discord:role:7` (a server role). */
     member: z
       .string()
       .regex(
-        /^(slack|discord):(group:)?[A-Za-z0-9_-]{1,64}$/,
-        'write it as slack:<user id>, slack:group:<user group id> or discord:<user id>',
+        /^(slack:(group:)?|discord:(role:)?)[A-Za-z0-9_-]{1,64}$/,
+        'write it as slack:<user id>, slack:group:<user group id>, discord:<user id> or discord:role:<role id>',
       ),
     role: z.enum(['artist', 'lead', 'admin']).nullable(),
   })
@@ -35,7 +38,7 @@ export function createChatService(deps: { store: Store; requireProject: (id: str
     principalFor(platform: Platform, userId: string, projectId: string, groupIds: string[] = []): Principal | null {
       const roles = deps.requireProject(projectId).settings.roles;
       let best: Role | null = null;
-      for (const key of [`${platform}:${userId}`, ...groupIds.map((g) => `${platform}:group:${g}`)]) {
+      for (const key of [`${platform}:${userId}`, ...groupIds.map((g) => `${groupPrefix(platform)}${g}`)]) {
         const r = roles[key];
         if (r && (!best || rank[r] > rank[best])) best = r;
       }
@@ -43,7 +46,7 @@ export function createChatService(deps: { store: Store; requireProject: (id: str
     },
     /** The user groups the project gives roles to (the bot looks up only these). */
     groupsWithRoles(platform: Platform, projectId: string): string[] {
-      const prefix = `${platform}:group:`;
+      const prefix = groupPrefix(platform);
       return Object.keys(deps.requireProject(projectId).settings.roles)
         .filter((k) => k.startsWith(prefix))
         .map((k) => k.slice(prefix.length));
