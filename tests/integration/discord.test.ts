@@ -169,8 +169,10 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
     assert.match(text(request.body), /Generate on spec refined/);
     const approve = customIdOf(request.body, /^Approve/);
     assert.ok(approve.length <= 100);
-    const messageId = h.t.engine.chat.messagesOf('discord', 'approval', (await h.t.call('GET', `${P}/approvals`)).body.approvals[0].id)[0]!
-      .messageId;
+    const approvalId = (await h.t.call('GET', `${P}/approvals`)).body.approvals[0].id as string;
+    // The bot records the message once Discord has answered the post.
+    await waitFor(() => h.t.engine.chat.messagesOf('discord', 'approval', approvalId).length === 1, 3000, 'approval message recorded');
+    const messageId = h.t.engine.chat.messagesOf('discord', 'approval', approvalId)[0]!.messageId;
 
     const refused = await h.interact(
       h.press({ customId: approve, user: U.lead, roles: [LEADS_ROLE], channel: h.fake.channels.admin, messageId }),
@@ -275,6 +277,7 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
     h.fake.dispatch('MESSAGE_REACTION_ADD', reaction);
     h.fake.dispatch('MESSAGE_REACTION_ADD', reaction);
     await waitFor(() => eventsOf('variant.approved', card.variantId).length === 1, 3000, 'approval from reaction');
+    await waitFor(() => count('runs WHERE rule_id = ? AND subject_id = ?', mvpRuleId, card.variantId) === 1, 5000, 'MVP chain started');
     await h.idle();
     assert.equal(eventsOf('variant.approved', card.variantId).length, 1);
     assert.equal(eventsOf('variant.approved', card.variantId)[0]!.actor.includes(U.artist), true);
@@ -377,6 +380,13 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
     assert.match(text(a.data), /old or altered/);
     const b = await h.interact(chat);
     assert.equal(b.type, 4);
+    // The reaction sample, verbatim, on a message that is not ours: discord.js parses it, the bot ignores it.
+    const decisions = () => count("events WHERE type LIKE 'variant.%'");
+    const before = decisions();
+    h.fake.dispatch('MESSAGE_REACTION_ADD', fixture('message_reaction_add.ASSEMBLED-from-docs.json'));
+    await new Promise((r) => setImmediate(r));
+    await h.idle();
+    assert.equal(decisions(), before);
     assert.ok(h.bots.discord!.client.isReady(), 'still connected');
   });
 
