@@ -124,28 +124,23 @@ function select(w: Walk, path: string, s: Obj): void {
     w.problems.push(`${path}: min_values ${min} / max_values ${max} do not fit ${opts.length} options`);
 }
 
+/** What a container holds; the top level holds the same and containers. */
+const inContainer: number[] = [
+  ComponentType.ActionRow,
+  ComponentType.Section,
+  ComponentType.TextDisplay,
+  ComponentType.MediaGallery,
+  ComponentType.File,
+  ComponentType.Separator,
+];
+
 function component(w: Walk, path: string, c: unknown, where: 'top' | 'container' | 'row' | 'section' | 'accessory'): void {
   if (!isObj(c)) return void w.problems.push(`${path}: must be an object`);
   w.count++;
   const t = c.type;
   const allowed: Record<typeof where, number[]> = {
-    top: [
-      ComponentType.ActionRow,
-      ComponentType.Section,
-      ComponentType.TextDisplay,
-      ComponentType.MediaGallery,
-      ComponentType.File,
-      ComponentType.Separator,
-      ComponentType.Container,
-    ],
-    container: [
-      ComponentType.ActionRow,
-      ComponentType.Section,
-      ComponentType.TextDisplay,
-      ComponentType.MediaGallery,
-      ComponentType.File,
-      ComponentType.Separator,
-    ],
+    top: [...inContainer, ComponentType.Container],
+    container: inContainer,
     row: [ComponentType.Button, ComponentType.StringSelect],
     section: [ComponentType.TextDisplay],
     accessory: [ComponentType.Thumbnail, ComponentType.Button],

@@ -97,6 +97,20 @@ export async function startDiscordHarness(options: { worker?: boolean } = {}): P
     user: { ...fixture('interaction_create.button.discord-docs.json').member.user, id: user },
     roles,
   });
+  /** A published sample made ours: fresh id and token, our app, server, channel and member. */
+  const envelope = (p: Record<string, any>, o: { user: string; channel: string; roles?: string[] }) => {
+    p.id = nextId();
+    p.token = `token-${p.id}`;
+    p.application_id = fake.appId;
+    p.guild_id = fake.guildId;
+    p.channel_id = o.channel;
+    p.channel = fake.channelObject(o.channel);
+    p.member = member(o.user, o.roles);
+    // What Discord sends today and its own samples lack.
+    p.entitlements = [];
+    p.authorizing_integration_owners = { '0': fake.guildId };
+    return p;
+  };
   const h: DiscordHarness = {
     t,
     fake,
@@ -119,33 +133,14 @@ export async function startDiscordHarness(options: { worker?: boolean } = {}): P
       return { ...call.body, ms: performance.now() - started };
     },
     press(o) {
-      const p = fixture('interaction_create.button.discord-docs.json');
-      p.id = nextId();
-      p.token = `token-${p.id}`;
-      p.application_id = fake.appId;
-      p.guild_id = fake.guildId;
-      p.channel_id = o.channel;
-      p.channel = fake.channelObject(o.channel);
-      p.member = member(o.user, o.roles);
+      const p = envelope(fixture('interaction_create.button.discord-docs.json'), o);
       p.message = { ...p.message, id: o.messageId, channel_id: o.channel };
       p.data = { custom_id: o.customId, component_type: o.values ? 3 : 2, ...(o.values ? { values: o.values } : {}) };
-      // What Discord sends today and its own sample lacks.
-      p.entitlements = [];
-      p.authorizing_integration_owners = { '0': fake.guildId };
       return p;
     },
     slash(o) {
-      const p = fixture('interaction_create.chat_input.discord-docs.json');
-      p.id = nextId();
-      p.token = `token-${p.id}`;
-      p.application_id = fake.appId;
-      p.guild_id = fake.guildId;
-      p.channel_id = o.channel;
-      p.channel = fake.channelObject(o.channel);
-      p.member = member(o.user, o.roles);
+      const p = envelope(fixture('interaction_create.chat_input.discord-docs.json'), o);
       p.data = { type: 1, id: nextId(), name: o.name, options: o.options ?? [] };
-      p.entitlements = [];
-      p.authorizing_integration_owners = { '0': fake.guildId };
       return p;
     },
     idle: () => bots.discord!.settled(),

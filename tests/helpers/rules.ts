@@ -1,5 +1,12 @@
 // Rule bodies the tests share.
 
+/** Cut the approved variant out of its background. */
+const cutout = {
+  id: 'cutout',
+  type: 'enqueue_job',
+  config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } },
+};
+
 /** The issue's contract example: approved character → cut-out → atlas. */
 export const seedRule = {
   name: 'Approved character → cut-out → atlas',
@@ -7,11 +14,7 @@ export const seedRule = {
   scope: { assetType: 'character' },
   conditions: { all: [{ field: 'payload.tags', op: 'contains', value: 'quality:high' }] },
   actions: [
-    {
-      id: 'cutout',
-      type: 'enqueue_job',
-      config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } },
-    },
+    cutout,
     {
       id: 'atlas',
       type: 'enqueue_job',
@@ -21,3 +24,52 @@ export const seedRule = {
   mode: 'sequential',
   debounceMs: 5000,
 };
+
+/** Generation on a refined spec (costly: it waits for an admin's approval), 3 small plain variants. */
+export const generateOnRefine = {
+  name: 'Generate on spec refined',
+  trigger: { event: 'spec.refined' },
+  actions: [
+    {
+      id: 'gen',
+      type: 'enqueue_job',
+      config: {
+        type: 'generate',
+        input: { assetId: '${event.payload.assetId}', prompt: 'knight', count: 3, width: 64, height: 64, background: 'plain' },
+      },
+    },
+  ],
+};
+export const generateSample = { type: 'spec.refined', payload: { assetId: 'knight' } };
+
+/** The MVP chain the chat tests drive: an approved variant → cut-out → atlas. */
+export const mvpChain = {
+  name: 'Approved → cut-out → atlas',
+  trigger: { event: 'variant.approved' },
+  actions: [
+    cutout,
+    {
+      id: 'atlas',
+      type: 'enqueue_job',
+      config: { type: 'pack_atlas', input: { atlasId: 'atlas-${event.subject.id}', frames: '${steps.cutout.output.alphaPaths}' } },
+    },
+  ],
+};
+export const mvpSample = { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } };
+
+/** Create a rule, dry-run it and enable it through the API; its id. */
+export async function enabledRule(
+  call: (method: string, url: string, body?: unknown, token?: string | null) => Promise<{ status: number; body: any }>,
+  projectPath: string,
+  token: string,
+  body: unknown,
+  sample: unknown,
+): Promise<string> {
+  const created = await call('POST', `${projectPath}/rules`, body, token);
+  if (created.status !== 201) throw new Error(`rule not created: ${JSON.stringify(created.body)}`);
+  const dry = await call('POST', `${projectPath}/rules/${created.body.id}/dry-run`, { event: sample }, token);
+  if (dry.status !== 200) throw new Error(`dry-run refused: ${JSON.stringify(dry.body)}`);
+  const on = await call('POST', `${projectPath}/rules/${created.body.id}/enable`, undefined, token);
+  if (on.status !== 200) throw new Error(`enable refused: ${JSON.stringify(on.body)}`);
+  return created.body.id as string;
+}

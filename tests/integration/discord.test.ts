@@ -8,6 +8,7 @@ import { createDiscordBot } from '../../bot/discord/bot.js';
 import { checkDiscordMessage } from '../../bot/discord/limits.js';
 import { firingLine, firingsOf } from '../../bot/views/dry-run.js';
 import { stopTestRedis, waitFor } from '../helpers/engine.js';
+import { enabledRule as enabled, generateOnRefine, generateSample, mvpChain, mvpSample } from '../helpers/rules.js';
 import { fixture, startDiscordHarness, type DiscordHarness } from '../helpers/discord-bot.js';
 import type { RestCall } from '../helpers/discord-fake.js';
 
@@ -40,13 +41,7 @@ function customIdOf(body: any, label: RegExp): string {
   return found!;
 }
 
-async function enabledRule(body: unknown, sample: unknown): Promise<string> {
-  const created = await h.t.call('POST', `${P}/rules`, body, leadToken);
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  assert.equal((await h.t.call('POST', `${P}/rules/${created.body.id}/dry-run`, { event: sample }, leadToken)).status, 200);
-  assert.equal((await h.t.call('POST', `${P}/rules/${created.body.id}/enable`, undefined, leadToken)).status, 200);
-  return created.body.id;
-}
+const enabledRule = (body: unknown, sample: unknown) => enabled((...a) => h.t.call(...a), P, leadToken, body, sample);
 
 describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
   before(async () => {
@@ -62,42 +57,8 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
       201,
     );
     leadToken = (await h.t.call('POST', `${P}/tokens`, { role: 'lead' })).body.token;
-    await enabledRule(
-      {
-        name: 'Generate on spec refined',
-        trigger: { event: 'spec.refined' },
-        actions: [
-          {
-            id: 'gen',
-            type: 'enqueue_job',
-            config: {
-              type: 'generate',
-              input: { assetId: '${event.payload.assetId}', prompt: 'knight', count: 3, width: 64, height: 64, background: 'plain' },
-            },
-          },
-        ],
-      },
-      { type: 'spec.refined', payload: { assetId: 'knight' } },
-    );
-    mvpRuleId = await enabledRule(
-      {
-        name: 'Approved → cut-out → atlas',
-        trigger: { event: 'variant.approved' },
-        actions: [
-          {
-            id: 'cutout',
-            type: 'enqueue_job',
-            config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } },
-          },
-          {
-            id: 'atlas',
-            type: 'enqueue_job',
-            config: { type: 'pack_atlas', input: { atlasId: 'atlas-${event.subject.id}', frames: '${steps.cutout.output.alphaPaths}' } },
-          },
-        ],
-      },
-      { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } },
-    );
+    await enabledRule(generateOnRefine, generateSample);
+    mvpRuleId = await enabledRule(mvpChain, mvpSample);
   });
   after(async () => {
     // Every message the bot sent fits Discord's limits.

@@ -7,6 +7,7 @@ import { firingsOf, firingLine } from '../../bot/views/dry-run.js';
 import { checkMessage, checkModal } from '../../bot/slack/limits.js';
 import { actionIds, haltDialogId } from '../../bot/views/ids.js';
 import { stopTestRedis, waitFor } from '../helpers/engine.js';
+import { enabledRule as enabled, generateOnRefine, generateSample, mvpChain, mvpSample } from '../helpers/rules.js';
 import { fixture, sign } from '../helpers/slack.js';
 import { press, reaction, slash, startSlackHarness, type SlackHarness } from '../helpers/slack-bot.js';
 
@@ -29,13 +30,7 @@ const lastResponse = () => h.fake.responses.at(-1)!.body;
 const count = (sql: string, ...args: unknown[]): number =>
   (h.t.door.sql.prepare(`SELECT count(*) AS n FROM ${sql}`).get(...args) as { n: number }).n;
 
-async function enabledRule(body: unknown, sample: unknown): Promise<string> {
-  const created = await h.t.call('POST', `${P}/rules`, body, leadToken);
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  assert.equal((await h.t.call('POST', `${P}/rules/${created.body.id}/dry-run`, { event: sample }, leadToken)).status, 200);
-  assert.equal((await h.t.call('POST', `${P}/rules/${created.body.id}/enable`, undefined, leadToken)).status, 200);
-  return created.body.id;
-}
+const enabledRule = (body: unknown, sample: unknown) => enabled((...a) => h.t.call(...a), P, leadToken, body, sample);
 
 describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
   before(async () => {
@@ -52,42 +47,8 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
       201,
     );
     leadToken = (await h.t.call('POST', `${P}/tokens`, { role: 'lead' })).body.token;
-    await enabledRule(
-      {
-        name: 'Generate on spec refined',
-        trigger: { event: 'spec.refined' },
-        actions: [
-          {
-            id: 'gen',
-            type: 'enqueue_job',
-            config: {
-              type: 'generate',
-              input: { assetId: '${event.payload.assetId}', prompt: 'knight', count: 3, width: 64, height: 64, background: 'plain' },
-            },
-          },
-        ],
-      },
-      { type: 'spec.refined', payload: { assetId: 'knight' } },
-    );
-    mvpRuleId = await enabledRule(
-      {
-        name: 'Approved → cut-out → atlas',
-        trigger: { event: 'variant.approved' },
-        actions: [
-          {
-            id: 'cutout',
-            type: 'enqueue_job',
-            config: { type: 'bg_remove', input: { assetId: '${event.payload.assetId}', variantId: '${event.subject.id}' } },
-          },
-          {
-            id: 'atlas',
-            type: 'enqueue_job',
-            config: { type: 'pack_atlas', input: { atlasId: 'atlas-${event.subject.id}', frames: '${steps.cutout.output.alphaPaths}' } },
-          },
-        ],
-      },
-      { type: 'variant.approved', payload: { assetId: 'knight', variantId: 'v' } },
-    );
+    await enabledRule(generateOnRefine, generateSample);
+    mvpRuleId = await enabledRule(mvpChain, mvpSample);
     await enabledRule(
       {
         name: 'Atlas ready → export',

@@ -5,13 +5,11 @@ import { describe, it } from 'node:test';
 import type { Plan } from '../../../engine/index.js';
 import { checkMessage, checkModal } from '../../../bot/slack/limits.js';
 import { haltDialog, renderMessage } from '../../../bot/slack/render.js';
-import { approvalView } from '../../../bot/views/approval.js';
 import { dryRunView, failureLines, firingsOf } from '../../../bot/views/dry-run.js';
 import { plan as planRules } from '../../../engine/rules/planner.js';
 import { ruleInputSchema, type RuleRecord } from '../../../engine/rules/schema.js';
-import { haltPanel } from '../../../bot/views/halt.js';
-import { ruleListView, ruleLogView } from '../../../bot/views/rules.js';
 import { tagChoices, variantCard } from '../../../bot/views/variant.js';
+import { largestViews } from '../../helpers/views.js';
 import { parseGreenlight, parseHaltScope, parseRule } from '../../../bot/commands/parse.js';
 
 const long = (n: number) => 'x'.repeat(n);
@@ -118,48 +116,7 @@ describe('Block Kit limits', () => {
   });
 
   it('GIVEN approvals, halt panels, rule lists and logs at their largest THEN all stay within limits', () => {
-    const notice = {
-      approvalId: 'apr_1',
-      projectId: 'art',
-      runId: 'run_1',
-      ruleId: 'r',
-      ruleName: long(500),
-      event: { id: 'e', type: 'spec.refined', subject: { kind: 'spec', id: long(128) } },
-      requestedBy: 'token:tok_1',
-      steps: Array.from({ length: 100 }, (_, i) => ({ id: `gen${i}`, jobType: 'generate' })),
-      estimatedCost: 400,
-      expiresAt: 1,
-    };
-    const views = [
-      approvalView(notice, null),
-      approvalView(notice, { approvalId: 'apr_1', projectId: 'art', status: 'expired', decidedBy: 'expiry', decidedAt: 2 }),
-      haltPanel(
-        'art',
-        Array.from({ length: 60 }, () => ({
-          scope: 'rule' as const,
-          ruleId: long(100),
-          reason: long(600),
-          createdBy: 'slack:U1',
-          createdAt: 1,
-          held: 3,
-        })),
-      ),
-      ruleListView(
-        'art',
-        Array.from({ length: 500 }, (_, i) => ({ id: `r${i}`, name: long(150), version: 3, enabled: true, trigger: '`variant.approved`' })),
-      ),
-      ruleLogView(
-        { id: 'r', name: 'n', version: 1, enabled: true, trigger: 't' },
-        Array.from({ length: 200 }, (_, i) => ({
-          id: `run${i}`,
-          status: 'failed',
-          subject: 'variant v',
-          reason: null,
-          error: long(3000),
-          createdAt: 1,
-        })),
-      ),
-    ];
+    const views = largestViews();
     for (const v of views) {
       assert.ok(v.blocks.length <= 50, 'the view itself fits: the renderer never has to drop blocks');
       assert.deepEqual(checkMessage(renderMessage(v)), []);

@@ -6,11 +6,9 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ButtonStyle, checkDiscordMessage, ComponentType as T, discordLimits, MessageFlag } from '../../../bot/discord/limits.js';
 import { countComponents, markdown, renderDiscord, type DiscordMessage } from '../../../bot/discord/render.js';
-import { approvalView } from '../../../bot/views/approval.js';
-import { haltPanel } from '../../../bot/views/halt.js';
-import { ruleListView } from '../../../bot/views/rules.js';
 import { tagChoices, variantCard } from '../../../bot/views/variant.js';
 import type { View } from '../../../bot/views/view.js';
+import { largestViews } from '../../helpers/views.js';
 
 const long = (n: number) => 'x'.repeat(n);
 /** Opaque ids as the engine makes them: 25 characters whatever the value. */
@@ -65,18 +63,6 @@ describe('Discord limits', () => {
   });
 
   it('GIVEN views larger than one message holds THEN they are split into messages that each fit', () => {
-    const notice = {
-      approvalId: 'apr_1',
-      projectId: 'art',
-      runId: 'run_1',
-      ruleId: 'r',
-      ruleName: long(500),
-      event: { id: 'e', type: 'spec.refined', subject: { kind: 'spec', id: long(128) } },
-      requestedBy: 'token:tok_1',
-      steps: Array.from({ length: 100 }, (_, i) => ({ id: `gen${i}`, jobType: 'generate' })),
-      estimatedCost: 400,
-      expiresAt: 1,
-    };
     const manyImages: View = {
       fallback: 'grid',
       blocks: Array.from({ length: 45 }, (_, i) => [
@@ -88,25 +74,7 @@ describe('Discord limits', () => {
         },
       ]).flat(),
     };
-    const views: View[] = [
-      approvalView(notice, null),
-      haltPanel(
-        'art',
-        Array.from({ length: 60 }, () => ({
-          scope: 'rule' as const,
-          ruleId: long(100),
-          reason: long(600),
-          createdBy: 'discord:1',
-          createdAt: 1,
-          held: 3,
-        })),
-      ),
-      ruleListView(
-        'art',
-        Array.from({ length: 500 }, (_, i) => ({ id: `r${i}`, name: long(150), version: 3, enabled: true, trigger: '`variant.approved`' })),
-      ),
-      manyImages,
-    ];
+    const views: View[] = [...largestViews(), manyImages];
     for (const v of views) {
       const msgs = renderDiscord(v, ids);
       for (const m of msgs) assert.deepEqual(check(m), [], JSON.stringify(m).slice(0, 300));
