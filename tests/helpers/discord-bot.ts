@@ -52,7 +52,7 @@ const nextId = () => String(1_100_000_000_000_000_000n + BigInt(++counter));
 
 export async function startDiscordHarness(options: { worker?: boolean } = {}): Promise<DiscordHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-discord-'));
-  const fake = await startFakeDiscord();
+  const fake = await startFakeDiscord({ heartbeatMs: 300 });
   const t = await makeEngine({ consume: true, dataDir });
   const logs: Record<string, any>[] = [];
   const sink = new Writable({

@@ -4,6 +4,7 @@
 // that speaks the documented protocol — HELLO (op 10) → IDENTIFY (op 2) →
 // READY + GUILD_CREATE, heartbeats (op 1 → op 11), a dropped socket →
 // RESUME (op 6) → RESUMED — and dispatches whatever a test sends.
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -27,6 +28,8 @@ export interface FakeDiscord {
   calls: RestCall[];
   /** Gateway frames the client sent (IDENTIFY, heartbeats, RESUME). */
   received: { op: number; d: any }[];
+  /** Ask every connected client for a heartbeat now (op 1 from the server). */
+  requestHeartbeat(): void;
   /** Send a dispatch (op 0) with the next sequence number to every connected client. */
   dispatch(t: string, d: unknown): void;
   /** Close the socket as Discord does when it wants a resume (close code 4000 by default). */
@@ -35,6 +38,8 @@ export interface FakeDiscord {
   rateLimit(route: RegExp, retryAfterS: number, count?: number): void;
   /** The partial channel object Discord puts in an interaction: a thread the bot opened, or a text channel. */
   channelObject(id: string): Record<string, unknown>;
+  /** Heartbeats the gateway acknowledged (op 11). */
+  readonly heartbeatAcks: number;
   /** Connections the gateway has seen (each IDENTIFY or RESUME). */
   sessions: { identified: number; resumed: number };
   waitFor(what: (calls: RestCall[]) => boolean, timeoutMs?: number, label?: string): Promise<void>;
@@ -50,7 +55,8 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 };
 
-export async function startFakeDiscord(): Promise<FakeDiscord> {
+/** `heartbeatMs`: the interval HELLO asks for (Discord's sample says 45,000; tests want to see several). */
+export async function startFakeDiscord(options: { heartbeatMs?: number } = {}): Promise<FakeDiscord> {
   const appId = '290926444748734465';
   const guildId = '290926798626357999';
   const channels = { review: '345626669114982999', admin: '345626669114983000', other: '645027906669510667' };
@@ -62,6 +68,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   let nextId = 900000000000000000n;
   const snowflake = () => String(++nextId);
   const sessions = { identified: 0, resumed: 0 };
+  let acks = 0;
   let seq = 0;
   const sockets = new Set<WebSocket>();
   const sessionId = 'fake-session-1';
@@ -237,12 +244,18 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    send(ws, { op: 10, d: { heartbeat_interval: 45000 } });
+    const hello = JSON.parse(fs.readFileSync('tests/fixtures/platform/discord/gateway_hello.discord-docs.json', 'utf8')) as {
+      op: number;
+      d: { heartbeat_interval: number };
+    };
+    send(ws, { ...hello, d: { ...hello.d, heartbeat_interval: options.heartbeatMs ?? hello.d.heartbeat_interval } });
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { op: number; d: any };
       received.push(frame);
-      if (frame.op === 1) send(ws, { op: 11 });
-      else if (frame.op === 2) {
+      if (frame.op === 1) {
+        acks++;
+        send(ws, { op: 11 });
+      } else if (frame.op === 2) {
         sessions.identified++;
         dispatchTo(ws, 'READY', {
           v: 10,
@@ -270,8 +283,14 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     calls,
     received,
     sessions,
+    get heartbeatAcks() {
+      return acks;
+    },
     channelObject(id) {
       return threads.get(id) ?? { id, type: 0, guild_id: guildId, name: 'channel' };
+    },
+    requestHeartbeat() {
+      for (const ws of sockets) send(ws, { op: 1, d: seq });
     },
     dispatch(t, d) {
       for (const ws of sockets) dispatchTo(ws, t, d);

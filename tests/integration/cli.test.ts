@@ -202,6 +202,7 @@ describe('greenlight CLI', () => {
         assert.deepEqual([health.ok, health.redis], [true, true]);
         assert.match(out(), /Generated a bootstrap admin token/);
         assert.match(out(), /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+        assert.match(out(), /Discord bot off: set DISCORD_TOKEN and DISCORD_APP_ID/);
       } finally {
         // A failed assertion must not leave the server running (the test run would never end).
         assert.equal(await stop(), 0);

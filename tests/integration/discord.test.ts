@@ -364,6 +364,16 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
     assert.ok(retried.at - limited.at >= 380, `retried ${retried.at - limited.at} ms after the 429`);
   });
 
+  it('GIVEN the gateway’s heartbeat interval and a heartbeat request THEN discord.js heartbeats, each one acknowledged', async () => {
+    const beats = () => h.fake.received.filter((f) => f.op === 1).length;
+    await waitFor(() => beats() >= 2, 5000, 'two heartbeats at the 300 ms interval');
+    const before = beats();
+    h.fake.requestHeartbeat();
+    await waitFor(() => beats() > before, 1000, 'a heartbeat at once when the gateway asks');
+    assert.equal(h.fake.heartbeatAcks, beats());
+    assert.ok(h.bots.discord!.client.ws.ping >= 0, 'the client measured the round trip');
+  });
+
   it('GIVEN the gateway drops the socket THEN discord.js resumes the session and presses still work', async () => {
     h.fake.dropSocket(4000);
     await waitFor(() => h.fake.sessions.resumed === 1, 10000, 'RESUME');
