@@ -105,7 +105,7 @@ project
 project
   .command('role <projectId> <member> <role>')
   .description(
-    'Give a chat member a role in a project: member is slack:<user id>, slack:group:<user group id> or discord:<user id>; role is artist | lead | admin, or none to remove it.',
+    'Give a chat member a role in a project: member is slack:<user id>, slack:group:<user group id>, discord:<user id> or discord:role:<server role id>; role is artist | lead | admin, or none to remove it.',
   )
   .action(async (projectId: string, member: string, role: string) => {
     await withEngine(async (engine, cli) => {
