@@ -47,12 +47,16 @@ program
     const workerConfig = opts.worker ? loadWorkerConfig(process.env, process.cwd()) : null;
     const { startGreenlight } = await door();
     const { createBots, loadBotsConfig } = await import('../bot/index.js');
+    const { mountReviewWeb } = await import('../review-web/app.js');
     const botsConfig = loadBotsConfig(process.env);
     let bots: Awaited<ReturnType<typeof createBots>> | null = null;
     const logger = pino({ level: cfg.logLevel });
     const running = await startGreenlight(cfg, {
       logger,
-      mount: (app, engine) => void (bots = createBots(botsConfig, engine, app, logger)),
+      mount: (app, engine) => {
+        bots = createBots(botsConfig, engine, app, logger);
+        mountReviewWeb(app, engine, { dataDir: cfg.dataDir, publicUrl: process.env.GREENLIGHT_PUBLIC_URL ?? null, logger });
+      },
     });
     await bots!.start();
     // One odd payload must not take the engine down: log what escaped every handler and carry on.
@@ -61,7 +65,7 @@ program
       ? (await import('../gpu-worker/worker.js')).startWorker({ config: workerConfig, redisUrl: running.redisUrl, logger })
       : null;
     process.stdout.write(
-      `Greenlight is running at ${running.url} (health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`,
+      `Greenlight is running at ${running.url} (review: ${running.url}/review, health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`,
     );
     for (const line of bots!.status) process.stdout.write(`${line}\n`);
     if (worker)

@@ -28,6 +28,7 @@ import { createRunner, type Runner, type RunnerDeps } from './runs/runner.js';
 import { createChatFacts } from './services/chat-facts.js';
 import { createChatService } from './services/chat.js';
 import { createEntityService } from './services/entities.js';
+import { createWebTrust, sessionSecret, type WebTrust } from './services/web.js';
 import { createRuleService } from './services/rules.js';
 import type { Db } from './store/db.js';
 import type { EventRow } from './store/events.js';
@@ -190,6 +191,8 @@ export function createEngine(res: EngineResources): EngineHost {
       createSpec: entities.createSpec,
       getAsset: entities.getAsset,
       getVariant: entities.getVariant,
+      listAssets: entities.listAssets,
+      recentDecisions: entities.recentDecisions,
       setOverride: entities.setOverride,
     },
     events: {
@@ -334,6 +337,17 @@ export function createEngine(res: EngineResources): EngineHost {
     },
     changes: { subscribe: store.subscribe },
     attachNotifier: hooks.attach,
+    // Made on first use: an engine that serves no review web writes no secret.
+    web: (() => {
+      let trust: WebTrust | null = null;
+      const get = () => (trust ??= createWebTrust({ secret: sessionSecret(config.sessionSecret, config.dataDir), clock }));
+      return {
+        reviewLink: (p, path) => get().reviewLink(p, path),
+        redeemLink: (token) => get().redeemLink(token),
+        sealSession: (p) => get().sealSession(p),
+        openSession: (value) => get().openSession(value),
+      };
+    })(),
   };
 
   internals.set(engine, { store, db, outbox, queues, runner, syncSchedules, schedules });

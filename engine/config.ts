@@ -32,6 +32,8 @@ export const envSchema = z.object({
     .default('greenlight'),
   /** Secret for the HMAC-SHA256 signature (X-Greenlight-Signature) on call_webhook requests. Unset: requests go unsigned. */
   GREENLIGHT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Signs review links and the review web's session cookies. Unset: one is generated and kept under the data dir. */
+  GREENLIGHT_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** pino log level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -45,6 +47,7 @@ export interface EngineConfig {
   jobCosts: Record<string, number>;
   queuePrefix: string;
   webhookSecret: string | undefined;
+  sessionSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -73,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     jobCosts: { ...defaultJobCosts, ...(e.GREENLIGHT_JOB_COSTS ?? {}) },
     queuePrefix: e.GREENLIGHT_QUEUE_PREFIX,
     webhookSecret: e.GREENLIGHT_WEBHOOK_SECRET,
+    sessionSecret: e.GREENLIGHT_SESSION_SECRET,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -50,6 +50,10 @@ export interface Engine {
     createSpec(p: Principal, projectId: string, body: unknown): unknown;
     getAsset(p: Principal, projectId: string, assetId: string): { asset: AssetRow; variants: VariantRow[] };
     getVariant(p: Principal, projectId: string, variantId: string): VariantRow;
+    /** A project's assets, newest first, each with its variants. */
+    listAssets(p: Principal, projectId: string): { asset: AssetRow; variants: VariantRow[] }[];
+    /** The newest review decisions (variant.* events) in a project. */
+    recentDecisions(p: Principal, projectId: string, limit?: number): EventRow[];
     setOverride(
       p: Principal,
       projectId: string,
@@ -159,4 +163,16 @@ export interface Engine {
 
   /** Connect a chat bot's deliveries (notify actions, approval requests and outcomes). Returns detach. */
   attachNotifier(notifier: ChatNotifier): () => void;
+
+  /** The review web's trust: signed links from the chat cards, sealed session cookies (the secret stays here). */
+  web: {
+    /** A link token for a chat user's principal in one project that opens `path`: 15 minutes, once. */
+    reviewLink(p: Principal, path: string): string;
+    /** Redeem a link token once; AuthError (401) saying why when it is forged, expired or used. */
+    redeemLink(token: string): { principal: Principal; path: string };
+    /** A sealed session value for the web's cookie, with the CSRF token its forms carry. */
+    sealSession(p: Principal): { value: string; csrf: string; expiresAt: number };
+    /** The session a cookie value holds, or null (forged, expired). */
+    openSession(value: string): { principal: Principal; csrf: string } | null;
+  };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authorize, authorizeGlobalAdmin, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { idSchema, jobOutputSchemas, type JobType } from '../jobs/contracts.js';
+import { decisionOfEvent } from '../events/review.js';
 import { defaultProjectSettings } from '../store/projects.js';
 import type { Store } from '../store/store.js';
 import { parseWith } from '../validation.js';
@@ -152,6 +153,16 @@ export function createEntityService(deps: { store: Store }) {
     getAsset(p: Principal, projectId: string, assetId: string) {
       authorize(p, projectId, 'project.read');
       return { asset: entities.getAsset(projectId, assetId), variants: entities.variantsOf(assetId) };
+    },
+    listAssets(p: Principal, projectId: string) {
+      authorize(p, projectId, 'project.read');
+      requireProject(projectId);
+      return entities.listAssets(projectId);
+    },
+    /** The newest review decisions in a project (variant.* events), for the web's home page. */
+    recentDecisions(p: Principal, projectId: string, limit = 20) {
+      authorize(p, projectId, 'project.read');
+      return deps.store.events.recentOfTypes(projectId, Object.keys(decisionOfEvent), limit);
     },
     getVariant(p: Principal, projectId: string, variantId: string) {
       authorize(p, projectId, 'project.read');

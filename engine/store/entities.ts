@@ -1,6 +1,6 @@
 // Specs, assets, variants and atlases: the things reviewers decide on and
 // rules act on, with manual override flags.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { StoreContext } from './context.js';
@@ -84,6 +84,13 @@ export function createEntitiesRepo(ctx: StoreContext) {
         .get();
       if (!row) throw new NotFoundError('asset', id);
       return row;
+    },
+    /** A project's assets, newest first, with their variants (at most `limit` assets). */
+    listAssets(projectId: string, limit = 200): { asset: AssetRow; variants: VariantRow[] }[] {
+      const rows = db.select().from(assets).where(eq(assets.projectId, projectId)).orderBy(desc(assets.createdAt)).limit(limit).all();
+      if (rows.length === 0) return [];
+      const all = db.select().from(variants).where(eq(variants.projectId, projectId)).all();
+      return rows.map((asset) => ({ asset, variants: all.filter((v) => v.assetId === asset.id) }));
     },
     variantsOf(assetId: string): VariantRow[] {
       return db.select().from(variants).where(eq(variants.assetId, assetId)).all();

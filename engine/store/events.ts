@@ -1,7 +1,7 @@
 // The events table doubles as the outbox: a row is written (durably) before
 // anything else, and `published_at` stays null until it is on the queue.
 // Intake is the hot path, so its statements are prepared once per database.
-import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { StoreContext } from './context.js';
 import type { StoredEvent } from './changes.js';
 import { rowReader, type Db } from './db.js';
@@ -79,6 +79,16 @@ export function createEventsRepo(ctx: StoreContext) {
     },
     markPublished(ids: string[], at: number): void {
       if (ids.length > 0) s.markPublished.run(at, JSON.stringify(ids));
+    },
+    /** The newest events of these types in a project (review decisions for the web's home page). */
+    recentOfTypes(projectId: string, types: string[], limit: number): EventRow[] {
+      return db
+        .select()
+        .from(events)
+        .where(and(eq(events.projectId, projectId), inArray(events.type, types)))
+        .orderBy(desc(events.seq))
+        .limit(limit)
+        .all();
     },
     count(projectId: string): number {
       return db.select({ n: count() }).from(events).where(eq(events.projectId, projectId)).get()?.n ?? 0;

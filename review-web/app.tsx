@@ -1,0 +1,278 @@
+// The review web, served by the engine's Hono server under /review, on the
+// engine's interface only. Sign-in: a chat card's signed link (exchanged once
+// for a session cookie) or an API token. Every unsafe request passes Hono's
+// csrf() origin check and carries the session's form token; pages send a
+// Content-Security-Policy without inline scripts. Decisions are plain forms
+// (POST, then 303 back to the page).
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import type { Logger } from 'pino';
+import sharp from 'sharp';
+import { isGreenlightError, type Engine, type Principal, type VariantRow } from '../engine/index.js';
+import { AssetPage, ErrorPage, HomePage, SignInPage, type PageContext } from './pages.js';
+
+export const REVIEW_PATH = '/review';
+const COOKIE = 'gl_review';
+const STATIC_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'static');
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** The fingerprinted static files: name → { url, body, type }. */
+function staticAssets() {
+  const out = new Map<string, { url: string; body: Buffer; type: string }>();
+  for (const [key, file, type] of [
+    ['css', 'review.css', 'text/css; charset=utf-8'],
+    ['js', 'review.js', 'text/javascript; charset=utf-8'],
+  ] as const) {
+    const body = fs.readFileSync(path.join(STATIC_DIR, file));
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+    const [base, ext] = file.split('.');
+    out.set(key, { url: `${REVIEW_PATH}/static/${base}.${hash}.${ext}`, body, type });
+  }
+  return out;
+}
+
+export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: string; publicUrl: string | null; logger: Logger }): void {
+  const assets = staticAssets();
+  const byUrl = new Map([...assets.values()].map((a) => [a.url, a]));
+  const thumbDir = path.join(o.dataDir, 'cache', 'thumbs');
+  const secure = o.publicUrl?.startsWith('https://') ?? false;
+  const origin = o.publicUrl ? new URL(o.publicUrl).origin : null;
+
+  const sessionOf = (c: Context) => {
+    const raw = getCookie(c, COOKIE);
+    return raw ? engine.web.openSession(raw) : null;
+  };
+  const ctxOf = (c: Context, title: string, projectId: string | null = null): PageContext => {
+    const s = sessionOf(c);
+    return {
+      title,
+      assets: { css: assets.get('css')!.url, js: assets.get('js')!.url },
+      session: s ? { who: s.principal.id, role: s.principal.role, projectId: s.principal.projectId, csrf: s.csrf } : null,
+      halts: projectId && s ? engine.chat.halts(projectId) : [],
+    };
+  };
+  const page = (c: Context, body: unknown, status = 200) => {
+    c.header('content-security-policy', CSP);
+    c.header('x-content-type-options', 'nosniff');
+    c.header('cache-control', 'no-store');
+    return c.html(String(body), status as 200);
+  };
+  const signIn = (c: Context, p: Principal, next: string) => {
+    const s = engine.web.sealSession(p);
+    setCookie(c, COOKIE, s.value, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secure || new URL(c.req.url).protocol === 'https:',
+      path: REVIEW_PATH,
+      expires: new Date(s.expiresAt),
+    });
+    return c.redirect(next.startsWith(`${REVIEW_PATH}/`) ? next : homeOf(p), 303);
+  };
+  const homeOf = (p: Principal) => (p.projectId ? `${REVIEW_PATH}/projects/${encodeURIComponent(p.projectId)}` : `${REVIEW_PATH}/sign-in`);
+  /** A failure as a page: engine errors keep their status and message. */
+  const failure = (c: Context, err: unknown) => {
+    if (isGreenlightError(err)) {
+      const status = err.code === 'unauthorized' ? 401 : err.code === 'forbidden' ? 403 : err.code === 'not_found' ? 404 : 400;
+      const heading = status === 401 ? 'Sign in again' : status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Cannot do that';
+      return page(c, <ErrorPage ctx={ctxOf(c, heading)} heading={heading} message={err.message} />, status);
+    }
+    o.logger.error({ err }, 'review web: request failed');
+    return page(c, <ErrorPage ctx={ctxOf(c, 'Error')} heading="Something went wrong" message="It was logged. Try again." />, 500);
+  };
+  /** The signed-in principal, or the sign-in page. */
+  const who = (c: Context): Principal | Response => {
+    const s = sessionOf(c);
+    if (s) return s.principal;
+    return page(c, <SignInPage ctx={ctxOf(c, 'Sign in')} next={new URL(c.req.url).pathname} error="Sign in to see this page." />, 401);
+  };
+  /** Forms carry the session's token; with csrf()'s origin check it stops cross-site posts. */
+  const formToken = async (c: Context): Promise<Record<string, string | string[]> | Response> => {
+    const form = await c.req.parseBody({ all: true });
+    const s = sessionOf(c);
+    const token = form._csrf;
+    if (!s || typeof token !== 'string' || token !== s.csrf)
+      return page(
+        c,
+        <ErrorPage
+          ctx={ctxOf(c, 'Refused')}
+          heading="Refused"
+          message="This form is stale or did not come from this site: reload the page and try again."
+        />,
+        403,
+      );
+    return form as Record<string, string | string[]>;
+  };
+
+  app.use(`${REVIEW_PATH}/*`, csrf(origin ? { origin } : {}));
+  app.get('/', (c) => c.redirect(REVIEW_PATH, 302));
+  app.get(REVIEW_PATH, (c) => {
+    const s = sessionOf(c);
+    return s ? c.redirect(homeOf(s.principal), 302) : page(c, <SignInPage ctx={ctxOf(c, 'Sign in')} />);
+  });
+  app.get(`${REVIEW_PATH}/static/:file`, (c) => {
+    const a = byUrl.get(new URL(c.req.url).pathname);
+    if (!a) return c.notFound();
+    c.header('content-type', a.type);
+    c.header('cache-control', 'public, max-age=31536000, immutable');
+    return c.body(new Uint8Array(a.body));
+  });
+  app.get(`${REVIEW_PATH}/sign-in`, (c) => page(c, <SignInPage ctx={ctxOf(c, 'Sign in')} next={c.req.query('next')} />));
+  app.post(`${REVIEW_PATH}/sign-in`, async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    const p = token ? engine.authenticate(token) : null;
+    if (!p)
+      return page(
+        c,
+        <SignInPage ctx={ctxOf(c, 'Sign in')} error="That token is unknown or revoked. Ask an admin for a project token." />,
+        401,
+      );
+    const project = typeof form.project === 'string' && form.project.trim() ? form.project.trim() : null;
+    const principal = p.projectId ? p : { ...p, projectId: project };
+    return signIn(c, principal, typeof form.next === 'string' ? form.next : '');
+  });
+  app.get(`${REVIEW_PATH}/link`, (c) => {
+    try {
+      const { principal, path: next } = engine.web.redeemLink(c.req.query('t') ?? '');
+      return signIn(c, principal, next);
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
+  app.post(`${REVIEW_PATH}/sign-out`, async (c) => {
+    const form = await formToken(c);
+    if (form instanceof Response) return form;
+    deleteCookie(c, COOKIE, { path: REVIEW_PATH });
+    return c.redirect(`${REVIEW_PATH}/sign-in`, 303);
+  });
+
+  app.get(`${REVIEW_PATH}/projects/:projectId`, (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    const projectId = c.req.param('projectId');
+    try {
+      const list = engine.entities.listAssets(p, projectId);
+      const decisions = engine.entities.recentDecisions(p, projectId, 20);
+      return page(c, <HomePage ctx={ctxOf(c, projectId, projectId)} projectId={projectId} assets={list} decisions={decisions} />);
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
+
+  const assetPage = (c: Context, p: Principal, projectId: string, assetId: string, error?: { variantId: string; message: string }) => {
+    const { asset, variants } = engine.entities.getAsset(p, projectId, assetId);
+    const { tagGroups } = engine.chat.facts.asset(projectId, assetId);
+    const tagChoices = Object.entries(tagGroups).flatMap(([g, tags]) => tags.map((t) => `${g}:${t}`));
+    const thumb = (v: VariantRow) => {
+      const file = v.files.thumb ?? v.files.original;
+      return file ? `${REVIEW_PATH}/thumbs/${encodeURIComponent(projectId)}/${file.split('/').map(encodeURIComponent).join('/')}` : null;
+    };
+    return page(
+      c,
+      <AssetPage
+        ctx={ctxOf(c, asset.name || asset.id, projectId)}
+        projectId={projectId}
+        asset={asset}
+        variants={variants}
+        tagChoices={tagChoices}
+        formKey={() => randomBytes(9).toString('base64url')}
+        thumb={thumb}
+        error={error}
+      />,
+      error ? 400 : 200,
+    );
+  };
+  app.get(`${REVIEW_PATH}/projects/:projectId/assets/:assetId`, (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    try {
+      return assetPage(c, p, c.req.param('projectId'), c.req.param('assetId'));
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
+  // The chat cards' "Open in review" target: the variant on its asset's page.
+  app.get(`${REVIEW_PATH}/projects/:projectId/variants/:variantId`, (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    try {
+      const projectId = c.req.param('projectId');
+      const v = engine.entities.getVariant(p, projectId, c.req.param('variantId'));
+      return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(v.assetId)}#v-${v.id}`, 302);
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
+  app.post(`${REVIEW_PATH}/projects/:projectId/variants/:variantId`, async (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    const form = await formToken(c);
+    if (form instanceof Response) return form;
+    const projectId = c.req.param('projectId');
+    const variantId = c.req.param('variantId');
+    const one = (k: string) =>
+      typeof form[k] === 'string' ? (form[k] as string) : Array.isArray(form[k]) ? (form[k] as string[])[0] : undefined;
+    const tags = form.tags === undefined ? undefined : ([] as string[]).concat(form.tags as string | string[]);
+    const note = one('note')?.trim();
+    const body = {
+      decision: one('decision'),
+      ...(note ? { note } : {}),
+      ...(tags ? { tags } : {}),
+      ...(one('key') ? { idempotencyKey: `web.${p.id}.${one('key')}` } : {}),
+    };
+    let assetId: string;
+    try {
+      assetId = engine.entities.getVariant(p, projectId, variantId).assetId;
+    } catch (err) {
+      return failure(c, err);
+    }
+    try {
+      engine.review(p, projectId, variantId, body, 'web');
+    } catch (err) {
+      if (!isGreenlightError(err) || err.code === 'unauthorized' || err.code === 'forbidden') return failure(c, err);
+      const details = err.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
+      return assetPage(c, p, projectId, assetId, { variantId, message: `${err.message}${details ? ` (${details})` : ''}` });
+    }
+    return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(assetId)}#v-${variantId}`, 303);
+  });
+
+  // Thumbnails: resized by sharp on first ask, kept on disk, served with an ETag.
+  app.get(`${REVIEW_PATH}/thumbs/:projectId/*`, async (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    const projectId = c.req.param('projectId');
+    const prefix = `${REVIEW_PATH}/thumbs/${encodeURIComponent(projectId)}/`;
+    const rel = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
+    try {
+      engine.entities.getProject(p, projectId);
+      const file = engine.files.path(projectId, rel);
+      const stat = await fs.promises.stat(file);
+      const etag = `"${createHash('sha256').update(`${file}\n${stat.size}\n${stat.mtimeMs}\n320`).digest('base64url').slice(0, 22)}"`;
+      c.header('etag', etag);
+      c.header('cache-control', 'private, max-age=300');
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+      const cached = path.join(thumbDir, `${etag.slice(1, -1)}.webp`);
+      let data: Buffer;
+      try {
+        data = await fs.promises.readFile(cached);
+      } catch {
+        data = await sharp(file)
+          .resize({ width: 320, height: 320, fit: 'inside', withoutEnlargement: true })
+          .webp({ quality: 85 })
+          .toBuffer();
+        await fs.promises.mkdir(thumbDir, { recursive: true });
+        await fs.promises.writeFile(cached, data);
+      }
+      c.header('content-type', 'image/webp');
+      return c.body(new Uint8Array(data));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return c.notFound();
+      return failure(c, err);
+    }
+  });
+}

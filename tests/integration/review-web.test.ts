@@ -1,0 +1,183 @@
+// Review web I, routes through app.request(): sign-in by a chat card's signed link (once) or an API
+// token, the project home and the asset page, decisions as forms (CSRF: origin and form token),
+// bad input shown on the form with nothing changed, thumbnails with ETags.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import sharp from 'sharp';
+import { mountReviewWeb } from '../../review-web/app.js';
+import { makeEngine, stopTestRedis, type TestEngine } from '../helpers/engine.js';
+
+const P = '/api/projects/art';
+let t: TestEngine;
+let dataDir: string;
+let artistToken: string;
+const ORIGIN = 'http://localhost';
+
+const cookieOf = (res: Response) => /gl_review=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? null;
+const get = (url: string, cookie?: string | null, headers: Record<string, string> = {}) =>
+  t.app.request(url, { headers: { ...(cookie ? { cookie: `gl_review=${cookie}` } : {}), ...headers } });
+const post = (url: string, fields: Record<string, string | string[]>, cookie: string | null, origin = ORIGIN) => {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of ([] as string[]).concat(v)) body.append(k, x);
+  return t.app.request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...(cookie ? { cookie: `gl_review=${cookie}` } : {}) },
+    body: body.toString(),
+  });
+};
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const events = (type: string, subject: string) =>
+  (t.door.sql.prepare('SELECT count(*) AS n FROM events WHERE type = ? AND subject_id = ?').get(type, subject) as { n: number }).n;
+
+describe('review web (routes)', () => {
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-web-'));
+    t = await makeEngine({ dataDir });
+    mountReviewWeb(t.app, t.engine, { dataDir, publicUrl: null, logger: pino({ level: 'silent' }) });
+    const roles = { 'discord:1001': 'artist', 'slack:UADMIN': 'admin' };
+    assert.equal(
+      (await t.call('POST', '/api/projects', { id: 'art', name: 'Art', settings: { roles, tagGroups: { quality: ['high', 'low'] } } }))
+        .status,
+      201,
+    );
+    assert.equal(
+      (
+        await t.call('POST', `${P}/assets`, {
+          id: 'knight',
+          type: 'character',
+          name: 'Knight',
+          variants: [{ id: 'knight-1' }, { id: 'knight-2' }],
+        })
+      ).status,
+      201,
+    );
+    artistToken = (await t.call('POST', `${P}/tokens`, { role: 'artist' })).body.token;
+    // A real image for the first variant's thumbnail.
+    const rel = 'files/images/knight/original/knight-1.png';
+    const abs = t.engine.files.path('art', rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    await sharp({ create: { width: 640, height: 640, channels: 4, background: { r: 200, g: 40, b: 40, alpha: 1 } } })
+      .png()
+      .toFile(abs);
+    t.door.store.entities.updateVariant('knight-1', { files: { original: rel } });
+  });
+  after(async () => {
+    await t.close();
+    await stopTestRedis();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('GIVEN a signed link from a chat card THEN it signs in once as that chat user, and a reused, forged or garbled link gets a 401 page that says how to get a new one', async () => {
+    const artist = t.engine.chat.principalFor('discord', '1001', 'art')!;
+    const link = t.engine.web.reviewLink(artist, '/review/projects/art/variants/knight-2');
+    const first = await get(`/review/link?t=${encodeURIComponent(link)}`);
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.get('location'), '/review/projects/art/variants/knight-2');
+    const setCookie = first.headers.get('set-cookie')!;
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Lax/);
+    assert.match(setCookie, /Path=\/review/);
+    const cookie = cookieOf(first);
+    const open = await get('/review/projects/art/variants/knight-2', cookie);
+    assert.equal(open.status, 302);
+    assert.equal(open.headers.get('location'), '/review/projects/art/assets/knight#v-knight-2');
+    const page = await get('/review/projects/art/assets/knight', cookie);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /discord:1001 · artist · art/);
+    assert.match(page.headers.get('content-security-policy')!, /script-src 'self'/);
+    assert.doesNotMatch(page.headers.get('content-security-policy')!, /unsafe-inline/);
+
+    for (const [what, url, message] of [
+      ['reused', `/review/link?t=${encodeURIComponent(link)}`, /used already/],
+      ['forged', `/review/link?t=${encodeURIComponent(link.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')))}`, /not one Greenlight made/],
+      ['garbled', '/review/link?t=nonsense', /not one Greenlight made/],
+    ] as const) {
+      const res = await get(url);
+      assert.equal(res.status, 401, what);
+      const body = await res.text();
+      assert.match(body, message, what);
+      assert.match(body, /Open the card again/, what);
+      assert.equal(cookieOf(res), null, `${what}: no session`);
+    }
+  });
+
+  it('GIVEN no session THEN pages answer with the sign-in form; an API token signs in; a wrong one is refused', async () => {
+    const res = await get('/review/projects/art');
+    assert.equal(res.status, 401);
+    assert.match(await res.text(), /Sign in/);
+    const bad = await post('/review/sign-in', { token: 'nope' }, null);
+    assert.equal(bad.status, 401);
+    assert.match(await bad.text(), /unknown or revoked/);
+    const ok = await post('/review/sign-in', { token: artistToken, next: '/review/projects/art' }, null);
+    assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get('location'), '/review/projects/art');
+    const home = await get('/review/projects/art', cookieOf(ok));
+    assert.equal(home.status, 200);
+    const html = await home.text();
+    assert.match(html, /Waiting for review \(1\)/);
+    assert.match(html, /Knight/);
+  });
+
+  it('GIVEN the asset page THEN Approve by form records one variant.approved (a double submit too); a foreign origin or a missing form token is refused and records nothing; bad input comes back on the form', async () => {
+    const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
+    const html = await (await get('/review/projects/art/assets/knight', signedIn)).text();
+    const fields = { _csrf: csrfOf(html), key: keyOf(html), decision: 'approve', note: 'clean silhouette' };
+    assert.equal((await post('/review/projects/art/variants/knight-1', fields, signedIn, 'https://evil.example')).status, 403);
+    assert.equal((await post('/review/projects/art/variants/knight-1', { ...fields, _csrf: 'wrong' }, signedIn)).status, 403);
+    assert.equal(events('variant.approved', 'knight-1'), 0, 'nothing recorded by refused posts');
+    const ok = await post('/review/projects/art/variants/knight-1', fields, signedIn);
+    assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get('location'), '/review/projects/art/assets/knight#v-knight-1');
+    assert.equal((await post('/review/projects/art/variants/knight-1', fields, signedIn)).status, 303);
+    assert.equal(events('variant.approved', 'knight-1'), 1, 'a double submit records once');
+    const v = t.engine.entities.getVariant(t.engine.authenticate(artistToken)!, 'art', 'knight-1');
+    assert.equal(v.status, 'approved');
+    assert.equal(v.notes.at(-1)!.text, 'clean silhouette');
+
+    const tag = await post(
+      '/review/projects/art/variants/knight-1',
+      { _csrf: fields._csrf, key: 'k-tag', decision: 'tag', tags: 'quality:high' },
+      signedIn,
+    );
+    assert.equal(tag.status, 303);
+    assert.deepEqual(t.engine.entities.getVariant(t.engine.authenticate(artistToken)!, 'art', 'knight-1').tags, ['quality:high']);
+
+    const before = (t.door.sql.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const bad = await post('/review/projects/art/variants/knight-2', { _csrf: fields._csrf, key: 'k-bad', decision: 'maybe' }, signedIn);
+    assert.equal(bad.status, 400);
+    const badHtml = await bad.text();
+    assert.match(badHtml, /role="alert"[^>]*>[^<]*decision/);
+    assert.equal((t.door.sql.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, before, 'nothing changed');
+  });
+
+  it('GIVEN a variant image THEN its thumbnail is resized by sharp, cached, and answered 304 to its ETag', async () => {
+    const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
+    const html = await (await get('/review/projects/art/assets/knight', signedIn)).text();
+    const src = /<img src="([^"]+)"/.exec(html)![1]!;
+    const res = await get(src, signedIn);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/webp');
+    const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+    assert.equal(meta.width, 320);
+    const etag = res.headers.get('etag')!;
+    assert.equal((await get(src, signedIn, { 'if-none-match': etag })).status, 304);
+    assert.equal(fs.readdirSync(path.join(dataDir, 'cache', 'thumbs')).length, 1, 'cached on disk');
+    assert.equal((await get(src)).status, 401, 'thumbnails need a session');
+    assert.equal((await get('/review/thumbs/art/..%2F..%2Fgreenlight.db', signedIn)).status >= 400, true, 'no path out of the project');
+  });
+
+  it('GIVEN the static files THEN their names carry a content hash and they are cached for a year', async () => {
+    const html = await (await get('/review/sign-in')).text();
+    const css = /href="(\/review\/static\/review\.[0-9a-f]{12}\.css)"/.exec(html)![1]!;
+    const res = await get(css);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('cache-control')!, /max-age=31536000, immutable/);
+    assert.equal((await get('/review/static/review.000000000000.css')).status, 404);
+  });
+});
