@@ -28,6 +28,7 @@ export function Layout(props: { ctx: PageContext; children: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{ctx.title} · Greenlight</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={ctx.assets.css} />
         <script src={ctx.assets.js} defer></script>
       </head>
@@ -63,7 +64,10 @@ export function SignInPage(props: { ctx: PageContext; error?: string | undefined
   return (
     <Layout ctx={props.ctx}>
       <h1>Sign in</h1>
-      <p>Open a variant from Slack or Discord ("Open in review") to be signed in, or use an API token.</p>
+      <p>
+        Sign in with an API token (a project admin makes one with <code>greenlight token create &lt;project&gt; --role artist</code>), or
+        open a review link Greenlight sent you.
+      </p>
       {props.error ? (
         <p class="error" role="alert">
           {props.error}

@@ -67,8 +67,7 @@ export function createWebTrust(deps: { secret: Buffer; clock: Clock }) {
     /** Redeem a link token (once): whom it signs in and where it goes. */
     redeemLink(token: string): { principal: Principal; path: string } {
       const v = open(token, 'link');
-      const newLink =
-        'Open the card again in Slack or Discord (its "Open in review" button makes a new link), or sign in with an API token.';
+      const newLink = 'Ask for a new link (they last 15 minutes and work once), or sign in with an API token.';
       if (v === 'forged') throw new AuthError('unauthorized', `This review link is not one Greenlight made. ${newLink}`);
       if (v === 'expired') throw new AuthError('unauthorized', `This review link has expired (links last 15 minutes). ${newLink}`);
       if (redeemed.get(v.n) !== undefined)

@@ -102,7 +102,7 @@ describe('review web (routes)', () => {
       assert.equal(res.status, 401, what);
       const body = await res.text();
       assert.match(body, message, what);
-      assert.match(body, /Open the card again/, what);
+      assert.match(body, /Ask for a new link/, what);
       assert.equal(cookieOf(res), null, `${what}: no session`);
     }
   });

@@ -1,0 +1,154 @@
+// Review web I in real Chromium (Debian's /usr/bin/chromium through playwright-core; no browser is
+// downloaded): open a chat card's "Open in review" link → signed in → approve one variant by click
+// and another by keyboard → each recorded once as variant.approved and the MVP rule fires; a tag
+// chip and a note are saved. Screenshots of the pages at 1280 and 390 px go to .tmp/screenshots.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser } from 'playwright-core';
+import { pino } from 'pino';
+import sharp from 'sharp';
+import { mountReviewWeb } from '../../review-web/app.js';
+import { makeEngine, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
+import { enabledRule, mvpChain, mvpSample } from '../helpers/rules.js';
+
+const SHOTS = path.join('.tmp', 'screenshots');
+let t: TestEngine;
+let dataDir: string;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+let mvpRuleId: string;
+
+const approvedCount = (variantId: string) =>
+  (
+    t.door.sql.prepare("SELECT count(*) AS n FROM events WHERE type = 'variant.approved' AND subject_id = ?").get(variantId) as {
+      n: number;
+    }
+  ).n;
+const runsOf = (variantId: string) =>
+  (t.door.sql.prepare('SELECT count(*) AS n FROM runs WHERE rule_id = ? AND subject_id = ?').get(mvpRuleId, variantId) as { n: number }).n;
+
+describe('review web in Chromium', () => {
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-web-browser-'));
+    t = await makeEngine({ dataDir, consume: true });
+    server = await new Promise((resolve) => {
+      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    mountReviewWeb(t.app, t.engine, { dataDir, publicUrl: base, logger: pino({ level: 'silent' }) });
+    const roles = { 'slack:UART': 'artist' };
+    assert.equal(
+      (
+        await t.call('POST', '/api/projects', {
+          id: 'art',
+          name: 'Art',
+          settings: { roles, tagGroups: { quality: ['high', 'low'], pose: ['idle'] } },
+        })
+      ).status,
+      201,
+    );
+    const lead = (await t.call('POST', '/api/projects/art/tokens', { role: 'lead' })).body.token;
+    mvpRuleId = await enabledRule((...a) => t.call(...a), '/api/projects/art', lead, mvpChain, mvpSample);
+    assert.equal(
+      (await t.call('POST', '/api/projects/art/assets', { id: 'knight', type: 'character', name: 'Knight', variants: 4 })).status,
+      201,
+    );
+    const { variants } = t.engine.entities.getAsset(t.engine.authenticate(lead)!, 'art', 'knight');
+    for (const [i, v] of variants.entries()) {
+      const rel = `files/images/knight/original/${v.id}.png`;
+      const abs = t.engine.files.path('art', rel);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      const hue = [
+        [220, 60, 60],
+        [60, 180, 90],
+        [70, 110, 230],
+        [230, 190, 40],
+      ][i % 4]!;
+      await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: hue[0]!, g: hue[1]!, b: hue[2]!, alpha: 1 } } })
+        .composite([
+          {
+            input: Buffer.from(
+              `<svg width="256" height="256"><circle cx="128" cy="128" r="${60 + i * 12}" fill="white" fill-opacity="0.8"/></svg>`,
+            ),
+          },
+        ])
+        .png()
+        .toFile(abs);
+      t.door.store.entities.updateVariant(v.id, { files: { original: rel } });
+    }
+    if (!fs.existsSync('/usr/bin/chromium'))
+      throw new Error("These tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install -y chromium (.ci/run installs it).");
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    await t.close();
+    await stopTestRedis();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('GIVEN an "Open in review" link THEN signed in; a click and a key approve two variants, each once, and the MVP rule fires; a tag and a note are saved; screenshots at 1280 and 390 px', async () => {
+    const artist = t.engine.chat.principalFor('slack', 'UART', 'art')!;
+    const variants = t.engine.entities.getAsset(artist, 'art', 'knight').variants;
+    const [first, second] = variants;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(
+      `${base}/review/link?t=${encodeURIComponent(t.engine.web.reviewLink(artist, `/review/projects/art/variants/${first!.id}`))}`,
+    );
+    assert.match(page.url(), new RegExp(`/review/projects/art/assets/knight#v-${first!.id}$`));
+    assert.match(await page.locator('header').innerText(), /slack:UART · artist · art/);
+    await page.screenshot({ path: path.join(SHOTS, 'asset-1280.png'), fullPage: true });
+
+    // By click, with a note.
+    const card1 = page.locator(`#v-${first!.id}`);
+    await card1.getByLabel('Note').fill('strong silhouette');
+    await card1.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForURL(new RegExp(`#v-${first!.id}$`));
+    assert.match(await page.locator(`#v-${first!.id} .status`).innerText(), /approved by slack:UART/);
+    // A tag chip.
+    await page.locator(`#v-${first!.id}`).getByRole('button', { name: 'quality:high' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(await page.locator(`#v-${first!.id}`).getByRole('button', { name: 'quality:high' }).getAttribute('aria-pressed'), 'true');
+
+    // By keyboard: move to the next card, press a.
+    await page.goto(`${base}/review/projects/art/assets/knight#v-${first!.id}`);
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), `v-${second!.id}`);
+    await page.keyboard.press('a');
+    await page.waitForURL(new RegExp(`#v-${second!.id}$`));
+    assert.match(await page.locator(`#v-${second!.id} .status`).innerText(), /approved/);
+
+    assert.equal(approvedCount(first!.id), 1);
+    assert.equal(approvedCount(second!.id), 1);
+    await waitFor(() => runsOf(first!.id) === 1 && runsOf(second!.id) === 1, 5000, 'the MVP rule fired for both');
+    const v1 = t.engine.entities.getVariant(artist, 'art', first!.id);
+    assert.deepEqual(v1.tags, ['quality:high']);
+    assert.equal(v1.notes.at(-1)!.text, 'strong silhouette');
+
+    await page.screenshot({ path: path.join(SHOTS, 'asset-decided-1280.png'), fullPage: true });
+    await page.goto(`${base}/review/projects/art`);
+    await page.screenshot({ path: path.join(SHOTS, 'home-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'home-390.png'), fullPage: true });
+    await page.goto(`${base}/review/projects/art/assets/knight`);
+    await page.screenshot({ path: path.join(SHOTS, 'asset-390.png'), fullPage: true });
+    const signIn = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await signIn.goto(`${base}/review/sign-in`);
+    await signIn.screenshot({ path: path.join(SHOTS, 'sign-in-390.png'), fullPage: true });
+    await signIn.goto(`${base}/review/link?t=forged`);
+    await signIn.screenshot({ path: path.join(SHOTS, 'link-refused-390.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no console errors (CSP included)');
+    await context.close();
+  });
+});
