@@ -273,6 +273,11 @@ export function createEngine(res: EngineResources): EngineHost {
         entities.requireProject(projectId);
         return store.approvals.pending(projectId);
       },
+      decided(p, projectId, limit = 20) {
+        authorize(p, projectId, 'approvals');
+        entities.requireProject(projectId);
+        return store.approvals.decided(projectId, limit);
+      },
       decide(p, projectId, approvalId, decision) {
         authorize(p, projectId, 'approvals');
         return needRunner('Deciding an approval').decide(projectId, approvalId, decision, `${p.kind}:${p.id}`);

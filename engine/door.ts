@@ -104,7 +104,10 @@ export interface Engine {
   };
 
   approvals: {
+    /** The pending approvals, oldest first. */
     list(p: Principal, projectId: string): ApprovalRow[];
+    /** The newest decided ones (approved, denied, expired). */
+    decided(p: Principal, projectId: string, limit?: number): ApprovalRow[];
     decide(p: Principal, projectId: string, approvalId: string, decision: 'approve' | 'deny'): Promise<ApprovalRow>;
   };
 

@@ -15,6 +15,7 @@ export type { HaltScope } from './store/halts.js';
 export type { RuleRow } from './store/rules.js';
 export type { AssetRow, VariantRow } from './store/entities.js';
 export type { EventRow } from './store/events.js';
+export type { ApprovalRow } from './store/approvals.js';
 export type { SampleEvent } from './services/rules.js';
 export type { RunRow, StepRow, RunStatus } from './store/runs.js';
 export type { Plan, FiringNode, PlannedEvent, StepNode } from './rules/planner.js';

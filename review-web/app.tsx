@@ -13,6 +13,7 @@ import { csrf } from 'hono/csrf';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { isGreenlightError, type Engine, type Principal, type VariantRow } from '../engine/index.js';
+import { ApprovalsPage, HaltPage } from './admin-pages.js';
 import { AssetPage, ErrorPage, HomePage, SignInPage, type PageContext } from './pages.js';
 
 export const REVIEW_PATH = '/review';
@@ -240,6 +241,89 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     }
     return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(assetId)}#v-${variantId}`, 303);
   });
+
+  // Admins: the approvals inbox and the halt switch (the engine checks the role on each call).
+  const inbox = (c: Context, p: Principal, projectId: string, error?: string) => {
+    const items = [...engine.approvals.list(p, projectId), ...engine.approvals.decided(p, projectId, 20)].map((approval) => {
+      const detail = (() => {
+        try {
+          return engine.runs.get(p, projectId, approval.runId);
+        } catch {
+          return null; // the run is gone (its project was pruned): the approval is still listed
+        }
+      })();
+      const rule = detail ? engine.rules.list(p, projectId).find((r) => r.id === detail.run.ruleId) : undefined;
+      return {
+        approval,
+        run: detail?.run ?? null,
+        ruleName: rule?.name ?? detail?.run.ruleId ?? '?',
+        eventType: detail?.event?.type ?? null,
+      };
+    });
+    return page(
+      c,
+      <ApprovalsPage ctx={ctxOf(c, 'Approvals', projectId)} projectId={projectId} items={items} error={error} />,
+      error ? 400 : 200,
+    );
+  };
+  app.get(`${REVIEW_PATH}/projects/:projectId/approvals`, (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    try {
+      return inbox(c, p, c.req.param('projectId'));
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
+  app.post(`${REVIEW_PATH}/projects/:projectId/approvals/:approvalId`, async (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    const form = await formToken(c);
+    if (form instanceof Response) return form;
+    const projectId = c.req.param('projectId');
+    const decision = form.decision === 'approve' ? 'approve' : form.decision === 'deny' ? 'deny' : null;
+    try {
+      if (!decision) return inbox(c, p, projectId, 'decision: choose Approve or Deny.');
+      await engine.approvals.decide(p, projectId, c.req.param('approvalId'), decision);
+      return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/approvals`, 303);
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
+  const haltPage = (c: Context, p: Principal, projectId: string, error?: string) =>
+    page(
+      c,
+      <HaltPage ctx={ctxOf(c, 'Automation', projectId)} projectId={projectId} halts={engine.halts.status(p, projectId)} error={error} />,
+      error ? 400 : 200,
+    );
+  app.get(`${REVIEW_PATH}/projects/:projectId/halt`, (c) => {
+    const p = who(c);
+    if (p instanceof Response) return p;
+    try {
+      return haltPage(c, p, c.req.param('projectId'));
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
+  for (const action of ['halt', 'resume'] as const)
+    app.post(`${REVIEW_PATH}/projects/:projectId/${action}`, async (c) => {
+      const p = who(c);
+      if (p instanceof Response) return p;
+      const form = await formToken(c);
+      if (form instanceof Response) return form;
+      const projectId = c.req.param('projectId');
+      const scope = { scope: 'project' as const, projectId, ruleId: null };
+      try {
+        if (action === 'halt') {
+          const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
+          if (!reason) return haltPage(c, p, projectId, 'reason: say why automation must stop (everyone sees it).');
+          await engine.halts.halt(p, scope, reason, false);
+        } else await engine.halts.resume(p, scope, form.discard === '1');
+        return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/halt`, 303);
+      } catch (err) {
+        return failure(c, err);
+      }
+    });
 
   // Thumbnails: resized by sharp on first ask, kept on disk, served with an ETag.
   app.get(`${REVIEW_PATH}/thumbs/:projectId/*`, async (c) => {

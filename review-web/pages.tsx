@@ -50,8 +50,8 @@ export function Layout(props: { ctx: PageContext; children: Child }) {
         </header>
         {ctx.halts.length > 0 ? (
           <p class="halt" role="status">
-            🛑 Automation halted (
-            {ctx.halts.map((h) => `${h.scope}${h.ruleId ? ` ${h.ruleId}` : ''}: ${h.reason}, ${h.held} held`).join('; ')})
+            Automation halted ({ctx.halts.map((h) => `${h.scope}${h.ruleId ? ` ${h.ruleId}` : ''}: ${h.reason}, ${h.held} held`).join('; ')}
+            )
           </p>
         ) : null}
         <main>{props.children}</main>
@@ -117,6 +117,10 @@ export function HomePage(props: {
   return (
     <Layout ctx={props.ctx}>
       <h1>{props.projectId}</h1>
+      <nav class="buttons" aria-label="Project">
+        <a href={`/review/projects/${encodeURIComponent(props.projectId)}/approvals`}>Approvals</a>
+        <a href={`/review/projects/${encodeURIComponent(props.projectId)}/halt`}>Automation (halt / resume)</a>
+      </nav>
       <section aria-labelledby="waiting">
         <h2 id="waiting">Waiting for review ({waiting.length})</h2>
         {waiting.length === 0 ? <p>Nothing is waiting.</p> : null}
@@ -200,7 +204,7 @@ export function AssetPage(props: {
                 <div class="noimg">no image</div>
               )}
               <p>
-                <strong>Variant {i + 1}</strong> <code>{v.id}</code> {v.primary ? '⭐ primary' : ''}
+                <strong>Variant {i + 1}</strong> <code>{v.id}</code> {v.primary ? <span class="badge">primary</span> : null}
               </p>
               <p class="status">
                 {statusLabel[v.status]}
@@ -229,7 +233,7 @@ export function AssetPage(props: {
                     Regenerate
                   </button>
                   <button name="decision" value="select" data-key="p">
-                    {v.primary ? 'Primary ⭐' : 'Make primary'}
+                    {v.primary ? 'Primary' : 'Make primary'}
                   </button>
                 </div>
               </form>

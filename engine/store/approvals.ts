@@ -1,5 +1,5 @@
 // Admin approvals of costly runs: who asked, who decided, when, and expiry.
-import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, lte, ne } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { StoreContext } from './context.js';
 import { approvals, auditLog } from './schema.js';
@@ -36,6 +36,16 @@ export function createApprovalsRepo(ctx: StoreContext) {
         .from(approvals)
         .where(and(eq(approvals.projectId, projectId), eq(approvals.status, 'pending')))
         .orderBy(asc(approvals.createdAt))
+        .all();
+    },
+    /** The newest decided approvals of a project (approved, denied, expired). */
+    decided(projectId: string, limit: number): ApprovalRow[] {
+      return db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.projectId, projectId), ne(approvals.status, 'pending')))
+        .orderBy(desc(approvals.decidedAt))
+        .limit(limit)
         .all();
     },
     expired(now: number): ApprovalRow[] {

@@ -151,4 +151,54 @@ describe('review web in Chromium', () => {
     assert.deepEqual(errors, [], 'no console errors (CSP included)');
     await context.close();
   });
+
+  it('GIVEN a run waiting for approval THEN an admin signed in with a token approves it from the inbox; halting and resuming work from the automation page', async () => {
+    const lead = (await t.call('POST', '/api/projects/art/tokens', { role: 'lead' })).body.token;
+    const admin = (await t.call('POST', '/api/projects/art/tokens', { role: 'admin' })).body.token;
+    const ruleId = await enabledRule(
+      (...a) => t.call(...a),
+      '/api/projects/art',
+      lead,
+      {
+        name: 'Costly tag',
+        trigger: { event: 'custom.costly' },
+        requiresApproval: 'always',
+        actions: [{ type: 'notify', config: { text: 'costly ran' } }],
+      },
+      { type: 'custom.costly', payload: {} },
+    );
+    assert.equal((await t.call('POST', '/api/projects/art/automation/events', { type: 'custom.costly', payload: {} }, lead)).status, 202);
+    const runStatus = () =>
+      (t.door.sql.prepare('SELECT status FROM runs WHERE rule_id = ?').get(ruleId) as { status: string } | undefined)?.status;
+    await waitFor(() => runStatus() === 'awaiting_approval', 5000, 'the run awaits approval');
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/review/sign-in`);
+    await page.getByLabel('API token').fill(admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/review\/projects\/art$/);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    assert.match(await page.locator('main').innerText(), /Waiting \(1\)[\s\S]*Costly tag on custom\.costly/);
+    await page.screenshot({ path: path.join(SHOTS, 'approvals-1280.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').innerText(), /Waiting \(0\)[\s\S]*Costly tag — approved by token:/);
+    await waitFor(() => runStatus() === 'succeeded', 5000, 'the approved run ran');
+
+    await page.goto(`${base}/review/projects/art/halt`);
+    await page.getByLabel('Reason').fill('bad batch of LoRAs');
+    await page.getByRole('button', { name: 'Emergency halt' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('.halt').innerText(), /Automation halted \(project: bad batch of LoRAs, 0 held\)/);
+    assert.equal((await t.call('GET', '/api/projects/art/halts')).body.halts.length, 1);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'halt-390.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').innerText(), /Running/);
+    assert.deepEqual((await t.call('GET', '/api/projects/art/halts')).body.halts, []);
+    await page.screenshot({ path: path.join(SHOTS, 'resumed-390.png'), fullPage: true });
+    await context.close();
+  });
 });
