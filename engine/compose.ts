@@ -28,7 +28,7 @@ import { createRunner, type Runner, type RunnerDeps } from './runs/runner.js';
 import { createChatFacts } from './services/chat-facts.js';
 import { createChatService } from './services/chat.js';
 import { createEntityService } from './services/entities.js';
-import { createWebTrust, sessionSecret, type WebTrust } from './services/web.js';
+import { lazyWebTrust } from './services/web.js';
 import { createRuleService } from './services/rules.js';
 import type { Db } from './store/db.js';
 import type { EventRow } from './store/events.js';
@@ -172,6 +172,12 @@ export function createEngine(res: EngineResources): EngineHost {
       .map((h) => ({ ...h, held: store.halts.held({ scope: h.scope, projectId: h.projectId, ruleId: h.ruleId }).length }));
   const projectDir = (projectId: string) => path.resolve(config.dataDir, 'projects', projectId);
 
+  /** Approvals are an admin's to read (pending or decided), per project. */
+  const readApprovals = <T>(p: Principal, projectId: string, read: () => T): T => {
+    authorize(p, projectId, 'approvals');
+    entities.requireProject(projectId);
+    return read();
+  };
   const engine: Engine = {
     authenticate(token) {
       const row = store.tokens.findByToken(token);
@@ -268,16 +274,8 @@ export function createEngine(res: EngineResources): EngineHost {
       },
     },
     approvals: {
-      list(p, projectId) {
-        authorize(p, projectId, 'approvals');
-        entities.requireProject(projectId);
-        return store.approvals.pending(projectId);
-      },
-      decided(p, projectId, limit = 20) {
-        authorize(p, projectId, 'approvals');
-        entities.requireProject(projectId);
-        return store.approvals.decided(projectId, limit);
-      },
+      list: (p, projectId) => readApprovals(p, projectId, () => store.approvals.pending(projectId)),
+      decided: (p, projectId, limit = 20) => readApprovals(p, projectId, () => store.approvals.decided(projectId, limit)),
       decide(p, projectId, approvalId, decision) {
         authorize(p, projectId, 'approvals');
         return needRunner('Deciding an approval').decide(projectId, approvalId, decision, `${p.kind}:${p.id}`);
@@ -342,17 +340,7 @@ export function createEngine(res: EngineResources): EngineHost {
     },
     changes: { subscribe: store.subscribe },
     attachNotifier: hooks.attach,
-    // Made on first use: an engine that serves no review web writes no secret.
-    web: (() => {
-      let trust: WebTrust | null = null;
-      const get = () => (trust ??= createWebTrust({ secret: sessionSecret(config.sessionSecret, config.dataDir), clock }));
-      return {
-        reviewLink: (p, path) => get().reviewLink(p, path),
-        redeemLink: (token) => get().redeemLink(token),
-        sealSession: (p) => get().sealSession(p),
-        openSession: (value) => get().openSession(value),
-      };
-    })(),
+    web: lazyWebTrust({ configured: config.sessionSecret, dataDir: config.dataDir, clock }),
   };
 
   internals.set(engine, { store, db, outbox, queues, runner, syncSchedules, schedules });

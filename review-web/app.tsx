@@ -109,6 +109,26 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     return form as Record<string, string | string[]>;
   };
 
+  type Form = Record<string, string | string[]>;
+  /** A route for a signed-in principal: the sign-in form without a session, engine errors as pages. */
+  const signedIn =
+    (handler: (c: Context, p: Principal) => Response | Promise<Response>) =>
+    async (c: Context): Promise<Response> => {
+      const p = who(c);
+      if (p instanceof Response) return p;
+      try {
+        return await handler(c, p);
+      } catch (err) {
+        return failure(c, err);
+      }
+    };
+  /** A form post by a signed-in principal, its form token checked first. */
+  const posted = (handler: (c: Context, p: Principal, form: Form) => Response | Promise<Response>) =>
+    signedIn(async (c, p) => {
+      const form = await formToken(c);
+      return form instanceof Response ? form : handler(c, p, form);
+    });
+
   app.use(`${REVIEW_PATH}/*`, csrf(origin ? { origin } : {}));
   app.get('/', (c) => c.redirect(REVIEW_PATH, 302));
   app.get(REVIEW_PATH, (c) => {
@@ -152,18 +172,15 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     return c.redirect(`${REVIEW_PATH}/sign-in`, 303);
   });
 
-  app.get(`${REVIEW_PATH}/projects/:projectId`, (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    const projectId = c.req.param('projectId');
-    try {
+  app.get(
+    `${REVIEW_PATH}/projects/:projectId`,
+    signedIn((c, p) => {
+      const projectId = c.req.param('projectId')!;
       const list = engine.entities.listAssets(p, projectId);
       const decisions = engine.entities.recentDecisions(p, projectId, 20);
       return page(c, <HomePage ctx={ctxOf(c, projectId, projectId)} projectId={projectId} assets={list} decisions={decisions} />);
-    } catch (err) {
-      return failure(c, err);
-    }
-  });
+    }),
+  );
 
   const assetPage = (c: Context, p: Principal, projectId: string, assetId: string, error?: { variantId: string; message: string }) => {
     const { asset, variants } = engine.entities.getAsset(p, projectId, assetId);
@@ -188,59 +205,48 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
       error ? 400 : 200,
     );
   };
-  app.get(`${REVIEW_PATH}/projects/:projectId/assets/:assetId`, (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    try {
-      return assetPage(c, p, c.req.param('projectId'), c.req.param('assetId'));
-    } catch (err) {
-      return failure(c, err);
-    }
-  });
+  app.get(
+    `${REVIEW_PATH}/projects/:projectId/assets/:assetId`,
+    signedIn((c, p) => assetPage(c, p, c.req.param('projectId')!, c.req.param('assetId')!)),
+  );
   // The chat cards' "Open in review" target: the variant on its asset's page.
-  app.get(`${REVIEW_PATH}/projects/:projectId/variants/:variantId`, (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    try {
-      const projectId = c.req.param('projectId');
-      const v = engine.entities.getVariant(p, projectId, c.req.param('variantId'));
+  app.get(
+    `${REVIEW_PATH}/projects/:projectId/variants/:variantId`,
+    signedIn((c, p) => {
+      const projectId = c.req.param('projectId')!;
+      const v = engine.entities.getVariant(p, projectId, c.req.param('variantId')!);
       return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(v.assetId)}#v-${v.id}`, 302);
-    } catch (err) {
-      return failure(c, err);
-    }
-  });
-  app.post(`${REVIEW_PATH}/projects/:projectId/variants/:variantId`, async (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    const form = await formToken(c);
-    if (form instanceof Response) return form;
-    const projectId = c.req.param('projectId');
-    const variantId = c.req.param('variantId');
-    const one = (k: string) =>
-      typeof form[k] === 'string' ? (form[k] as string) : Array.isArray(form[k]) ? (form[k] as string[])[0] : undefined;
-    const tags = form.tags === undefined ? undefined : ([] as string[]).concat(form.tags as string | string[]);
-    const note = one('note')?.trim();
-    const body = {
-      decision: one('decision'),
-      ...(note ? { note } : {}),
-      ...(tags ? { tags } : {}),
-      ...(one('key') ? { idempotencyKey: `web.${p.id}.${one('key')}` } : {}),
-    };
-    let assetId: string;
-    try {
-      assetId = engine.entities.getVariant(p, projectId, variantId).assetId;
-    } catch (err) {
-      return failure(c, err);
-    }
-    try {
-      engine.review(p, projectId, variantId, body, 'web');
-    } catch (err) {
-      if (!isGreenlightError(err) || err.code === 'unauthorized' || err.code === 'forbidden') return failure(c, err);
-      const details = err.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
-      return assetPage(c, p, projectId, assetId, { variantId, message: `${err.message}${details ? ` (${details})` : ''}` });
-    }
-    return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(assetId)}#v-${variantId}`, 303);
-  });
+    }),
+  );
+  app.post(
+    `${REVIEW_PATH}/projects/:projectId/variants/:variantId`,
+    posted((c, p, form) => {
+      const projectId = c.req.param('projectId')!;
+      const variantId = c.req.param('variantId')!;
+      const one = (k: string) =>
+        typeof form[k] === 'string' ? (form[k] as string) : Array.isArray(form[k]) ? (form[k] as string[])[0] : undefined;
+      const tags = form.tags === undefined ? undefined : ([] as string[]).concat(form.tags as string | string[]);
+      const note = one('note')?.trim();
+      const body = {
+        decision: one('decision'),
+        ...(note ? { note } : {}),
+        ...(tags ? { tags } : {}),
+        ...(one('key') ? { idempotencyKey: `web.${p.id}.${one('key')}` } : {}),
+      };
+      const assetId = engine.entities.getVariant(p, projectId, variantId).assetId;
+      try {
+        engine.review(p, projectId, variantId, body, 'web');
+      } catch (err) {
+        if (!isGreenlightError(err) || err.code === 'unauthorized' || err.code === 'forbidden') return failure(c, err);
+        const details = err.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
+        return assetPage(c, p, projectId, assetId, { variantId, message: `${err.message}${details ? ` (${details})` : ''}` });
+      }
+      return c.redirect(
+        `${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(assetId)}#v-${variantId}`,
+        303,
+      );
+    }),
+  );
 
   // Admins: the approvals inbox and the halt switch (the engine checks the role on each call).
   const inbox = (c: Context, p: Principal, projectId: string, error?: string) => {
@@ -266,64 +272,44 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
       error ? 400 : 200,
     );
   };
-  app.get(`${REVIEW_PATH}/projects/:projectId/approvals`, (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    try {
-      return inbox(c, p, c.req.param('projectId'));
-    } catch (err) {
-      return failure(c, err);
-    }
-  });
-  app.post(`${REVIEW_PATH}/projects/:projectId/approvals/:approvalId`, async (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    const form = await formToken(c);
-    if (form instanceof Response) return form;
-    const projectId = c.req.param('projectId');
-    const decision = form.decision === 'approve' ? 'approve' : form.decision === 'deny' ? 'deny' : null;
-    try {
+  app.get(
+    `${REVIEW_PATH}/projects/:projectId/approvals`,
+    signedIn((c, p) => inbox(c, p, c.req.param('projectId')!)),
+  );
+  app.post(
+    `${REVIEW_PATH}/projects/:projectId/approvals/:approvalId`,
+    posted(async (c, p, form) => {
+      const projectId = c.req.param('projectId')!;
+      const decision = form.decision === 'approve' ? 'approve' : form.decision === 'deny' ? 'deny' : null;
       if (!decision) return inbox(c, p, projectId, 'decision: choose Approve or Deny.');
-      await engine.approvals.decide(p, projectId, c.req.param('approvalId'), decision);
+      await engine.approvals.decide(p, projectId, c.req.param('approvalId')!, decision);
       return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/approvals`, 303);
-    } catch (err) {
-      return failure(c, err);
-    }
-  });
+    }),
+  );
   const haltPage = (c: Context, p: Principal, projectId: string, error?: string) =>
     page(
       c,
       <HaltPage ctx={ctxOf(c, 'Automation', projectId)} projectId={projectId} halts={engine.halts.status(p, projectId)} error={error} />,
       error ? 400 : 200,
     );
-  app.get(`${REVIEW_PATH}/projects/:projectId/halt`, (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    try {
-      return haltPage(c, p, c.req.param('projectId'));
-    } catch (err) {
-      return failure(c, err);
-    }
-  });
+  app.get(
+    `${REVIEW_PATH}/projects/:projectId/halt`,
+    signedIn((c, p) => haltPage(c, p, c.req.param('projectId')!)),
+  );
   for (const action of ['halt', 'resume'] as const)
-    app.post(`${REVIEW_PATH}/projects/:projectId/${action}`, async (c) => {
-      const p = who(c);
-      if (p instanceof Response) return p;
-      const form = await formToken(c);
-      if (form instanceof Response) return form;
-      const projectId = c.req.param('projectId');
-      const scope = { scope: 'project' as const, projectId, ruleId: null };
-      try {
+    app.post(
+      `${REVIEW_PATH}/projects/:projectId/${action}`,
+      posted(async (c, p, form) => {
+        const projectId = c.req.param('projectId')!;
+        const scope = { scope: 'project' as const, projectId, ruleId: null };
         if (action === 'halt') {
           const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
           if (!reason) return haltPage(c, p, projectId, 'reason: say why automation must stop (everyone sees it).');
           await engine.halts.halt(p, scope, reason, false);
         } else await engine.halts.resume(p, scope, form.discard === '1');
         return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/halt`, 303);
-      } catch (err) {
-        return failure(c, err);
-      }
-    });
+      }),
+    );
 
   // Thumbnails: resized by sharp on first ask, kept on disk, served with an ETag.
   app.get(`${REVIEW_PATH}/thumbs/:projectId/*`, async (c) => {

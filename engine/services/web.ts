@@ -88,3 +88,15 @@ export function createWebTrust(deps: { secret: Buffer; clock: Clock }) {
   };
 }
 export type WebTrust = ReturnType<typeof createWebTrust>;
+
+/** The web trust, made on first use: an engine that serves no review web writes no secret. */
+export function lazyWebTrust(o: { configured: string | undefined; dataDir: string; clock: Clock }): WebTrust {
+  let trust: WebTrust | null = null;
+  const get = () => (trust ??= createWebTrust({ secret: sessionSecret(o.configured, o.dataDir), clock: o.clock }));
+  return {
+    reviewLink: (p, path) => get().reviewLink(p, path),
+    redeemLink: (token) => get().redeemLink(token),
+    sealSession: (p) => get().sealSession(p),
+    openSession: (value) => get().openSession(value),
+  };
+}
