@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import sharp from 'sharp';
+import { reviewUrlOf } from '../../bot/notify/notifier.js';
 import { mountReviewWeb } from '../../review-web/app.js';
 import { makeEngine, stopTestRedis, type TestEngine } from '../helpers/engine.js';
 
@@ -170,6 +171,28 @@ describe('review web (routes)', () => {
     assert.equal(fs.readdirSync(path.join(dataDir, 'cache', 'thumbs')).length, 1, 'cached on disk');
     assert.equal((await get(src)).status, 401, 'thumbnails need a session');
     assert.equal((await get('/review/thumbs/art/..%2F..%2Fgreenlight.db', signedIn)).status >= 400, true, 'no path out of the project');
+  });
+
+  it('GIVEN the chat cards’ "Open in review" link THEN, signed in, it opens the variant’s card on its asset page', async () => {
+    const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
+    const link = new URL(reviewUrlOf('https://greenlight.example', 'art', 'knight-2'));
+    const res = await get(link.pathname, signedIn);
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/review/projects/art/assets/knight#v-knight-2');
+    const page = await (await get('/review/projects/art/assets/knight', signedIn)).text();
+    assert.match(page, /id="v-knight-2"/);
+    assert.equal((await get(link.pathname)).status, 401, 'without a session: the sign-in form');
+  });
+
+  it('GIVEN an artist THEN the approvals inbox and the halt switch are refused, and a halt posted anyway changes nothing', async () => {
+    const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
+    const inbox = await get('/review/projects/art/approvals', signedIn);
+    assert.equal(inbox.status, 403);
+    assert.match(await inbox.text(), /Not allowed/);
+    const html = await (await get('/review/projects/art', signedIn)).text();
+    const halted = await post('/review/projects/art/halt', { _csrf: csrfOf(html), reason: 'artist tries' }, signedIn);
+    assert.equal(halted.status, 403);
+    assert.deepEqual((await t.call('GET', `${P}/halts`)).body.halts, []);
   });
 
   it('GIVEN the static files THEN their names carry a content hash and they are cached for a year', async () => {
