@@ -100,7 +100,19 @@ export default defineConfig(
     files: ['review-web/static/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: { document: 'readonly', location: 'readonly', HTMLInputElement: 'readonly', CSS: 'readonly', alert: 'readonly' },
+      globals: {
+        document: 'readonly',
+        location: 'readonly',
+        window: 'readonly',
+        HTMLInputElement: 'readonly',
+        CSS: 'readonly',
+        alert: 'readonly',
+        EventSource: 'readonly',
+        DOMParser: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
     },
   },
   {

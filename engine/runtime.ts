@@ -91,7 +91,13 @@ export async function startGreenlight(
     redisUrl,
     generatedAdminToken,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests in flight get 2 s to finish; long-lived ones (the review web's live streams) are then cut.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      http.closeIdleConnections?.();
+      const cut = setTimeout(() => http.closeAllConnections?.(), 2000);
+      await closed;
+      clearTimeout(cut);
       await host.stop();
       redis.disconnect();
       if (privateRedis) fs.rmSync(privateRedisUrlFile(config.dataDir), { force: true });

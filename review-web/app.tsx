@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { isGreenlightError, type Engine, type Principal, type VariantRow } from '../engine/index.js';
@@ -55,6 +56,7 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
       assets: { css: assets.get('css')!.url, js: assets.get('js')!.url },
       session: s ? { who: s.principal.id, role: s.principal.role, projectId: s.principal.projectId, csrf: s.csrf } : null,
       halts: projectId && s ? engine.chat.halts(projectId) : [],
+      live: projectId && s ? `${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/live` : null,
     };
   };
   const page = (c: Context, body: unknown, status = 200) => {
@@ -310,6 +312,45 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
         return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/halt`, 303);
       }),
     );
+
+  // Live: one SSE stream per tab from the engine's change feed (this project's decisions, halts and approvals),
+  // a heartbeat every 15 s; a reconnect (Last-Event-ID) is told to resync, since the stream keeps no history.
+  app.get(
+    `${REVIEW_PATH}/projects/:projectId/live`,
+    signedIn((c, p) => {
+      const projectId = c.req.param('projectId')!;
+      engine.entities.getProject(p, projectId);
+      return streamSSE(c, async (stream) => {
+        let id = 0;
+        const send = (event: string, data: unknown) => stream.writeSSE({ id: String(++id), event, data: JSON.stringify(data) });
+        if (c.req.header('last-event-id')) await send('resync', {});
+        const unsubscribe = engine.changes.subscribe(
+          (change) => {
+            const data =
+              change.kind === 'event'
+                ? { kind: 'event', type: change.event.type, subject: change.event.subject.id }
+                : { kind: change.kind, ...('status' in change ? { status: change.status } : {}) };
+            void send('change', data).catch(() => undefined); // the tab went away; onAbort unsubscribes
+          },
+          { projectId, kinds: ['event', 'halt', 'approval'] },
+        );
+        const beat = setInterval(
+          () =>
+            void stream.writeSSE({ event: 'ping', data: '' }).catch(() => {
+              // The tab went away: onAbort stops the heartbeat.
+            }),
+          15_000,
+        );
+        await new Promise<void>((resolve) =>
+          stream.onAbort(() => {
+            clearInterval(beat);
+            unsubscribe();
+            resolve();
+          }),
+        );
+      });
+    }),
+  );
 
   // Thumbnails: resized by sharp on first ask, kept on disk, served with an ETag.
   app.get(`${REVIEW_PATH}/thumbs/:projectId/*`, async (c) => {

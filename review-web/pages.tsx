@@ -10,6 +10,8 @@ export interface PageContext {
   /** Signed in: who, in which project, and the form token. */
   session: { who: string; role: string; projectId: string | null; csrf: string } | null;
   halts: HaltStatus[];
+  /** The page's live stream (SSE): the page refreshes what changed. */
+  live?: string | null;
 }
 
 const when = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
@@ -32,7 +34,7 @@ export function Layout(props: { ctx: PageContext; children: Child }) {
         <link rel="stylesheet" href={ctx.assets.css} />
         <script src={ctx.assets.js} defer></script>
       </head>
-      <body>
+      <body data-live={ctx.live ?? undefined}>
         <header class="top">
           <a class="brand" href="/review">
             Greenlight

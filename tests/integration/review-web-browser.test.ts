@@ -152,6 +152,28 @@ describe('review web in Chromium', () => {
     await context.close();
   });
 
+  it('GIVEN an open asset page THEN a decision made through the API appears on it within 1 s, without a reload', async () => {
+    const artist = t.engine.chat.principalFor('slack', 'UART', 'art')!;
+    const third = t.engine.entities.getAsset(artist, 'art', 'knight').variants[2]!;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/review/link?t=${encodeURIComponent(t.engine.web.reviewLink(artist, '/review/projects/art/assets/knight'))}`);
+    await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+    // The page says when its stream is open (EventSource's open event).
+    await page.waitForFunction(() => document.body.dataset.liveOpen === '1');
+    const admin = (await t.call('POST', '/api/projects/art/tokens', { role: 'admin' })).body.token;
+    const started = Date.now();
+    assert.equal((await t.call('POST', `/api/projects/art/variants/${third.id}/review`, { decision: 'reject' }, admin)).status, 200);
+    await page.waitForFunction((id) => /rejected/.test(document.querySelector(`#v-${id} .status`)?.textContent ?? ''), third.id, {
+      timeout: 1000,
+    });
+    const ms = Date.now() - started;
+    assert.ok(ms <= 1000, `shown after ${ms} ms`);
+    assert.equal(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere), true, 'no reload');
+    await page.screenshot({ path: path.join(SHOTS, 'asset-live-1280.png'), fullPage: true });
+    await context.close();
+  });
+
   it('GIVEN a run waiting for approval THEN an admin signed in with a token approves it from the inbox; halting and resuming work from the automation page', async () => {
     const lead = (await t.call('POST', '/api/projects/art/tokens', { role: 'lead' })).body.token;
     const admin = (await t.call('POST', '/api/projects/art/tokens', { role: 'admin' })).body.token;
