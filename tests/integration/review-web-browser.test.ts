@@ -203,6 +203,9 @@ describe('review web in Chromium', () => {
     await page.getByRole('link', { name: 'Approvals' }).click();
     assert.match(await page.locator('main').innerText(), /Waiting \(1\)[\s\S]*Costly tag on custom\.costly/);
     await page.screenshot({ path: path.join(SHOTS, 'approvals-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'approvals-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForLoadState('load');
     assert.match(await page.locator('main').innerText(), /Waiting \(0\)[\s\S]*Costly tag — approved by token:/);
@@ -214,6 +217,7 @@ describe('review web in Chromium', () => {
     await page.waitForLoadState('load');
     assert.match(await page.locator('.halt').innerText(), /Automation halted \(project: bad batch of LoRAs, 0 held\)/);
     assert.equal((await t.call('GET', '/api/projects/art/halts')).body.halts.length, 1);
+    await page.screenshot({ path: path.join(SHOTS, 'halt-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SHOTS, 'halt-390.png'), fullPage: true });
     await page.getByRole('button', { name: 'Resume' }).click();
