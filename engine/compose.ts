@@ -14,7 +14,6 @@ import { createOutbox, type Outbox } from './events/outbox.js';
 import { createReview, reviewInputSchema } from './events/review.js';
 import { eventInputSchema } from './events/schema.js';
 import { systemClock, type Clock } from './ids.js';
-import type { JobType } from './jobs/contracts.js';
 import type { Engine } from './door.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createJobQueues, startEngineConsumers, type EngineConsumers, type JobQueues } from './queue/jobs.js';
@@ -27,7 +26,7 @@ import { fanOutNotifier, logNotifier, type ChatNotifier } from './runs/ports.js'
 import { createRunner, type Runner, type RunnerDeps } from './runs/runner.js';
 import { createChatFacts } from './services/chat-facts.js';
 import { createChatService } from './services/chat.js';
-import { createEntityService } from './services/entities.js';
+import { createEntityService, jobOutputRegistrar } from './services/entities.js';
 import { lazyWebTrust } from './services/web.js';
 import { createRuleService } from './services/rules.js';
 import type { Db } from './store/db.js';
@@ -125,15 +124,12 @@ export function createEngine(res: EngineResources): EngineHost {
   const review = createReview({ store, clock, onStored });
   const chat = createChatService({ store, requireProject: entities.requireProject });
   const facts = createChatFacts({ store, requireProject: entities.requireProject });
-  // A worker whose outputs miss their contract would say so for every job: once a minute per job type is enough.
-  const lastOutputWarning = new Map<JobType, number>();
-  const onJobOutput = (projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown) => {
-    if (entities.registerOutput(projectId, jobType, input, output)) return;
-    const now = clock.now();
-    if (now - (lastOutputWarning.get(jobType) ?? -Infinity) < 60_000) return;
-    lastOutputWarning.set(jobType, now);
-    logger.warn({ projectId, jobType }, 'job output does not match its contract; nothing registered (said once a minute per job type)');
-  };
+  const onJobOutput = jobOutputRegistrar(
+    entities,
+    () => clock.now(),
+    (projectId, jobType) =>
+      logger.warn({ projectId, jobType }, 'job output does not match its contract; nothing registered (said once a minute per job type)'),
+  );
   const actions = createEngineActions({ store, clock, notifier, webhookSecret: config.webhookSecret });
   const runner: Runner | null = jobs
     ? createRunner({
@@ -164,12 +160,6 @@ export function createEngine(res: EngineResources): EngineHost {
       throw new GreenlightError('unavailable', `${what} needs Redis: set REDIS_URL or let Greenlight start its private redis-server.`);
     return runner;
   };
-  /** Active halts (a project's own, its rules', the global one; or all) with how many firings each holds. */
-  const haltStatus = (projectId: string | null) =>
-    store.halts
-      .active()
-      .filter((h) => projectId === null || h.scope === 'global' || h.projectId === projectId)
-      .map((h) => ({ ...h, held: store.halts.held({ scope: h.scope, projectId: h.projectId, ruleId: h.ruleId }).length }));
   const projectDir = (projectId: string) => path.resolve(config.dataDir, 'projects', projectId);
 
   /** Approvals are an admin's to read (pending or decided), per project. */
@@ -295,7 +285,7 @@ export function createEngine(res: EngineResources): EngineHost {
       status(p, projectId) {
         if (projectId) authorize(p, projectId, 'project.read');
         else authorizeGlobalAdmin(p);
-        return haltStatus(projectId);
+        return store.halts.status(projectId);
       },
     },
     chat: {
@@ -311,7 +301,7 @@ export function createEngine(res: EngineResources): EngineHost {
       messagesOf: chat.messagesOf,
       controlId: chat.controlId,
       control: chat.control,
-      halts: (projectId) => haltStatus(projectId),
+      halts: (projectId) => store.halts.status(projectId),
       facts,
     },
     files: {

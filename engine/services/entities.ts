@@ -64,6 +64,24 @@ export const specInputSchema = z
 
 export const overrideInputSchema = z.object({ manualOverride: z.boolean() }).strict();
 
+/**
+ * A finished job's output as rows (variants, atlases, exports), for the runner. A worker whose outputs miss
+ * their contract would say so for every job: `warn` hears of it once a minute per job type.
+ */
+export function jobOutputRegistrar(
+  entities: { registerOutput(projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown): boolean },
+  now: () => number,
+  warn: (projectId: string, jobType: JobType) => void,
+) {
+  const lastWarning = new Map<JobType, number>();
+  return (projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown): void => {
+    if (entities.registerOutput(projectId, jobType, input, output)) return;
+    if (now() - (lastWarning.get(jobType) ?? -Infinity) < 60_000) return;
+    lastWarning.set(jobType, now());
+    warn(projectId, jobType);
+  };
+}
+
 export function createEntityService(deps: { store: Store }) {
   const { projects, tokens, entities } = deps.store;
   const requireProject = (id: string) => {

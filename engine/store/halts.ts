@@ -100,6 +100,13 @@ export function createHaltsRepo(ctx: StoreContext) {
     held: (s: HaltScope) => runsInScope('halted', s),
     /** Runs still going within a scope. */
     inFlight: (s: HaltScope) => runsInScope('running', s),
+    /** Active halts (a project's own, its rules', the global one; or all) with how many firings each holds. */
+    status(projectId: string | null): (HaltRow & { held: number })[] {
+      return repo
+        .active()
+        .filter((h) => projectId === null || h.scope === 'global' || h.projectId === projectId)
+        .map((h) => ({ ...h, held: runsInScope('halted', { scope: h.scope, projectId: h.projectId, ruleId: h.ruleId }).length }));
+    },
   };
   return repo;
 }
