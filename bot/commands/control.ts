@@ -2,7 +2,8 @@
 // and channel binding: parse, resolve who is asking, call the engine (which
 // checks the role), and say what happened.
 import type { Principal } from '../../engine/index.js';
-import { unpackValue } from '../views/ids.js';
+import { actionIds, unpackValue } from '../views/ids.js';
+import { reviewPathOf } from '../views/variant.js';
 import { textView, type View } from '../views/view.js';
 import { CommandRefusal, principalOf, projectOf, type ChatContext } from './context.js';
 import { greenlightUsage, haltUsage, parseGreenlight, parseHaltScope } from './parse.js';
@@ -32,6 +33,29 @@ export async function reviewPress(ctx: ChatContext, decision: Decision, value: u
   const parts = unpackValue(value, decision === 'tag' ? 3 : 2);
   if (!parts) throw stale();
   return review(ctx, parts[0]!, parts[1]!, decision, key, decision === 'tag' ? [parts[2]!] : undefined);
+}
+
+/**
+ * "Open in review" pressed: a fresh signed link for the presser alone (their principal in the project, 15 minutes,
+ * once), to the variant's card on its asset page. Minted on the press, so a card older than 15 minutes still works.
+ */
+export async function openReviewPress(ctx: ChatContext, value: unknown, publicUrl: string | null): Promise<View> {
+  const [projectId, variantId] = unpackValue(value, 2) ?? [];
+  if (!projectId || !variantId) throw stale();
+  if (!publicUrl) throw new CommandRefusal('The review web has no public address; an admin sets `GREENLIGHT_PUBLIC_URL`.');
+  const p = await principalOf(ctx, projectId);
+  const token = ctx.engine.web.reviewLink(p, reviewPathOf(projectId, variantId));
+  const url = `${publicUrl}/review/link?t=${encodeURIComponent(token)}`;
+  const text = `Your review link for \`${variantId}\` — it signs you in as you, works once, for 15 minutes.`;
+  // A link button's URL is capped (Discord: 512 characters); a longer one (very long ids) goes in the text instead.
+  if (url.length > 512) return textView(`${text}\n${url}`);
+  return {
+    fallback: `${text} ${url}`,
+    blocks: [
+      { kind: 'text', text },
+      { kind: 'actions', controls: [{ kind: 'link', actionId: actionIds.openReviewLink, label: 'Open in review', url }] },
+    ],
+  };
 }
 
 export async function approvalPress(ctx: ChatContext, decision: 'approve' | 'deny', value: unknown) {

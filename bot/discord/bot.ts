@@ -90,7 +90,7 @@ export function createDiscordBot(o: DiscordBotOptions) {
     logger,
     publicUrl: config.publicUrl,
   });
-  const handler = createInteractionHandler({ engine, logger, postPanel: notifications.postPanel });
+  const handler = createInteractionHandler({ engine, logger, postPanel: notifications.postPanel, publicUrl: config.publicUrl });
 
   /** After the response: follow-ups for answers that needed more than one message, then the answer's own work. */
   function afterAnswer(i: DiscordInteraction, answer: Answer): void {

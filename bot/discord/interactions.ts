@@ -8,7 +8,15 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/index.js';
 import { CommandRefusal, principalOf, replyForError, type ChatContext } from '../commands/context.js';
-import { approvalPress, bindCommand, haltCommand, resumeCommand, reviewPress, type Decision } from '../commands/control.js';
+import {
+  approvalPress,
+  bindCommand,
+  haltCommand,
+  openReviewPress,
+  resumeCommand,
+  reviewPress,
+  type Decision,
+} from '../commands/control.js';
 import { enableFromPreview, ruleCommand, runFromPreview } from '../commands/rules.js';
 import { actionIds, approvalActionPattern, haltDialogId, reviewActionPattern } from '../views/ids.js';
 import { textView, type View } from '../views/view.js';
@@ -134,6 +142,8 @@ export interface InteractionDeps {
   logger: Logger;
   /** Post the halt panel in a channel (after the answer). A press's effect on its message comes back through the change feed. */
   postPanel: (projectId: string, channelId: string) => Promise<void>;
+  /** The review web's public base URL, for "Open in review" answers; null: the cards offer none. */
+  publicUrl: string | null;
 }
 
 export function createInteractionHandler(deps: InteractionDeps) {
@@ -216,6 +226,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
       if (actionId === actionIds.resume) return ephemeral(await resumeCommand(ctx, '', value));
       if (actionId === actionIds.ruleEnable) return ephemeral(await enableFromPreview(ctx, value));
       if (actionId === actionIds.ruleRun) return ephemeral(await runFromPreview(ctx, value));
+      if (actionId === actionIds.openReview) return ephemeral(await openReviewPress(ctx, value, deps.publicUrl));
       return refusal(new CommandRefusal('This control does nothing here.'));
     } catch (err) {
       return refusal(err);

@@ -33,10 +33,6 @@ export interface ChatSurface {
   flush(): Promise<void>;
 }
 
-/** The review web's page of a variant (its card on the asset page), as the cards' "Open in review" link. */
-export const reviewUrlOf = (publicUrl: string, projectId: string, variantId: string) =>
-  `${publicUrl}/review/projects/${encodeURIComponent(projectId)}/variants/${encodeURIComponent(variantId)}`;
-
 const variantEvents = new Set([
   'variant.approved',
   'variant.rejected',
@@ -77,7 +73,6 @@ export function createChatNotifier(deps: { engine: Engine; surface: ChatSurface;
     const v = chat.facts.variant(projectId, variantId);
     const { tagGroups } = chat.facts.asset(projectId, v.assetId);
     const image: FileRef | null = (v.files.thumb ?? v.files.original) ? { projectId, path: (v.files.thumb ?? v.files.original)! } : null;
-    const reviewUrl = deps.publicUrl ? reviewUrlOf(deps.publicUrl, projectId, v.id) : null;
     return variantCard(
       {
         projectId,
@@ -91,7 +86,7 @@ export function createChatNotifier(deps: { engine: Engine; surface: ChatSurface;
         decidedAt: v.decidedAt,
         image,
       },
-      { tagChoices: tagChoices(tagGroups), reviewUrl },
+      { tagChoices: tagChoices(tagGroups), review: deps.publicUrl !== null },
     );
   }
 

@@ -8,7 +8,16 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLog
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/index.js';
 import { CommandRefusal, isRoleRefusal, principalOf, replyForError, type ChatContext, type Reply } from '../commands/context.js';
-import { approvalPress, bindCommand, haltCommand, resumeCommand, review, reviewPress, type Decision } from '../commands/control.js';
+import {
+  approvalPress,
+  bindCommand,
+  haltCommand,
+  openReviewPress,
+  resumeCommand,
+  review,
+  reviewPress,
+  type Decision,
+} from '../commands/control.js';
 import { enableFromPreview, ruleCommand, runFromPreview } from '../commands/rules.js';
 import { actionIds, approvalActionPattern, haltDialogId, reviewActionPattern } from '../views/ids.js';
 import { textView, type View } from '../views/view.js';
@@ -165,6 +174,7 @@ export function createSlackBot(o: SlackBotOptions) {
     [actionIds.resume, (ctx: ChatContext, value: unknown) => resumeCommand(ctx, '', String(value))],
     [actionIds.ruleEnable, enableFromPreview],
     [actionIds.ruleRun, runFromPreview],
+    [actionIds.openReview, (ctx: ChatContext, value: unknown) => openReviewPress(ctx, value, config.publicUrl)],
   ] as const) {
     app.action(id, async ({ body, action, ack, respond }: Press & { respond: (m: never) => Promise<unknown> }) => {
       const { channel, user } = pressOf(body);
@@ -173,7 +183,8 @@ export function createSlackBot(o: SlackBotOptions) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(view) } as never).catch(logErr);
     });
   }
-  app.action(actionIds.openReview, async ({ ack }) => ack());
+  // The link button in an "Open in review" answer: Slack opens the URL and still tells the app.
+  app.action(actionIds.openReviewLink, async ({ ack }) => ack());
 
   // Slash commands: ack at once, then answer the asker through response_url.
   const commands: Record<(typeof slashCommands)[number], (ctx: ChatContext, text: string) => Promise<View | { panel: string }>> = {

@@ -10,6 +10,8 @@ export const actionIds = {
   ruleEnable: 'gl.rule.enable',
   ruleRun: 'gl.rule.run',
   openReview: 'gl.review.open',
+  /** The link button in the ephemeral answer to an openReview press. */
+  openReviewLink: 'gl.review.link',
 } as const;
 
 /** The halt dialog's callback id. */

@@ -33,7 +33,12 @@ export function tagChoices(tagGroups: Record<string, string[]>): string[] {
   return Object.entries(tagGroups).flatMap(([group, tags]) => tags.map((t) => `${group}:${t}`));
 }
 
-export function variantCard(v: VariantFacts, options: { tagChoices: string[]; reviewUrl: string | null }): View {
+/** The review web's page of a variant (it redirects to the variant's card on its asset page). */
+export const reviewPathOf = (projectId: string, variantId: string) =>
+  `/review/projects/${encodeURIComponent(projectId)}/variants/${encodeURIComponent(variantId)}`;
+
+/** `review`: the card offers "Open in review" (a press answers the presser with a signed link of their own). */
+export function variantCard(v: VariantFacts, options: { tagChoices: string[]; review: boolean }): View {
   const value = packValue(v.projectId, v.variantId);
   const state = v.status === 'pending' ? statusLine.pending : `${statusLine[v.status]} by ${who(v.decidedBy)} at ${when(v.decidedAt)}`;
   const blocks: Block[] = [{ kind: 'text', text: `*Variant ${v.index}* \`${v.variantId}\`${v.primary ? '  ⭐ primary' : ''}\n${state}` }];
@@ -57,8 +62,7 @@ export function variantCard(v: VariantFacts, options: { tagChoices: string[]; re
       placeholder: 'Add tag',
       options: choices.slice(0, 100).map((t) => ({ label: t, value: t })),
     });
-  if (options.reviewUrl)
-    extra.push({ kind: 'link' as const, actionId: actionIds.openReview, label: 'Open in review', url: options.reviewUrl });
+  if (options.review) extra.push({ kind: 'button' as const, actionId: actionIds.openReview, label: 'Open in review', value });
   // The tag menu's options carry only the tag; the block says which variant (option values are short).
   if (extra.length > 0) blocks.push({ kind: 'actions', id: packValue(v.projectId, v.variantId), controls: extra });
   return { fallback: `Variant ${v.index} of ${v.assetId}: ${statusLine[v.status]}`, blocks };

@@ -30,50 +30,59 @@ export function sessionSecret(configured: string | undefined, dataDir: string): 
   return read();
 }
 
-type Sealed = { kind: 'link' | 'session'; exp: number; n: string; principal: Principal; path?: string; csrf?: string };
+const projectHome = (projectId: string) => `/review/projects/${encodeURIComponent(projectId)}`;
+
+type Session = { kind: 'session'; exp: number; n: string; principal: Principal; csrf: string };
+/** A link, compact (it rides in a chat button's URL, which Discord caps at 512 characters): kind, expiry, nonce, principal, path. */
+type Link = ['l', number, string, Principal['kind'], string, string, Principal['role'], string];
 
 export function createWebTrust(deps: { secret: Buffer; clock: Clock }) {
   const { secret, clock } = deps;
   /** Link nonces already redeemed, until their link would have expired anyway. */
   const redeemed = new BoundedMap<string, number>(100_000);
-  const mac = (body: string) => createHmac('sha256', secret).update(body).digest('base64url');
+  // 128 bits of HMAC-SHA256: short enough for the link, far past guessing.
+  const mac = (body: string) => createHmac('sha256', secret).update(body).digest().subarray(0, 16).toString('base64url');
 
-  function seal(v: Sealed): string {
+  function seal(v: Session | Link): string {
     const body = Buffer.from(JSON.stringify(v)).toString('base64url');
     return `${body}.${mac(body)}`;
   }
-  function open(token: string, kind: Sealed['kind']): Sealed | 'forged' | 'expired' {
+  /** The signed value, or null when the signature does not hold. */
+  function open(token: string): unknown {
     const [body, sig, extra] = token.split('.');
-    if (!body || !sig || extra !== undefined) return 'forged';
+    if (!body || !sig || extra !== undefined) return null;
     const want = Buffer.from(mac(body));
     const got = Buffer.from(sig);
-    if (want.length !== got.length || !timingSafeEqual(want, got)) return 'forged';
-    let v: Sealed;
+    if (want.length !== got.length || !timingSafeEqual(want, got)) return null;
     try {
-      v = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Sealed;
+      return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown;
     } catch {
-      return 'forged';
+      return null;
     }
-    if (v.kind !== kind) return 'forged';
-    return v.exp < clock.now() ? 'expired' : v;
   }
+  const isLink = (v: unknown): v is Link => Array.isArray(v) && v.length === 8 && v[0] === 'l';
+  const isSession = (v: unknown): v is Session => typeof v === 'object' && v !== null && (v as Session).kind === 'session';
 
   return {
     /** A link token for `p` (a chat user's principal in one project) that opens `path`, valid 15 minutes, once. */
     reviewLink(p: Principal, path: string): string {
       if (!p.projectId) throw new AuthError('forbidden', 'A review link is for one project.');
-      return seal({ kind: 'link', exp: clock.now() + LINK_TTL_MS, n: randomBytes(12).toString('base64url'), principal: p, path });
+      // A path in the link's own project is kept without its prefix ('~' stands for it): the id is in the link already.
+      const home = projectHome(p.projectId);
+      const short = path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+      return seal(['l', clock.now() + LINK_TTL_MS, randomBytes(9).toString('base64url'), p.kind, p.id, p.projectId, p.role, short]);
     },
     /** Redeem a link token (once): whom it signs in and where it goes. */
     redeemLink(token: string): { principal: Principal; path: string } {
-      const v = open(token, 'link');
+      const v = open(token);
       const newLink = 'Ask for a new link (they last 15 minutes and work once), or sign in with an API token.';
-      if (v === 'forged') throw new AuthError('unauthorized', `This review link is not one Greenlight made. ${newLink}`);
-      if (v === 'expired') throw new AuthError('unauthorized', `This review link has expired (links last 15 minutes). ${newLink}`);
-      if (redeemed.get(v.n) !== undefined)
+      if (!isLink(v)) throw new AuthError('unauthorized', `This review link is not one Greenlight made. ${newLink}`);
+      const [, exp, nonce, kind, id, projectId, role, path] = v;
+      if (exp < clock.now()) throw new AuthError('unauthorized', `This review link has expired (links last 15 minutes). ${newLink}`);
+      if (redeemed.get(nonce) !== undefined)
         throw new AuthError('unauthorized', `This review link was used already (each works once). ${newLink}`);
-      redeemed.set(v.n, v.exp);
-      return { principal: v.principal, path: v.path ?? '/' };
+      redeemed.set(nonce, exp);
+      return { principal: { kind, id, projectId, role }, path: path.startsWith('~') ? `${projectHome(projectId)}${path.slice(1)}` : path };
     },
     /** A sealed session for the web's cookie: the principal and a CSRF token for its forms. */
     sealSession(p: Principal): { value: string; csrf: string; expiresAt: number } {
@@ -82,8 +91,8 @@ export function createWebTrust(deps: { secret: Buffer; clock: Clock }) {
       return { value: seal({ kind: 'session', exp, n: randomBytes(9).toString('base64url'), principal: p, csrf }), csrf, expiresAt: exp };
     },
     openSession(value: string): { principal: Principal; csrf: string } | null {
-      const v = open(value, 'session');
-      return typeof v === 'string' ? null : { principal: v.principal, csrf: v.csrf ?? '' };
+      const v = open(value);
+      return isSession(v) && v.exp >= clock.now() ? { principal: v.principal, csrf: v.csrf } : null;
     },
   };
 }

@@ -26,6 +26,7 @@ export interface DiscordHarness {
   bots: Bots;
   config: DiscordConfig;
   logs: Record<string, any>[];
+  dataDir: string;
   /** The HTTP interactions endpoint's URL. */
   url: string;
   /** Sign a body as Discord does (Ed25519 over timestamp + body). */
@@ -117,6 +118,7 @@ export async function startDiscordHarness(options: { worker?: boolean } = {}): P
     bots,
     config,
     logs,
+    dataDir,
     url,
     sign: (body, timestamp) => signWith(keys.privateKey, body, timestamp),
     async interact(payload) {

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createDiscordBot } from '../../bot/discord/bot.js';
 import { checkDiscordMessage } from '../../bot/discord/limits.js';
 import { firingLine, firingsOf } from '../../bot/views/dry-run.js';
+import { mountReviewWeb } from '../../review-web/app.js';
 import { stopTestRedis, waitFor } from '../helpers/engine.js';
 import { enabledRule as enabled, generateOnRefine, generateSample, mvpChain, mvpSample } from '../helpers/rules.js';
 import { fixture, startDiscordHarness, type DiscordHarness } from '../helpers/discord-bot.js';
@@ -46,6 +47,7 @@ const enabledRule = (body: unknown, sample: unknown) => enabled((...a) => h.t.ca
 describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
   before(async () => {
     h = await startDiscordHarness();
+    mountReviewWeb(h.t.app, h.t.engine, { dataDir: h.dataDir, publicUrl: 'http://greenlight.test', logger: pino({ level: 'silent' }) });
     const roles = {
       [`discord:${U.admin}`]: 'admin',
       [`discord:${U.artist}`]: 'artist',
@@ -222,6 +224,30 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
       15000,
       'progress edited to done',
     );
+  });
+
+  it('GIVEN "Open in review" pressed on a card THEN the presser alone gets a signed link button that signs them in once, to that variant', async () => {
+    const card = cards[1]!;
+    const body = posts(card.channelId).find((c) => c.body && text(c.body).includes(card.variantId))!.body;
+    const open = customIdOf(body, /^Open in review$/);
+    const answer = await h.interact(h.press({ customId: open, user: U.artist, channel: card.channelId, messageId: card.messageId }));
+    assert.equal(answer.type, 4);
+    assert.ok(answer.data.flags & 64, 'ephemeral');
+    let url: string | undefined;
+    const walk = (c: any) => {
+      if (c?.style === 5) url ??= c.url;
+      for (const x of c?.components ?? []) walk(x);
+    };
+    for (const c of answer.data.components) walk(c);
+    const link = new URL(url!);
+    assert.equal(`${link.origin}${link.pathname}`, 'http://greenlight.test/review/link');
+    const redeemed = await h.t.app.request(link.pathname + link.search);
+    assert.equal(redeemed.status, 303);
+    assert.equal(redeemed.headers.get('location'), `/review/projects/art/variants/${card.variantId}`);
+    const cookie = redeemed.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await h.t.app.request('/review/projects/art/assets/knight', { headers: { cookie } });
+    assert.ok((await page.text()).includes(`discord:${U.artist} · artist · art`), 'signed in as the presser');
+    assert.equal((await h.t.app.request(link.pathname + link.search)).status, 401, 'a link works once');
   });
 
   it('GIVEN an artist reacts ✅ on a card (delivered twice) THEN exactly one variant.approved; removing the reaction is ignored and logged', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import sharp from 'sharp';
-import { reviewUrlOf } from '../../bot/notify/notifier.js';
+import { reviewPathOf } from '../../bot/views/variant.js';
 import { mountReviewWeb } from '../../review-web/app.js';
 import { makeEngine, stopTestRedis, type TestEngine } from '../helpers/engine.js';
 
@@ -173,9 +173,9 @@ describe('review web (routes)', () => {
     assert.equal((await get('/review/thumbs/art/..%2F..%2Fgreenlight.db', signedIn)).status >= 400, true, 'no path out of the project');
   });
 
-  it('GIVEN the chat cards’ "Open in review" link THEN, signed in, it opens the variant’s card on its asset page', async () => {
+  it('GIVEN the variant path an "Open in review" link leads to THEN, signed in, it opens the variant’s card on its asset page', async () => {
     const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
-    const link = new URL(reviewUrlOf('https://greenlight.example', 'art', 'knight-2'));
+    const link = new URL(`https://greenlight.example${reviewPathOf('art', 'knight-2')}`);
     const res = await get(link.pathname, signedIn);
     assert.equal(res.status, 302);
     assert.equal(res.headers.get('location'), '/review/projects/art/assets/knight#v-knight-2');

@@ -3,7 +3,9 @@
 // gpu-worker; a loopback Slack Web API records what the bot sent.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { firingsOf, firingLine } from '../../bot/views/dry-run.js';
+import { mountReviewWeb } from '../../review-web/app.js';
 import { checkMessage, checkModal } from '../../bot/slack/limits.js';
 import { actionIds, haltDialogId } from '../../bot/views/ids.js';
 import { stopTestRedis, waitFor } from '../helpers/engine.js';
@@ -35,6 +37,8 @@ const enabledRule = (body: unknown, sample: unknown) => enabled((...a) => h.t.ca
 describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
   before(async () => {
     h = await startSlackHarness();
+    // The review web on the same server (before the first request: Hono builds its router then).
+    mountReviewWeb(h.t.app, h.t.engine, { dataDir: h.dataDir, publicUrl: 'http://greenlight.test', logger: pino({ level: 'silent' }) });
     const roles = {
       [`slack:${U.admin}`]: 'admin',
       [`slack:${U.admin2}`]: 'admin',
@@ -233,6 +237,44 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
       'atlas preview shown',
     );
     assert.match(allText(final.args.blocks), /Bundle: `data\/projects\/art\/exports\/[^`]+\/bundle\.zip`/);
+  });
+
+  it('GIVEN "Open in review" pressed on a card THEN the presser alone gets a signed link that signs them in once and opens that variant’s card; a stranger gets none', async () => {
+    const card = cards[2]!;
+    const n = h.fake.responses.length;
+    await h.action(
+      press(h, { actionId: actionIds.openReview, value: `art|${card.variantId}`, user: U.artist, channel: REVIEW, messageTs: card.ts }),
+    );
+    await waitFor(() => h.fake.responses.length > n, 3000, 'review link answer');
+    const answer = lastResponse();
+    assert.equal(answer.response_type, 'ephemeral');
+    assert.match(answer.text, /works once, for 15 minutes/);
+    const button = answer.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.url)!;
+    assert.equal(button.text.text, 'Open in review');
+    const link = new URL(button.url);
+    assert.equal(link.origin, 'http://greenlight.test');
+    assert.equal(link.pathname, '/review/link');
+
+    const redeemed = await h.t.app.request(link.pathname + link.search);
+    assert.equal(redeemed.status, 303);
+    assert.equal(redeemed.headers.get('location'), `/review/projects/art/variants/${card.variantId}`);
+    const cookie = redeemed.headers.get('set-cookie')!.split(';')[0]!;
+    const variant = await h.t.app.request(redeemed.headers.get('location')!, { headers: { cookie } });
+    assert.equal(variant.status, 302);
+    assert.equal(variant.headers.get('location'), `/review/projects/art/assets/knight#v-${card.variantId}`);
+    const page = await h.t.app.request('/review/projects/art/assets/knight', { headers: { cookie } });
+    const html = await page.text();
+    assert.ok(html.includes(`id="v-${card.variantId}"`), 'the variant’s card');
+    assert.ok(html.includes(`slack:${U.artist} · artist · art`), 'signed in as the presser');
+    assert.equal((await h.t.app.request(link.pathname + link.search)).status, 401, 'a link works once');
+
+    const m = h.fake.responses.length;
+    await h.action(
+      press(h, { actionId: actionIds.openReview, value: `art|${card.variantId}`, user: U.stranger, channel: REVIEW, messageTs: card.ts }),
+    );
+    await waitFor(() => h.fake.responses.length > m, 3000, 'stranger refused');
+    assert.match(lastResponse().text, /You have no role in project `art`/);
+    assert.doesNotMatch(JSON.stringify(lastResponse()), /review\/link/);
   });
 
   it('GIVEN an artist reacts ✅ on a card (and Slack retries the event) THEN exactly one variant.approved; removing the reaction is ignored and logged', async () => {

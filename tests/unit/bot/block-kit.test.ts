@@ -75,7 +75,7 @@ describe('Block Kit limits', () => {
       decidedAt: 1,
       image: { projectId: 'p', path: 'x.png' },
     };
-    const msg = renderMessage(variantCard(v, { tagChoices: tags, reviewUrl: `http://x/${long(100)}` }), new Map([['x.png', 'F1']]));
+    const msg = renderMessage(variantCard(v, { tagChoices: tags, review: true }), new Map([['x.png', 'F1']]));
     assert.deepEqual(checkMessage(msg), []);
   });
 

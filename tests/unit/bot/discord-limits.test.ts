@@ -36,7 +36,7 @@ describe('Discord limits', () => {
         decidedAt: 1,
         image: { projectId: 'p', path: 'files/images/hero/thumb/hero 1.png' },
       },
-      { tagChoices: tags, reviewUrl: `https://greenlight.example/${long(100)}` },
+      { tagChoices: tags, review: true },
     );
     const [msg, ...rest] = renderDiscord(card, ids);
     assert.equal(rest.length, 0);
@@ -58,7 +58,10 @@ describe('Discord limits', () => {
     );
     assert.equal(rows[1]!.components[0].type, T.StringSelect);
     assert.equal(rows[1]!.components[0].options.length, 25);
-    assert.equal(rows[2]!.components[0].style, ButtonStyle.Link);
+    // "Open in review" is a press (answered with the presser's own signed link), not a link that would last forever.
+    assert.equal(rows[2]!.components[0].label, 'Open in review');
+    assert.notEqual(rows[2]!.components[0].style, ButtonStyle.Link);
+    assert.equal(typeof rows[2]!.components[0].custom_id, 'string');
     assert.match(JSON.stringify(inner[0]), /\*\*Variant 1\*\*/, 'Slack-style *bold* becomes **bold**');
   });
 

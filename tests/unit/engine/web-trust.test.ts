@@ -36,4 +36,13 @@ describe('review links and sessions', () => {
     now = SESSION_TTL_MS + 1;
     assert.equal(trust.openSession(s.value), null);
   });
+
+  it('GIVEN a 64-character project id and a 128-character variant id THEN the link still fits a Discord link button (512 characters)', () => {
+    const trust = createWebTrust({ secret: Buffer.alloc(32, 4), clock: { now: () => 1_800_000_000_000 } });
+    const p = { kind: 'chat' as const, id: 'discord:12345678901234567890', projectId: 'p'.repeat(64), role: 'artist' as const };
+    const path = `/review/projects/${p.projectId}/variants/${'v'.repeat(128)}`;
+    const url = `https://greenlight.example.com/review/link?t=${encodeURIComponent(trust.reviewLink(p, path))}`;
+    assert.ok(url.length <= 512, `${url.length} characters`);
+    assert.deepEqual(trust.redeemLink(new URL(url).searchParams.get('t')!), { principal: p, path });
+  });
 });
