@@ -270,6 +270,8 @@ export function createEngine(res: EngineResources): EngineHost {
         authorize(p, projectId, 'approvals');
         return needRunner('Deciding an approval').decide(projectId, approvalId, decision, `${p.kind}:${p.id}`);
       },
+      notice: (p, projectId, approvalId) =>
+        readApprovals(p, projectId, () => needRunner('Reading an approval request').notice(store.approvals.get(projectId, approvalId))),
     },
     halts: {
       async halt(p, scope, reason, cancelInFlight) {

@@ -15,7 +15,7 @@ import type { RunRow, RunStatus, StepRow } from './store/runs.js';
 import type { ChainStepFact } from './services/chat-facts.js';
 import type { RuleWarning, SampleEvent, toApiRule } from './services/rules.js';
 import type { Plan } from './rules/planner.js';
-import type { ChatNotifier } from './runs/ports.js';
+import type { ApprovalNotice, ChatNotifier } from './runs/ports.js';
 import type { toApiEvent } from './events/intake.js';
 
 export type ApiEvent = ReturnType<typeof toApiEvent>;
@@ -109,6 +109,8 @@ export interface Engine {
     /** The newest decided ones (approved, denied, expired). */
     decided(p: Principal, projectId: string, limit?: number): ApprovalRow[];
     decide(p: Principal, projectId: string, approvalId: string, decision: 'approve' | 'deny'): Promise<ApprovalRow>;
+    /** What an approval's request says (rule, cause, the steps it gates and their job types, estimated cost); null when its run is gone. */
+    notice(p: Principal, projectId: string, approvalId: string): ApprovalNotice | null;
   };
 
   halts: {

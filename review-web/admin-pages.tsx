@@ -1,16 +1,17 @@
 // Admin pages of the review web: the approvals inbox and the halt switch. Plain forms, like the
 // review pages; the engine checks the admin role on every decision.
-import type { ApprovalRow, HaltStatus, RunRow } from '../engine/index.js';
+import type { ApprovalNotice, ApprovalRow, HaltStatus } from '../engine/index.js';
 import { Layout, type PageContext } from './pages.js';
 
 const when = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
 
 export interface InboxItem {
   approval: ApprovalRow;
-  run: RunRow | null;
-  ruleName: string;
-  eventType: string | null;
+  /** The request as sent: rule, cause, the steps it gates and their cost (null: its run is gone). */
+  notice: ApprovalNotice | null;
 }
+
+const ruleOf = (i: InboxItem) => i.notice?.ruleName ?? i.approval.runId;
 
 export function ApprovalsPage(props: { ctx: PageContext; projectId: string; items: InboxItem[]; error?: string | undefined }) {
   const base = `/review/projects/${encodeURIComponent(props.projectId)}`;
@@ -32,11 +33,23 @@ export function ApprovalsPage(props: { ctx: PageContext; projectId: string; item
       <ul class="assets">
         {pending.map((i) => (
           <li>
-            <span>
-              <strong>{i.ruleName}</strong> on <code>{i.eventType ?? '?'}</code> · requested by {i.approval.requestedBy} ·{' '}
-              {i.approval.expiresAt ? `expires ${when(i.approval.expiresAt)} (then: ${i.approval.defaultDecision})` : 'never expires'}{' '}
-              <span class="muted">({i.approval.id})</span>
-            </span>
+            <div>
+              <p>
+                <strong>{ruleOf(i)}</strong> on <code>{i.notice ? `${i.notice.event.type}` : '?'}</code>
+                {i.notice ? ` (${i.notice.event.subject.kind} ${i.notice.event.subject.id})` : ''} · requested by {i.approval.requestedBy}
+              </p>
+              <p>
+                Will submit:{' '}
+                {i.notice && i.notice.steps.length > 0
+                  ? i.notice.steps.map((s) => (s.jobType ? `${s.id} (${s.jobType} job)` : s.id)).join(', ')
+                  : '—'}{' '}
+                · estimated cost {i.notice ? i.notice.estimatedCost : '?'}
+              </p>
+              <p class="muted">
+                {i.approval.expiresAt ? `Expires ${when(i.approval.expiresAt)} (then: ${i.approval.defaultDecision})` : 'Never expires'} ·{' '}
+                {i.approval.id}
+              </p>
+            </div>
             <form method="post" action={`${base}/approvals/${encodeURIComponent(i.approval.id)}`} class="buttons">
               <input type="hidden" name="_csrf" value={props.ctx.session?.csrf ?? ''} />
               <button name="decision" value="approve">
@@ -53,7 +66,7 @@ export function ApprovalsPage(props: { ctx: PageContext; projectId: string; item
       <ul class="decisions">
         {decided.map((i) => (
           <li>
-            <strong>{i.ruleName}</strong> — {i.approval.status} by {i.approval.decidedBy ?? '—'} at {when(i.approval.decidedAt)}
+            <strong>{ruleOf(i)}</strong> — {i.approval.status} by {i.approval.decidedBy ?? '—'} at {when(i.approval.decidedAt)}
           </li>
         ))}
       </ul>

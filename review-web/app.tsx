@@ -4,7 +4,7 @@
 // csrf() origin check and carries the session's form token; pages send a
 // Content-Security-Policy without inline scripts. Decisions are plain forms
 // (POST, then 303 back to the page).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context, Hono } from 'hono';
@@ -12,12 +12,15 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
-import sharp from 'sharp';
-import { isGreenlightError, type Engine, type Principal, type VariantRow } from '../engine/index.js';
-import { ApprovalsPage, HaltPage } from './admin-pages.js';
-import { AssetPage, ErrorPage, HomePage, SignInPage, type PageContext } from './pages.js';
+import { isGreenlightError, type Engine, type Principal } from '../engine/index.js';
+import { mountAdminRoutes } from './admin-routes.js';
+import { mountImages } from './images.js';
+import { REVIEW_PATH, type Form, type Kit } from './kit.js';
+import { ErrorPage, HomePage, SignInPage, type PageContext } from './pages.js';
+import { mountReviewRoutes } from './review-routes.js';
 
-export const REVIEW_PATH = '/review';
+export { REVIEW_PATH };
+
 const COOKIE = 'gl_review';
 const STATIC_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'static');
 const CSP =
@@ -111,7 +114,6 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     return form as Record<string, string | string[]>;
   };
 
-  type Form = Record<string, string | string[]>;
   /** A route for a signed-in principal: the sign-in form without a session, engine errors as pages. */
   const signedIn =
     (handler: (c: Context, p: Principal) => Response | Promise<Response>) =>
@@ -184,134 +186,9 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     }),
   );
 
-  const assetPage = (c: Context, p: Principal, projectId: string, assetId: string, error?: { variantId: string; message: string }) => {
-    const { asset, variants } = engine.entities.getAsset(p, projectId, assetId);
-    const { tagGroups } = engine.chat.facts.asset(projectId, assetId);
-    const tagChoices = Object.entries(tagGroups).flatMap(([g, tags]) => tags.map((t) => `${g}:${t}`));
-    const thumb = (v: VariantRow) => {
-      const file = v.files.thumb ?? v.files.original;
-      return file ? `${REVIEW_PATH}/thumbs/${encodeURIComponent(projectId)}/${file.split('/').map(encodeURIComponent).join('/')}` : null;
-    };
-    return page(
-      c,
-      <AssetPage
-        ctx={ctxOf(c, asset.name || asset.id, projectId)}
-        projectId={projectId}
-        asset={asset}
-        variants={variants}
-        tagChoices={tagChoices}
-        formKey={() => randomBytes(9).toString('base64url')}
-        thumb={thumb}
-        error={error}
-      />,
-      error ? 400 : 200,
-    );
-  };
-  app.get(
-    `${REVIEW_PATH}/projects/:projectId/assets/:assetId`,
-    signedIn((c, p) => assetPage(c, p, c.req.param('projectId')!, c.req.param('assetId')!)),
-  );
-  // The chat cards' "Open in review" target: the variant on its asset's page.
-  app.get(
-    `${REVIEW_PATH}/projects/:projectId/variants/:variantId`,
-    signedIn((c, p) => {
-      const projectId = c.req.param('projectId')!;
-      const v = engine.entities.getVariant(p, projectId, c.req.param('variantId')!);
-      return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(v.assetId)}#v-${v.id}`, 302);
-    }),
-  );
-  app.post(
-    `${REVIEW_PATH}/projects/:projectId/variants/:variantId`,
-    posted((c, p, form) => {
-      const projectId = c.req.param('projectId')!;
-      const variantId = c.req.param('variantId')!;
-      const one = (k: string) =>
-        typeof form[k] === 'string' ? (form[k] as string) : Array.isArray(form[k]) ? (form[k] as string[])[0] : undefined;
-      const tags = form.tags === undefined ? undefined : ([] as string[]).concat(form.tags as string | string[]);
-      const note = one('note')?.trim();
-      const body = {
-        decision: one('decision'),
-        ...(note ? { note } : {}),
-        ...(tags ? { tags } : {}),
-        ...(one('key') ? { idempotencyKey: `web.${p.id}.${one('key')}` } : {}),
-      };
-      const assetId = engine.entities.getVariant(p, projectId, variantId).assetId;
-      try {
-        engine.review(p, projectId, variantId, body, 'web');
-      } catch (err) {
-        if (!isGreenlightError(err) || err.code === 'unauthorized' || err.code === 'forbidden') return failure(c, err);
-        const details = err.details?.map((d) => `${d.path}: ${d.message}`).join('; ');
-        return assetPage(c, p, projectId, assetId, { variantId, message: `${err.message}${details ? ` (${details})` : ''}` });
-      }
-      return c.redirect(
-        `${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(assetId)}#v-${variantId}`,
-        303,
-      );
-    }),
-  );
-
-  // Admins: the approvals inbox and the halt switch (the engine checks the role on each call).
-  const inbox = (c: Context, p: Principal, projectId: string, error?: string) => {
-    const items = [...engine.approvals.list(p, projectId), ...engine.approvals.decided(p, projectId, 20)].map((approval) => {
-      const detail = (() => {
-        try {
-          return engine.runs.get(p, projectId, approval.runId);
-        } catch {
-          return null; // the run is gone (its project was pruned): the approval is still listed
-        }
-      })();
-      const rule = detail ? engine.rules.list(p, projectId).find((r) => r.id === detail.run.ruleId) : undefined;
-      return {
-        approval,
-        run: detail?.run ?? null,
-        ruleName: rule?.name ?? detail?.run.ruleId ?? '?',
-        eventType: detail?.event?.type ?? null,
-      };
-    });
-    return page(
-      c,
-      <ApprovalsPage ctx={ctxOf(c, 'Approvals', projectId)} projectId={projectId} items={items} error={error} />,
-      error ? 400 : 200,
-    );
-  };
-  app.get(
-    `${REVIEW_PATH}/projects/:projectId/approvals`,
-    signedIn((c, p) => inbox(c, p, c.req.param('projectId')!)),
-  );
-  app.post(
-    `${REVIEW_PATH}/projects/:projectId/approvals/:approvalId`,
-    posted(async (c, p, form) => {
-      const projectId = c.req.param('projectId')!;
-      const decision = form.decision === 'approve' ? 'approve' : form.decision === 'deny' ? 'deny' : null;
-      if (!decision) return inbox(c, p, projectId, 'decision: choose Approve or Deny.');
-      await engine.approvals.decide(p, projectId, c.req.param('approvalId')!, decision);
-      return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/approvals`, 303);
-    }),
-  );
-  const haltPage = (c: Context, p: Principal, projectId: string, error?: string) =>
-    page(
-      c,
-      <HaltPage ctx={ctxOf(c, 'Automation', projectId)} projectId={projectId} halts={engine.halts.status(p, projectId)} error={error} />,
-      error ? 400 : 200,
-    );
-  app.get(
-    `${REVIEW_PATH}/projects/:projectId/halt`,
-    signedIn((c, p) => haltPage(c, p, c.req.param('projectId')!)),
-  );
-  for (const action of ['halt', 'resume'] as const)
-    app.post(
-      `${REVIEW_PATH}/projects/:projectId/${action}`,
-      posted(async (c, p, form) => {
-        const projectId = c.req.param('projectId')!;
-        const scope = { scope: 'project' as const, projectId, ruleId: null };
-        if (action === 'halt') {
-          const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
-          if (!reason) return haltPage(c, p, projectId, 'reason: say why automation must stop (everyone sees it).');
-          await engine.halts.halt(p, scope, reason, false);
-        } else await engine.halts.resume(p, scope, form.discard === '1');
-        return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/halt`, 303);
-      }),
-    );
+  const kit: Kit = { page, ctxOf, sessionOf, signedIn, posted, failure, who };
+  mountReviewRoutes(app, engine, kit);
+  mountAdminRoutes(app, engine, kit);
 
   // Live: one SSE stream per tab from the engine's change feed (this project's decisions, halts and approvals),
   // a heartbeat every 15 s; a reconnect (Last-Event-ID) is told to resync, since the stream keeps no history.
@@ -352,38 +229,5 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     }),
   );
 
-  // Thumbnails: resized by sharp on first ask, kept on disk, served with an ETag.
-  app.get(`${REVIEW_PATH}/thumbs/:projectId/*`, async (c) => {
-    const p = who(c);
-    if (p instanceof Response) return p;
-    const projectId = c.req.param('projectId');
-    const prefix = `${REVIEW_PATH}/thumbs/${encodeURIComponent(projectId)}/`;
-    const rel = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
-    try {
-      engine.entities.getProject(p, projectId);
-      const file = engine.files.path(projectId, rel);
-      const stat = await fs.promises.stat(file);
-      const etag = `"${createHash('sha256').update(`${file}\n${stat.size}\n${stat.mtimeMs}\n320`).digest('base64url').slice(0, 22)}"`;
-      c.header('etag', etag);
-      c.header('cache-control', 'private, max-age=300');
-      if (c.req.header('if-none-match') === etag) return c.body(null, 304);
-      const cached = path.join(thumbDir, `${etag.slice(1, -1)}.webp`);
-      let data: Buffer;
-      try {
-        data = await fs.promises.readFile(cached);
-      } catch {
-        data = await sharp(file)
-          .resize({ width: 320, height: 320, fit: 'inside', withoutEnlargement: true })
-          .webp({ quality: 85 })
-          .toBuffer();
-        await fs.promises.mkdir(thumbDir, { recursive: true });
-        await fs.promises.writeFile(cached, data);
-      }
-      c.header('content-type', 'image/webp');
-      return c.body(new Uint8Array(data));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return c.notFound();
-      return failure(c, err);
-    }
-  });
+  mountImages(app, engine, { base: REVIEW_PATH, thumbDir, who, failure });
 }

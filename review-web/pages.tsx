@@ -2,6 +2,7 @@
 // plain form (works without JavaScript); review.js only adds keyboard keys.
 import type { Child } from 'hono/jsx';
 import type { AssetRow, EventRow, HaltStatus, VariantRow } from '../engine/index.js';
+import { VariantCard, when, type CardOptions } from './cards.js';
 
 export interface PageContext {
   title: string;
@@ -13,14 +14,6 @@ export interface PageContext {
   /** The page's live stream (SSE): the page refreshes what changed. */
   live?: string | null;
 }
-
-const when = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
-const statusLabel: Record<VariantRow['status'], string> = {
-  pending: 'waiting for review',
-  approved: 'approved',
-  rejected: 'rejected',
-  regenerate_requested: 'regeneration requested',
-};
 
 export function Layout(props: { ctx: PageContext; children: Child }) {
   const { ctx } = props;
@@ -172,88 +165,25 @@ export function HomePage(props: {
   );
 }
 
-export function AssetPage(props: {
-  ctx: PageContext;
-  projectId: string;
-  asset: AssetRow;
-  variants: VariantRow[];
-  tagChoices: string[];
-  /** A one-use key per form render, so a double submit records once. */
-  formKey: () => string;
-  thumb: (v: VariantRow) => string | null;
-  error?: { variantId: string; message: string } | undefined;
-}) {
-  const { ctx, projectId, asset } = props;
-  const base = `/review/projects/${encodeURIComponent(projectId)}`;
+export function AssetPage(props: { ctx: PageContext; projectId: string; variants: VariantRow[]; card: CardOptions }) {
+  const { ctx, projectId, card } = props;
+  const { asset } = card;
   return (
     <Layout ctx={ctx}>
       <p>
-        <a href={base}>← {projectId}</a>
+        <a href={card.base}>← {projectId}</a>
       </p>
       <h1>
         {asset.name || asset.id} <span class="muted">{asset.type}</span>
       </h1>
-      <p class="muted keys">Keys: ←/→ or j/k move · a approve · x reject · r regenerate · p primary · 1–9 tags · ? help</p>
+      <p class="muted keys">Keys: ←/→ or j/k move · a approve · x reject · r regenerate · p primary · 1–9 tags · c compare · ? help</p>
+      <form id="compare" method="get" action={`${card.base}/assets/${encodeURIComponent(asset.id)}/compare`} class="buttons">
+        <button type="submit">Compare the checked variants (2–4)</button>
+      </form>
       <ol class="grid">
-        {props.variants.map((v, i) => {
-          const src = props.thumb(v);
-          const error = props.error && props.error.variantId === v.id ? props.error.message : null;
-          return (
-            <li id={`v-${v.id}`} class={`card ${v.status}`} tabindex={0} data-variant={v.id}>
-              {src ? (
-                <img src={src} alt={`variant ${i + 1} of ${asset.id}`} width={256} height={256} loading="lazy" />
-              ) : (
-                <div class="noimg">no image</div>
-              )}
-              <p>
-                <strong>Variant {i + 1}</strong> <code>{v.id}</code> {v.primary ? <span class="badge">primary</span> : null}
-              </p>
-              <p class="status">
-                {statusLabel[v.status]}
-                {v.decidedBy ? ` by ${v.decidedBy} at ${when(v.decidedAt)}` : ''}
-              </p>
-              {v.tags.length > 0 ? <p class="tags">Tags: {v.tags.join(', ')}</p> : null}
-              {error ? (
-                <p class="error" role="alert">
-                  {error}
-                </p>
-              ) : null}
-              <form method="post" action={`${base}/variants/${encodeURIComponent(v.id)}`} class="decide">
-                <input type="hidden" name="_csrf" value={ctx.session?.csrf ?? ''} />
-                <input type="hidden" name="key" value={props.formKey()} />
-                <label class="note">
-                  Note <input type="text" name="note" maxlength={2000} />
-                </label>
-                <div class="buttons">
-                  <button name="decision" value="approve" data-key="a">
-                    Approve
-                  </button>
-                  <button name="decision" value="reject" data-key="x">
-                    Reject
-                  </button>
-                  <button name="decision" value="regenerate" data-key="r">
-                    Regenerate
-                  </button>
-                  <button name="decision" value="select" data-key="p">
-                    {v.primary ? 'Primary' : 'Make primary'}
-                  </button>
-                </div>
-              </form>
-              {props.tagChoices.length > 0 ? (
-                <form method="post" action={`${base}/variants/${encodeURIComponent(v.id)}`} class="chips" aria-label="Tags">
-                  <input type="hidden" name="_csrf" value={ctx.session?.csrf ?? ''} />
-                  <input type="hidden" name="key" value={props.formKey()} />
-                  <input type="hidden" name="decision" value="tag" />
-                  {props.tagChoices.slice(0, 9).map((t, n) => (
-                    <button name="tags" value={t} aria-pressed={v.tags.includes(t) ? 'true' : 'false'} data-key={String(n + 1)}>
-                      {t}
-                    </button>
-                  ))}
-                </form>
-              ) : null}
-            </li>
-          );
-        })}
+        {props.variants.map((v, i) => (
+          <VariantCard v={v} index={i + 1} o={card} />
+        ))}
       </ol>
     </Layout>
   );

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ids.js';
-import { jobTypeOf } from '../rules/actions.js';
+import { approvalGate, jobTypeOf } from '../rules/actions.js';
 import { approvalOutcome } from '../rules/machine.js';
 import type { RuleDefinition } from '../rules/schema.js';
 import type { ApprovalRow } from '../store/approvals.js';
@@ -22,6 +22,8 @@ export interface ApprovalFlowDeps {
   /** Start an approved run (or let it wait under the project's concurrency limit). */
   admit: (runId: string, reason: string) => Promise<void>;
   cancelRun: (runId: string, reason: string) => void;
+  /** A run with the rule version it runs and the event that caused it (null: no such run). */
+  load: (runId: string) => { run: RunRow; def: RuleDefinition; cause: EventRow } | null;
 }
 
 export function createApprovalFlow(deps: ApprovalFlowDeps) {
@@ -42,8 +44,30 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
     else deps.cancelRun(run.id, outcome.reason);
   }
 
+  /** What an approval request says: the rule, its cause, the steps it gates (what they submit) and their cost. */
+  function noticeOf(approval: ApprovalRow, run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]): ApprovalNotice {
+    const gated = def.actions.filter((a) => steps.includes(a.id)).map((a) => ({ id: a.id, jobType: jobTypeOf(a) }));
+    return {
+      approvalId: approval.id,
+      projectId: run.projectId,
+      runId: run.id,
+      ruleId: run.ruleId,
+      ruleName: def.name,
+      event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId } },
+      requestedBy: approval.requestedBy,
+      steps: gated,
+      estimatedCost: gated.reduce((sum, s) => sum + (s.jobType ? (deps.costs[s.jobType] ?? 0) : 0), 0),
+      expiresAt: approval.expiresAt,
+    };
+  }
+
   return {
     applyDecision,
+    /** An approval's request as it was sent (the gate is the rule version's own), or null when its run is gone. */
+    notice(approval: ApprovalRow): ApprovalNotice | null {
+      const loaded = deps.load(approval.runId);
+      return loaded ? noticeOf(approval, loaded.run, loaded.def, loaded.cause, approvalGate(loaded.def)?.steps ?? []) : null;
+    },
     /** A pending approval for the run, and the request to the project's admins. */
     async requestApproval(run: RunRow, def: RuleDefinition, cause: EventRow, steps: string[]): Promise<void> {
       const root = events.get(run.projectId, cause.correlationId) ?? cause;
@@ -57,19 +81,7 @@ export function createApprovalFlow(deps: ApprovalFlowDeps) {
         expiresAt: expiryMs ? clock.now() + expiryMs : null,
         defaultDecision: 'deny',
       });
-      const gated = def.actions.filter((a) => steps.includes(a.id)).map((a) => ({ id: a.id, jobType: jobTypeOf(a) }));
-      const notice: ApprovalNotice = {
-        approvalId: approval.id,
-        projectId: run.projectId,
-        runId: run.id,
-        ruleId: run.ruleId,
-        ruleName: def.name,
-        event: { id: cause.id, type: cause.type, subject: { kind: cause.subjectKind, id: cause.subjectId } },
-        requestedBy: approval.requestedBy,
-        steps: gated,
-        estimatedCost: gated.reduce((sum, s) => sum + (s.jobType ? (deps.costs[s.jobType] ?? 0) : 0), 0),
-        expiresAt: approval.expiresAt,
-      };
+      const notice = noticeOf(approval, run, def, cause, steps);
       try {
         if (deps.notifier.approvalRequested) await deps.notifier.approvalRequested(notice);
         else await deps.notifier.notify({ projectId: run.projectId, channel: 'admin', text: approvalText(notice), runId: run.id });

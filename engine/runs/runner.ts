@@ -264,6 +264,7 @@ export function createRunner(deps: RunnerDeps) {
     costs: deps.costs ?? {},
     admit,
     cancelRun: (runId, reason) => runs.setStatus(runId, 'cancelled', { reason }),
+    load,
   });
   const { requestApproval, applyDecision } = approvalFlow;
   const firing = createFiring({ store, logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, requestApproval });
@@ -284,6 +285,7 @@ export function createRunner(deps: RunnerDeps) {
   return {
     processEvent: firing.processEvent,
     decide: approvalFlow.decide,
+    notice: approvalFlow.notice,
     expireApprovals: approvalFlow.expireApprovals,
     approvals,
     begin,

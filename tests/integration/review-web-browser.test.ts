@@ -148,6 +148,102 @@ describe('review web in Chromium', () => {
     await signIn.screenshot({ path: path.join(SHOTS, 'sign-in-390.png'), fullPage: true });
     await signIn.goto(`${base}/review/link?t=forged`);
     await signIn.screenshot({ path: path.join(SHOTS, 'link-refused-390.png'), fullPage: true });
+    await signIn.setViewportSize({ width: 1280, height: 900 });
+    await signIn.screenshot({ path: path.join(SHOTS, 'link-refused-1280.png'), fullPage: true });
+    await signIn.goto(`${base}/review/sign-in`);
+    await signIn.screenshot({ path: path.join(SHOTS, 'sign-in-1280.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no console errors (CSP included)');
+    await context.close();
+  });
+
+  it('GIVEN three variants checked for compare THEN zooming or panning one pane moves them all (to 800 %, pixelated past 100 %); wipe, onion skin and difference stack two; a decision from the compare page is recorded; screenshots', async () => {
+    const artist = t.engine.chat.principalFor('slack', 'UART', 'art')!;
+    const variants = t.engine.entities.getAsset(artist, 'art', 'knight').variants;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/review/link?t=${encodeURIComponent(t.engine.web.reviewLink(artist, '/review/projects/art/assets/knight'))}`);
+    for (const v of [variants[0]!, variants[2]!, variants[3]!]) await page.locator(`#v-${v.id}`).getByLabel('Compare').check();
+    await page.getByRole('button', { name: /^Compare the checked variants/ }).click();
+    await page.waitForURL(/\/compare\?/);
+    assert.deepEqual(new URL(page.url()).searchParams.getAll('v'), [variants[0]!.id, variants[2]!.id, variants[3]!.id]);
+    const panes = page.locator('#stage .view');
+    assert.equal(await panes.count(), 3);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('#stage img')].every((i) => i.complete && i.naturalWidth > 0),
+    );
+    const transforms = () => page.$$eval('#stage .layer img', (imgs) => imgs.map((i) => (i as HTMLImageElement).style.transform));
+    await page.locator('[data-zoom="fit"]').click();
+    await page.screenshot({ path: path.join(SHOTS, 'compare-1280.png'), fullPage: true });
+
+    // The wheel over the first pane zooms every pane alike.
+    const box = (await panes.nth(0).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction(() => Number(document.getElementById('stage')!.dataset.zoom) > 1);
+    const zoomed = await transforms();
+    assert.equal(new Set(zoomed).size, 1, `every pane alike: ${zoomed.join(' | ')}`);
+    assert.match(zoomed[0]!, /scale\(/);
+    assert.equal(await page.$eval('#stage .pane:nth-child(3) img', (i) => getComputedStyle(i).imageRendering), 'pixelated');
+    // Dragging the second pane pans them all.
+    const box2 = (await panes.nth(1).boundingBox())!;
+    await page.mouse.move(box2.x + 100, box2.y + 100);
+    await page.mouse.down();
+    await page.mouse.move(box2.x + 160, box2.y + 130, { steps: 4 });
+    await page.mouse.up();
+    const panned = await transforms();
+    assert.equal(new Set(panned).size, 1);
+    assert.notEqual(panned[0], zoomed[0]);
+    for (let i = 0; i < 12; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
+    assert.equal(await page.locator('#zoom-level').innerText(), '800%', 'zoom stops at 800 %');
+    await page.screenshot({ path: path.join(SHOTS, 'compare-800-1280.png') });
+    await page.keyboard.press('f');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.keyboard.press('f');
+    await page.screenshot({ path: path.join(SHOTS, 'compare-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // A decision from the compare page comes back to it.
+    const fourth = variants[3]!;
+    const compareUrl = page.url();
+    await page.locator(`#v-${fourth.id}`).getByRole('button', { name: 'Reject' }).click();
+    await page.waitForURL((u) => u.href.startsWith(compareUrl.split('#')[0]!) && u.hash === `#v-${fourth.id}`);
+    assert.equal(t.engine.entities.getVariant(artist, 'art', fourth.id).status, 'rejected');
+
+    for (const [mode, label] of [
+      ['wipe', 'Wipe'],
+      ['onion', 'Onion skin'],
+      ['diff', 'Difference'],
+    ] as const) {
+      await page.getByRole('link', { name: label, exact: true }).click();
+      await page.waitForURL(new RegExp(`mode=${mode}`));
+      assert.equal(await page.locator('#stage .view').count(), 1, `${mode}: one pane`);
+      assert.equal(await page.locator('#stage .layer').count(), 2, `${mode}: two layers`);
+      const top = page.locator('#stage .layer.b');
+      if (mode === 'wipe') {
+        await page.getByLabel('Wipe position').fill('80');
+        // B shows right of the line at 80 % of the picture's width, where the line is drawn.
+        const { clip, want, line } = await page.evaluate(() => {
+          const view = document.querySelector('#stage .view')!.getBoundingClientRect();
+          const img = document.querySelector('#stage .layer.a img')!.getBoundingClientRect();
+          return {
+            clip: (document.querySelector('#stage .layer.b') as HTMLElement).style.clipPath,
+            want: img.left - view.left + 0.8 * img.width,
+            line: document.querySelector('#stage .wipe-line')!.getBoundingClientRect().left + 1 - view.left,
+          };
+        });
+        const at = Number(/^inset\(0px 0px 0px ([\d.]+)px\)$/.exec(clip)?.[1]);
+        assert.ok(Math.abs(at - want) < 1, `clip at ${clip}, want ${want}px`);
+        assert.ok(Math.abs(line - want) < 1.5, `line at ${line}px`);
+      } else if (mode === 'onion') {
+        await page.getByLabel('Opacity of B').fill('30');
+        assert.equal(await top.evaluate((e) => getComputedStyle(e).opacity), '0.3');
+      } else assert.equal(await top.evaluate((e) => getComputedStyle(e).mixBlendMode), 'difference');
+      await page.screenshot({ path: path.join(SHOTS, `compare-${mode}-1280.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'compare-diff-390.png'), fullPage: true });
     assert.deepEqual(errors, [], 'no console errors (CSP included)');
     await context.close();
   });
@@ -185,7 +281,17 @@ describe('review web in Chromium', () => {
         name: 'Costly tag',
         trigger: { event: 'custom.costly' },
         requiresApproval: 'always',
-        actions: [{ type: 'notify', config: { text: 'costly ran' } }],
+        actions: [
+          { id: 'tell', type: 'notify', config: { text: 'costly ran' } },
+          {
+            id: 'more',
+            type: 'enqueue_job',
+            config: {
+              type: 'generate',
+              input: { assetId: 'squire', prompt: 'squire', count: 1, width: 64, height: 64, background: 'plain' },
+            },
+          },
+        ],
       },
       { type: 'custom.costly', payload: {} },
     );
@@ -201,7 +307,10 @@ describe('review web in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/review\/projects\/art$/);
     await page.getByRole('link', { name: 'Approvals' }).click();
-    assert.match(await page.locator('main').innerText(), /Waiting \(1\)[\s\S]*Costly tag on custom\.costly/);
+    assert.match(
+      await page.locator('main').innerText(),
+      /Waiting \(1\)[\s\S]*Costly tag on custom\.costly[\s\S]*Will submit: tell, more \(generate job\) · estimated cost 4/,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'approvals-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SHOTS, 'approvals-390.png'), fullPage: true });
@@ -209,7 +318,17 @@ describe('review web in Chromium', () => {
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForLoadState('load');
     assert.match(await page.locator('main').innerText(), /Waiting \(0\)[\s\S]*Costly tag — approved by token:/);
-    await waitFor(() => runStatus() === 'succeeded', 5000, 'the approved run ran');
+    // Approved, it runs: the notify step is done and the generate job is submitted (no worker takes it here).
+    await waitFor(
+      () =>
+        (
+          t.door.sql
+            .prepare("SELECT status FROM run_steps WHERE step_id = 'more' AND run_id IN (SELECT id FROM runs WHERE rule_id = ?)")
+            .get(ruleId) as { status: string } | undefined
+        )?.status === 'running',
+      5000,
+      'the approved run ran to its generate job',
+    );
 
     await page.goto(`${base}/review/projects/art/halt`);
     await page.getByLabel('Reason').fill('bad batch of LoRAs');

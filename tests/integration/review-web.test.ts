@@ -52,7 +52,7 @@ describe('review web (routes)', () => {
           id: 'knight',
           type: 'character',
           name: 'Knight',
-          variants: [{ id: 'knight-1' }, { id: 'knight-2' }],
+          variants: [{ id: 'knight-1' }, { id: 'knight-2' }, { id: 'knight-3' }],
         })
       ).status,
       201,
@@ -182,6 +182,95 @@ describe('review web (routes)', () => {
     const page = await (await get('/review/projects/art/assets/knight', signedIn)).text();
     assert.match(page, /id="v-knight-2"/);
     assert.equal((await get(link.pathname)).status, 401, 'without a session: the sign-in form');
+  });
+
+  it('GIVEN 2–4 variants to compare THEN the page shows their full-size pictures and decision forms that come back to it; too few, unknown ids or an unknown mode get the page with what to fix', async () => {
+    const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
+    const url = '/review/projects/art/assets/knight/compare?v=knight-1&v=knight-2';
+    const res = await get(url, signedIn);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.equal(html.match(/class="pane"/g)?.length, 2);
+    assert.equal(html.match(/class="card /g)?.length, 2);
+    const src = /class="layer a"><img src="([^"]+)"/.exec(html)![1]!;
+    assert.equal(src, '/review/files/art/files/images/knight/original/knight-1.png');
+    const original = await get(src, signedIn);
+    assert.equal(original.status, 200);
+    assert.equal(original.headers.get('content-type'), 'image/png');
+    assert.equal((await sharp(Buffer.from(await original.arrayBuffer())).metadata()).width, 640, 'the original, not a thumbnail');
+    assert.equal((await get(src)).status, 401, 'originals need a session');
+    assert.ok((await get('/review/files/art/..%2F..%2Fgreenlight.db', signedIn)).status >= 400, 'no path out of the project');
+    fs.writeFileSync(t.engine.files.path('art', 'notes.txt'), 'not an image');
+    assert.equal((await get('/review/files/art/notes.txt', signedIn)).status, 404, 'only images');
+
+    // A decision from the compare page returns to it; a "back" outside the project is ignored.
+    const fields = { _csrf: csrfOf(html), key: 'k-cmp', decision: 'reject', back: url };
+    const decided = await post('/review/projects/art/variants/knight-2', fields, signedIn);
+    assert.equal(decided.status, 303);
+    assert.equal(decided.headers.get('location'), `${url}#v-knight-2`);
+    const elsewhere = await post(
+      '/review/projects/art/variants/knight-2',
+      { ...fields, key: 'k-cmp2', back: 'https://evil.example/' },
+      signedIn,
+    );
+    assert.equal(elsewhere.headers.get('location'), '/review/projects/art/assets/knight#v-knight-2');
+
+    const wipe = await (await get(`${url}&mode=wipe`, signedIn)).text();
+    assert.equal(wipe.match(/class="pane"/g)?.length, 1, 'wipe: one pane');
+    assert.match(wipe, /class="layer a"[^]*class="layer b"/);
+    for (const [query, message] of [
+      ['v=knight-1', /v: choose 2 to 4 variants to compare \(1 chosen\)/],
+      ['v=knight-1&v=knight-1', /v: choose 2 to 4 variants to compare \(1 chosen\)/],
+      ['v=knight-1&v=ghost', /v: &#39;ghost&#39; is not a variant of knight/],
+      ['v=knight-1&v=knight-2&mode=zoom', /mode: &#39;zoom&#39; is not a compare mode; use side, wipe, onion, diff/],
+    ] as const) {
+      const bad = await get(`/review/projects/art/assets/knight/compare?${query}`, signedIn);
+      assert.equal(bad.status, 400, query);
+      const body = await bad.text();
+      assert.match(body, message, query);
+      assert.match(body, /class="pane"/, `${query}: still a page to work from`);
+    }
+  });
+
+  it('GIVEN bad form input THEN each form comes back with the field’s error and nothing changes: an empty note, a halt without a reason, an approval without a decision', async () => {
+    const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
+    const html = await (await get('/review/projects/art/assets/knight', signedIn)).text();
+    const count = () => (t.door.sql.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const before = count();
+    const note = await post(
+      '/review/projects/art/variants/knight-3',
+      { _csrf: csrfOf(html), key: 'k-n', decision: 'note', note: '  ' },
+      signedIn,
+    );
+    assert.equal(note.status, 400);
+    assert.match(await note.text(), /role="alert"[^>]*>note: write the note first/);
+    assert.equal(count(), before);
+    const saved = await post(
+      '/review/projects/art/variants/knight-3',
+      { _csrf: csrfOf(html), key: 'k-n2', decision: 'note', note: 'ears too big' },
+      signedIn,
+    );
+    assert.equal(saved.status, 303);
+    const v3 = t.engine.entities.getVariant(t.engine.authenticate(artistToken)!, 'art', 'knight-3');
+    assert.equal(v3.notes.at(-1)!.text, 'ears too big');
+    assert.equal(v3.status, 'pending', 'saving a note decides nothing');
+
+    const admin = t.engine.chat.principalFor('slack', 'UADMIN', 'art')!;
+    const adminCookie = cookieOf(
+      await get(`/review/link?t=${encodeURIComponent(t.engine.web.reviewLink(admin, '/review/projects/art/halt'))}`),
+    )!;
+    const haltHtml = await (await get('/review/projects/art/halt', adminCookie)).text();
+    const halt = await post('/review/projects/art/halt', { _csrf: csrfOf(haltHtml), reason: '' }, adminCookie);
+    assert.equal(halt.status, 400);
+    assert.match(await halt.text(), /role="alert"[^>]*>reason: say why automation must stop/);
+    assert.deepEqual((await t.call('GET', `${P}/halts`)).body.halts, []);
+
+    const approval = await post('/review/projects/art/approvals/apr_nothing', { _csrf: csrfOf(haltHtml), decision: 'maybe' }, adminCookie);
+    assert.equal(approval.status, 400);
+    assert.match(await approval.text(), /role="alert"[^>]*>decision: choose Approve or Deny/);
+    const unknown = await post('/review/projects/art/approvals/apr_nothing', { _csrf: csrfOf(haltHtml), decision: 'approve' }, adminCookie);
+    assert.equal(unknown.status, 404);
+    assert.equal(count(), before + 1, 'only the saved note was recorded');
   });
 
   it('GIVEN an artist THEN the approvals inbox and the halt switch are refused, and a halt posted anyway changes nothing', async () => {
