@@ -24,3 +24,4 @@ export { openDb } from './store/db.js';
 export { createRedis } from './queue/redis.js';
 export { startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
 export { ensureAdminToken } from './runtime.js';
+export { createWebTrust, sessionSecret } from './services/web.js';

@@ -1,5 +1,6 @@
 // A variant's card: its picture, status, who decided, and one plain form with
-// every decision (note, Approve / Reject / Regenerate / Make primary, tag chips).
+// every decision (note, Approve / Reject / Regenerate / Make primary, tag chips
+// that toggle).
 // The asset page and the compare page show the same card.
 import type { AssetRow, VariantRow } from '../engine/index.js';
 
@@ -83,7 +84,7 @@ export function VariantCard(props: { v: VariantRow; index: number; o: CardOption
         {o.tagChoices.length > 0 ? (
           <div class="chips" role="group" aria-label="Tags">
             {o.tagChoices.slice(0, 9).map((t) => (
-              <button name="tags" value={t} aria-pressed={v.tags.includes(t) ? 'true' : 'false'}>
+              <button name={v.tags.includes(t) ? 'untag' : 'tags'} value={t} aria-pressed={v.tags.includes(t) ? 'true' : 'false'}>
                 {t}
               </button>
             ))}

@@ -107,14 +107,17 @@ export function mountReviewRoutes(app: Hono<any>, engine: Engine, kit: Kit): voi
       const variantId = c.req.param('variantId')!;
       const one = (k: string) =>
         typeof form[k] === 'string' ? (form[k] as string) : Array.isArray(form[k]) ? (form[k] as string[])[0] : undefined;
-      const tags = form.tags === undefined ? undefined : ([] as string[]).concat(form.tags as string | string[]);
+      const list = (k: string) => (form[k] === undefined ? undefined : ([] as string[]).concat(form[k] as string | string[]));
+      const tags = list('tags');
+      const untag = list('untag');
       const note = one('note')?.trim();
       // "Save note" records the note (as a tag decision with no tags); a chip press sends its tag and no decision.
-      const decision = one('decision') === 'note' || (one('decision') === undefined && tags) ? 'tag' : one('decision');
+      const decision = one('decision') === 'note' || (one('decision') === undefined && (tags || untag)) ? 'tag' : one('decision');
       const body = {
         decision,
         ...(note ? { note } : {}),
         ...(tags ? { tags } : {}),
+        ...(untag ? { untag } : {}),
         ...(one('key') ? { idempotencyKey: `web.${p.id}.${one('key')}` } : {}),
       };
       const assetId = engine.entities.getVariant(p, projectId, variantId).assetId;

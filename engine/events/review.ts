@@ -12,6 +12,8 @@ export const reviewInputSchema = z
     decision: z.enum(['approve', 'reject', 'regenerate', 'select', 'tag']),
     note: z.string().min(1).max(2000).optional(),
     tags: z.array(z.string().min(1).max(64)).max(50).optional(),
+    /** Tags to take off (a tag both added and removed ends up removed). */
+    untag: z.array(z.string().min(1).max(64)).max(50).optional(),
     idempotencyKey: z.string().min(1).max(200).optional(),
   })
   .strict();
@@ -40,11 +42,12 @@ export const decisionOfEvent: Readonly<Record<string, Decision>> = Object.fromEn
 export function decisionEvent(
   variant: Pick<VariantRow, 'id' | 'status' | 'tags' | 'notes' | 'primary'>,
   asset: Pick<AssetRow, 'id' | 'type' | 'specId'>,
-  input: Pick<ReviewInput, 'decision' | 'note' | 'tags'>,
+  input: Pick<ReviewInput, 'decision' | 'note' | 'tags' | 'untag'>,
   actorId: string,
   now: number,
 ) {
-  const tags = [...new Set([...variant.tags, ...(input.tags ?? [])])];
+  const off = new Set(input.untag ?? []);
+  const tags = [...new Set([...variant.tags, ...(input.tags ?? [])])].filter((t) => !off.has(t));
   const notes = input.note ? [...variant.notes, { by: actorId, at: now, text: input.note }] : variant.notes;
   const status = input.decision === 'select' || input.decision === 'tag' ? variant.status : statusFor[input.decision];
   const decided = input.decision === 'tag' ? {} : { decidedBy: actorId, decidedAt: now };

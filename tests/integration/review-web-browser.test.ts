@@ -95,7 +95,7 @@ describe('review web in Chromium', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('GIVEN an "Open in review" link THEN signed in; a click and a key approve two variants, each once, and the MVP rule fires; a tag and a note are saved; screenshots at 1280 and 390 px', async () => {
+  it('GIVEN an "Open in review" link THEN signed in; a click and a key approve two variants, each once, and the MVP rule fires; a tag and a note are saved, a chip toggles by key; screenshots at 1280 and 390 px', async () => {
     const artist = t.engine.chat.principalFor('slack', 'UART', 'art')!;
     const variants = t.engine.entities.getAsset(artist, 'art', 'knight').variants;
     const [first, second] = variants;
@@ -128,6 +128,14 @@ describe('review web in Chromium', () => {
     await page.keyboard.press('a');
     await page.waitForURL(new RegExp(`#v-${second!.id}$`));
     assert.match(await page.locator(`#v-${second!.id} .status`).innerText(), /approved/);
+    // 2 toggles the second chip on that card, and 2 again toggles it off.
+    const chip = () => page.locator(`#v-${second!.id}`).getByRole('button', { name: 'quality:low' });
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('2')]);
+    assert.equal(await chip().getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(t.engine.entities.getVariant(artist, 'art', second!.id).tags, ['quality:low']);
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('2')]);
+    assert.equal(await chip().getAttribute('aria-pressed'), 'false');
+    assert.deepEqual(t.engine.entities.getVariant(artist, 'art', second!.id).tags, []);
 
     assert.equal(approvedCount(first!.id), 1);
     assert.equal(approvedCount(second!.id), 1);

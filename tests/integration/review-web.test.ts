@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { reviewPathOf } from '../../bot/views/variant.js';
+import { createWebTrust, sessionSecret } from '../../engine/testing.js';
 import { mountReviewWeb } from '../../review-web/app.js';
 import { makeEngine, stopTestRedis, type TestEngine } from '../helpers/engine.js';
 
@@ -73,7 +74,7 @@ describe('review web (routes)', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('GIVEN a signed link from a chat card THEN it signs in once as that chat user, and a reused, forged or garbled link gets a 401 page that says how to get a new one', async () => {
+  it('GIVEN a signed link from a chat card THEN it signs in once as that chat user, and an expired, reused, forged or garbled link gets a 401 page that says how to get a new one', async () => {
     const artist = t.engine.chat.principalFor('discord', '1001', 'art')!;
     const link = t.engine.web.reviewLink(artist, '/review/projects/art/variants/knight-2');
     const first = await get(`/review/link?t=${encodeURIComponent(link)}`);
@@ -94,7 +95,11 @@ describe('review web (routes)', () => {
     assert.match(page.headers.get('content-security-policy')!, /script-src 'self'/);
     assert.doesNotMatch(page.headers.get('content-security-policy')!, /unsafe-inline/);
 
+    // A link Greenlight made 16 minutes ago (same secret, the clock then).
+    const then = createWebTrust({ secret: sessionSecret(undefined, dataDir), clock: { now: () => Date.now() - 16 * 60 * 1000 } });
+    const expired = then.reviewLink(artist, '/review/projects/art');
     for (const [what, url, message] of [
+      ['expired', `/review/link?t=${encodeURIComponent(expired)}`, /expired \(links last 15 minutes\)/],
       ['reused', `/review/link?t=${encodeURIComponent(link)}`, /used already/],
       ['forged', `/review/link?t=${encodeURIComponent(link.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')))}`, /not one Greenlight made/],
       ['garbled', '/review/link?t=nonsense', /not one Greenlight made/],
