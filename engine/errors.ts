@@ -10,6 +10,7 @@ export const errorCodes = [
   'conflict',
   'dry_run_required',
   'payload_too_large',
+  'unsupported_media_type',
   'unavailable',
   'config_invalid',
   'internal',
@@ -62,7 +63,7 @@ export class AuthError extends GreenlightError {
 }
 
 /** The one exhaustive mapping from error code to HTTP status. */
-export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503 {
+export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503 {
   switch (code) {
     case 'validation_failed':
     case 'bad_json':
@@ -79,6 +80,8 @@ export function httpStatusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413
       return 409;
     case 'payload_too_large':
       return 413;
+    case 'unsupported_media_type':
+      return 415;
     case 'unavailable':
       return 503;
     case 'internal':

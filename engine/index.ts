@@ -22,3 +22,4 @@ export type { Plan, FiringNode, PlannedEvent, StepNode } from './rules/planner.j
 export { isGreenlightError, GreenlightError } from './errors.js';
 export { jsonText } from './validation.js';
 export { toApiRule } from './services/rules.js';
+export { MAX_JSON_DEPTH, textBoundsProblem as jsonTextProblem } from './json-bounds.js';

@@ -2,6 +2,7 @@
 // the same everywhere (field path + what to do) and keep the zod error as cause.
 import { z } from 'zod';
 import { ValidationError, type ErrorDetail } from './errors.js';
+import { valueBoundsProblem } from './json-bounds.js';
 
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
@@ -13,6 +14,9 @@ export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
 
 /** Parse `input` with `schema`; on failure throw a ValidationError naming each failing field. */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  // Bounded before zod walks it: recursive schemas (conditions) and JSON.stringify must never meet unbounded nesting.
+  const bound = valueBoundsProblem(input);
+  if (bound) throw new ValidationError(`Invalid ${what}: ${bound.path}: ${bound.message}`, [bound]);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const details = issuesToDetails(result.error);

@@ -17,19 +17,27 @@ export function openApiDocument(docs: RouteDoc[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const d of docs) {
     const path = d.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const params = [...d.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+    const params: Record<string, unknown>[] = [...d.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
       schema: { type: 'string' },
     }));
+    // Declared query parameters (any other is refused with a 400).
+    for (const [name, schema] of Object.entries(d.query?.shape ?? {}))
+      params.push({
+        name,
+        in: 'query',
+        required: !(schema as z.ZodType).safeParse(undefined).success,
+        schema: jsonSchema(schema as z.ZodType, 'input'),
+      });
     const responses: Record<string, unknown> = {
       [String(d.status)]:
         d.status === 204
           ? { description: 'No content' }
           : { description: 'OK', content: { 'application/json': { schema: d.response ? jsonSchema(d.response, 'output') : {} } } },
     };
-    for (const s of d.role === 'none' ? [400, 404] : [400, 401, 403, 404, 409, 413])
+    for (const s of d.role === 'none' ? [400, 404] : [400, 401, 403, 404, 409, 413, ...(d.body ? [415] : [])])
       responses[String(s)] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     paths[path] ??= {};
     paths[path][d.method] = {

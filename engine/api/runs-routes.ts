@@ -11,21 +11,34 @@ export const haltInputSchema = z
   .object({ reason: z.string().min(1, 'say why (it is shown to everyone)').max(500), cancelInFlight: z.boolean().default(false) })
   .strict();
 export const resumeInputSchema = z.object({ discard: z.boolean().default(false) }).strict();
-const runFilter = z.object({ ruleId: z.string().optional(), status: runStatus.optional(), subject: z.string().optional() }).strict();
+const runFilter = z.object({
+  ruleId: z.string().min(1).max(128).optional(),
+  status: runStatus.optional(),
+  subject: z.string().min(1).max(128).optional(),
+});
 
 export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[], auth: MiddlewareHandler<Env>): void {
   const route = (doc: RouteDoc, handler: Parameters<typeof defineRoute>[4]) => defineRoute(app, docs, auth, doc, handler);
 
-  route({ method: 'get', path: `${P}/runs`, summary: 'List runs (filters: ruleId, status, subject)', role: 'artist', status: 200 }, (c) => {
-    const q = runFilter.safeParse(c.req.query());
-    const filter = q.success ? q.data : {};
-    const runs = engine.runs.list(c.get('principal'), c.req.param('projectId')!, {
-      ...(filter.ruleId ? { ruleId: filter.ruleId } : {}),
-      ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.subject ? { subjectId: filter.subject } : {}),
-    });
-    return c.json({ runs });
-  });
+  route(
+    {
+      method: 'get',
+      path: `${P}/runs`,
+      summary: 'List runs (filters: ruleId, status, subject)',
+      role: 'artist',
+      status: 200,
+      query: runFilter,
+    },
+    (c) => {
+      const filter = c.get('query') as z.output<typeof runFilter>;
+      const runs = engine.runs.list(c.get('principal'), c.req.param('projectId')!, {
+        ...(filter.ruleId ? { ruleId: filter.ruleId } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.subject ? { subjectId: filter.subject } : {}),
+      });
+      return c.json({ runs });
+    },
+  );
   route(
     {
       method: 'get',

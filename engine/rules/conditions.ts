@@ -1,6 +1,7 @@
 // Condition evaluation: all/any groups of { field, op, value } over an event.
 // Three-valued so the planner can say "depends on a job's output": a condition
 // that reads an Unknown is 'unknown', never guessed.
+import { RE2JS } from 're2js';
 import { deepEqual, getPath, isUnknown } from './values.js';
 import type { Condition, ConditionGroup } from './schema.js';
 
@@ -12,14 +13,15 @@ export interface ConditionOutcome {
   failed: { field: string; op: string; value?: unknown; actual: unknown; result: Truth }[];
 }
 
-/** Longest string `matches` tests; longer values are cut, which bounds regex work. */
+/** Longest string `matches` tests; longer values are cut, which bounds the (linear) regex work. */
 export const MATCH_INPUT_LIMIT = 10_000;
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, RE2JS>();
 
-function regexFor(pattern: string): RegExp {
+/** Patterns run on RE2 (re2js): time linear in the input, whatever the pattern; the schema refused what it cannot compile. */
+function regexFor(pattern: string): RE2JS {
   let re = regexCache.get(pattern);
   if (!re) {
-    re = new RegExp(pattern, 'u');
+    re = RE2JS.compile(pattern);
     if (regexCache.size > 1000) regexCache.clear();
     regexCache.set(pattern, re);
   }
@@ -64,7 +66,9 @@ export function evaluateLeaf(c: Condition, subject: unknown): Truth {
       return holds(c.op === 'gt' ? d > 0 : c.op === 'gte' ? d >= 0 : c.op === 'lt' ? d < 0 : d <= 0);
     }
     case 'matches':
-      return holds(typeof actual === 'string' && typeof c.value === 'string' && regexFor(c.value).test(actual.slice(0, MATCH_INPUT_LIMIT)));
+      return holds(
+        typeof actual === 'string' && typeof c.value === 'string' && regexFor(c.value).matcher(actual.slice(0, MATCH_INPUT_LIMIT)).find(),
+      );
   }
 }
 

@@ -1,7 +1,7 @@
 // The rule contract as the API takes it: zod schemas with the defaults from
 // DESIGN.md, and the checks that need the whole rule (step references, ids).
 import { CronExpressionParser } from 'cron-parser';
-import safeRegex from 'safe-regex2';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { eventTypeSchema } from '../events/names.js';
 import { idSchema, jobTypeSchema } from '../jobs/contracts.js';
@@ -32,12 +32,14 @@ export const conditionSchema = z
     if (c.op === 'matches') {
       if (typeof c.value !== 'string') return bad('op "matches" needs a regular-expression string');
       if (c.value.length > MAX_PATTERN_LENGTH) return bad(`pattern must be at most ${MAX_PATTERN_LENGTH} characters`);
+      // RE2 syntax (linear time): no backreferences or lookaround.
       try {
-        new RegExp(c.value, 'u');
+        RE2JS.compile(c.value);
       } catch (err) {
-        return bad(`pattern does not compile: ${(err as Error).message}`);
+        return bad(
+          `pattern does not compile as RE2 (linear-time) syntax: ${(err as Error).message}; backreferences (\\1) and lookaround ((?=…), (?<!…)) are not supported`,
+        );
       }
-      if (!safeRegex(c.value)) bad('pattern may backtrack catastrophically (nested quantifiers): simplify it');
     }
   });
 export type Condition = z.infer<typeof conditionSchema>;

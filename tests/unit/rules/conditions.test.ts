@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateConditions } from '../../../engine/rules/conditions.js';
+import { evaluateConditions, evaluateLeaf } from '../../../engine/rules/conditions.js';
 import { conditionGroupSchema, conditionSchema } from '../../../engine/rules/schema.js';
 import { Unknown } from '../../../engine/rules/values.js';
 
@@ -88,12 +88,33 @@ describe('condition operators', () => {
     assert.equal(conditionSchema.safeParse({ field: 'payload.__proto__.x', op: 'exists' }).success, false);
   });
 
-  it('GIVEN unsafe or malformed patterns THEN matches is refused with the reason', () => {
-    const nested = conditionSchema.safeParse({ field: 'payload.name', op: 'matches', value: '(a+)+$' });
-    assert.equal(nested.success, false);
-    assert.match(JSON.stringify(nested.error?.issues), /backtrack/);
-    assert.equal(conditionSchema.safeParse({ field: 'payload.name', op: 'matches', value: '(' }).success, false);
-    assert.equal(conditionSchema.safeParse({ field: 'payload.name', op: 'matches', value: 'a'.repeat(201) }).success, false);
+  it('GIVEN malformed patterns or ones RE2 cannot run in linear time THEN matches is refused with the reason', () => {
+    for (const [value, reason] of [
+      ['(', /does not compile as RE2/],
+      ['(a)\\1', /backreferences/],
+      ['^(?=a)a', /lookaround/],
+      ['a'.repeat(201), /at most 200 characters/],
+    ] as const) {
+      const parsed = conditionSchema.safeParse({ field: 'payload.name', op: 'matches', value });
+      assert.equal(parsed.success, false, value);
+      assert.match(JSON.stringify(parsed.error?.issues), reason, value);
+    }
     assert.equal(conditionSchema.safeParse({ field: 'payload.name', op: 'in', value: 'x' }).success, false);
+  });
+
+  it('GIVEN patterns that backtrack catastrophically in JavaScript THEN they are accepted and answer at once on long input', () => {
+    // On a backtracking engine each of these takes hours on these inputs (^(a|a)*$ doubles per character).
+    for (const [pattern, value, want] of [
+      ['^(a|a)*$', `${'a'.repeat(40)}b`, 'false'],
+      ['(a+)+$', `${'a'.repeat(5000)}!`, 'false'],
+      ['^(x+x+)+y$', 'x'.repeat(10_000), 'false'],
+      ['^(a|aa)+$', 'a'.repeat(10_000), 'true'],
+    ] as const) {
+      const c = conditionSchema.parse({ field: 'payload.name', op: 'matches', value: pattern });
+      const started = performance.now();
+      assert.equal(evaluateLeaf(c, { payload: { name: value } }), want, pattern);
+      // Linear: milliseconds; a generous bound that a backtracking engine misses by orders of magnitude.
+      assert.ok(performance.now() - started < 1000, `${pattern}: ${performance.now() - started} ms`);
+    }
   });
 });
