@@ -172,7 +172,12 @@ function pass(f: RunFacts, from: MachineStep[], world: World) {
   function start(step: MachineStep): void {
     const action = actionOfStep(f.def.actions, step);
     const jobId = stepJobId(f.ruleId, f.cause.id, action.id);
-    const { value, missing } = resolveTemplates(action.config, contextOf(f, steps));
+    // A rule's own step is resolved here, once; a nextJobs follow-up was resolved once when it was added (followUps),
+    // and what it holds now is data (event and output values), never templates to resolve again.
+    const own = f.def.actions.some((a) => a.id === step.stepId);
+    const { value, missing } = own
+      ? resolveTemplates(action.config, contextOf(f, steps))
+      : { value: action.config, missing: [] as Missing[] };
     const config = withDefaults(action, value as Record<string, unknown>, f.defaults);
     if (missing.length > 0) return failed(step, jobId, `placeholder ${missing[0]!.placeholder} has no value`, missing);
     const jt = jobTypeOf(action);

@@ -17,7 +17,8 @@ describe('nextJobs chaining', () => {
     t = await makeEngine({ consume: true });
     ({ tokens } = await seedProject(t));
     const outputs: Record<string, unknown> = {
-      generate: { variantIds: ['g1'], originalsDir: 'files/images/hero/original' },
+      // `caption` holds placeholder text: output values are data, never templates.
+      generate: { variantIds: ['g1'], originalsDir: 'files/images/hero/original', caption: '$jobId' },
       bg_remove: { alphaPaths: ['alpha/0.png'] },
     };
     workers = testWorkers(t.prefix);
@@ -94,5 +95,48 @@ describe('nextJobs chaining', () => {
     const cut = seen.find((s) => s.queue === 'bg_remove')!;
     assert.deepEqual(cut.input, { originalPath: 'files/images/hero/original/0.png', specId: 's1', project: 'art', parentJob: gen.id });
     assert.equal(cut.id, `${rule.body.id}.${run.eventId}.gen-next1`);
+  });
+
+  it('GIVEN event and output values that read like placeholders THEN the follow-up gets them as written, in the dry-run and the run (resolved once)', async () => {
+    const body = {
+      name: 'placeholder text is data',
+      trigger: { event: 'spec.noted' },
+      requiresApproval: 'never',
+      actions: [
+        {
+          id: 'gen',
+          type: 'enqueue_job',
+          config: {
+            type: 'generate',
+            input: {
+              prompt: '${event.payload.label}',
+              nextJobs: [
+                {
+                  type: 'bg_remove',
+                  input: { originalPath: '$output.originalsDir/0.png', label: '$input.prompt', caption: '$output.caption' },
+                },
+              ],
+            },
+          },
+        },
+      ],
+    };
+    const rule = await t.call('POST', `${P}/rules`, body, tokens.lead);
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    const sample = { type: 'spec.noted', payload: { label: '${projectId} and $projectId' } };
+    const plan = await t.call('POST', `${P}/rules/${rule.body.id}/dry-run`, { event: sample }, tokens.lead);
+    const planned = plan.body.root.firings[0].steps;
+    assert.equal(planned[0].config.input.prompt, '${projectId} and $projectId');
+    assert.equal(planned[1].config.input.label, '${projectId} and $projectId', 'the dry-run resolves once');
+    await t.call('POST', `${P}/rules/${rule.body.id}/enable`, undefined, tokens.lead);
+    await t.call('POST', `${P}/automation/events`, sample, tokens.lead);
+    await waitFor(
+      () => t.door.runs.list('art', { ruleId: rule.body.id }).some((r) => r.status === 'succeeded'),
+      15_000,
+      'run with follow-up',
+    );
+    const cut = seen.filter((s) => s.queue === 'bg_remove').at(-1)!;
+    assert.equal(cut.input.label, '${projectId} and $projectId', 'from the event, as written');
+    assert.equal(cut.input.caption, '$jobId', 'from the output, as written');
   });
 });
