@@ -16,9 +16,18 @@ describe('operations', () => {
     await stopTestRedis();
   });
 
-  it('GIVEN GET /metrics THEN only a global admin gets Prometheus text with events, runs and queue depths', async () => {
+  it('GIVEN GET /metrics THEN only a global admin’s bearer token gets Prometheus text (a URL token never; a wrong token and a lesser one alike 401) with events, runs and queue depths', async () => {
     assert.equal((await t.app.request('/metrics')).status, 401);
-    assert.equal((await t.app.request('/metrics', { headers: { authorization: `Bearer ${tokens.admin}` } })).status, 403);
+    // A project admin's token and an unknown one get the same answer: no token oracle.
+    for (const token of [tokens.admin, 'no-such-token']) {
+      const res = await t.app.request('/metrics', { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 401);
+      assert.match(await res.text(), /Send a global admin token/);
+    }
+    // A URL token is not taken here (and sets no cookie).
+    const byUrl = await t.app.request(`/metrics?token=${ADMIN}`);
+    assert.equal(byUrl.status, 400);
+    assert.equal(byUrl.headers.get('set-cookie'), null);
     await t.call('POST', '/api/projects/art/automation/events', { type: 'custom.ping', payload: {} }, tokens.lead);
     const res = await t.app.request('/metrics', { headers: { authorization: `Bearer ${ADMIN}` } });
     assert.equal(res.status, 200);
@@ -30,12 +39,15 @@ describe('operations', () => {
     assert.match(text, /greenlight_process_/);
   });
 
-  it('GIVEN the queue dashboard THEN a browser opens it once with ?token= and then works from an HttpOnly cookie', async () => {
+  it('GIVEN the queue dashboard THEN a browser opens its page once with ?token= and then works from an HttpOnly cookie holding a session, not the token', async () => {
     assert.equal((await t.app.request('/admin/queues')).status, 401);
     const first = await t.app.request(`/admin/queues?token=${ADMIN}`);
     assert.equal(first.status, 302);
     const cookie = first.headers.get('set-cookie') ?? '';
     assert.match(cookie, /gl_admin=.*HttpOnly/i);
+    assert.ok(!cookie.includes(ADMIN), 'the cookie holds a session, not the token');
+    assert.equal((await t.app.request(`/admin/queues/api/queues?token=${ADMIN}`)).status, 401, 'only the page takes ?token=');
+    assert.equal((await t.app.request(`/admin/queues?token=${tokens.admin}`)).status, 401, 'a project admin is refused');
     const page = await t.app.request('/admin/queues', { headers: { cookie: cookie.split(';')[0]! } });
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<html/i);
