@@ -25,14 +25,20 @@ const port = parentPort;
 if (!port) throw new Error('thread.ts must run in a worker thread');
 port.on('message', (task: ThreadTask) => {
   const post = (m: ThreadMessage) => port.postMessage(m);
-  const ctx = localContext({
-    dataDir: task.dataDir,
-    projectId: task.projectId,
-    jobId: task.jobId,
-    settings: task.settings,
-    onProgress: (fraction, message) => post({ id: task.id, kind: 'progress', fraction, message }),
-  });
-  runJob(task.type, task.input, ctx).then(
+  // Building the context checks the project id: a refusal there fails this job, not the thread.
+  const run = async () =>
+    runJob(
+      task.type,
+      task.input,
+      localContext({
+        dataDir: task.dataDir,
+        projectId: task.projectId,
+        jobId: task.jobId,
+        settings: task.settings,
+        onProgress: (fraction, message) => post({ id: task.id, kind: 'progress', fraction, message }),
+      }),
+    );
+  run().then(
     (output) => post({ id: task.id, kind: 'done', output }),
     (err: Error & { field?: string }) =>
       post({

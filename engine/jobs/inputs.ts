@@ -3,8 +3,13 @@
 // project's folder and refuses anything else). Shared with gpu-worker.
 import { z } from 'zod';
 
-/** Ids usable in file paths and BullMQ job ids: no ':' and no path separators. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'use 1-128 letters, digits, "_", "-" or "."');
+/**
+ * Ids usable in file paths and BullMQ job ids: no ':' and no path separators, and never "." / ".."
+ * nor a leading dot, so an id is always one ordinary, visible path segment.
+ */
+export const idSchema = z
+  .string()
+  .regex(/^(?!\.)[A-Za-z0-9_.-]{1,128}$/, 'use 1-128 letters, digits, "_", "-" or "." (not starting with ".")');
 /** A path inside the project folder, e.g. `files/images/hero/original/hero_1.png`. */
 export const relPathSchema = z.string().min(1).max(1024);
 
@@ -109,13 +114,16 @@ export const packAtlasInput = z.looseObject({
   godotResPath: z.string().max(512).optional(),
 });
 
-/** A folder inside the bundle: relative, no "..", with {atlasId} / {assetId} placeholders. */
+/**
+ * A folder inside the bundle: relative (no leading "/", no drive letter), no "..", no backslashes,
+ * with {atlasId} / {assetId} placeholders. The worker checks every bundle path again after substitution.
+ */
 const bundleDir = z
   .string()
   .max(200)
   .refine(
-    (s) => !s.startsWith('/') && !s.includes('\\') && !s.split('/').includes('..'),
-    'use a relative folder without ".." or backslashes',
+    (s) => !s.startsWith('/') && !/^[A-Za-z]:/.test(s) && !/[\\\0]/.test(s) && !s.split('/').includes('..'),
+    'use a relative folder without "..", backslashes or a drive letter, e.g. "atlases/{atlasId}"',
   );
 
 export const exportProfileSchema = z.object({

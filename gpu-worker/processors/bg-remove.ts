@@ -47,10 +47,11 @@ export const bgRemove: Processor<'bg_remove'> = async (input, ctx) => {
       h: Math.min(img.height, matte.trim.y + matte.trim.h + pad) - Math.max(0, matte.trim.y - pad),
     };
     const item = { source: src.path, alphaPath, trim, sourceSize: { w: img.width, h: img.height }, padding: pad };
-    await ctx.files.write(alphaPath, await encodePng(matte.image));
+    await ctx.files.write(alphaPath, await encodePng(matte.image), src.field);
     await ctx.files.write(
       alphaPath.replace(/\.png$/, '.json'),
       `${JSON.stringify({ ...item, method: input.method, threshold: input.threshold, feather: input.feather, erode: input.erode, removeHoles: input.removeHoles, background: matte.background }, null, 2)}\n`,
+      src.field,
     );
     items.push(item);
   }

@@ -40,7 +40,7 @@ export const evalGrid: Processor<'eval_grid'> = async (input, ctx) => {
         0,
       );
       const file = `${dir}/p${p + 1}-c${c + 1}.png`;
-      await ctx.files.write(file, img.png);
+      await ctx.files.write(file, img.png, 'releaseId');
       cells.push({ prompt, lora: combo.lora, checkpoint: combo.checkpoint, path: file });
       sheetCells.push({ png: img.png, label: `P${p + 1} ${[combo.lora, combo.checkpoint].filter(Boolean).join(' ') || 'BASE'}` });
     }
@@ -49,10 +49,12 @@ export const evalGrid: Processor<'eval_grid'> = async (input, ctx) => {
   await ctx.files.write(
     sheetPath,
     await contactSheet(sheetCells, { cell: Math.min(256, input.size), columns: combos.length, title: `EVAL ${evalId}` }),
+    'releaseId',
   );
   await ctx.files.write(
     `${dir}/grid.json`,
     `${JSON.stringify({ evalId, seed: input.seed, prompts: input.prompts, combos, cells }, null, 2)}\n`,
+    'releaseId',
   );
   ctx.progress(1, 'done');
   return { sheetPath, cells };

@@ -25,20 +25,46 @@ function idsOfImage(p: string): { assetId?: string; variantId?: string } {
   return m ? { assetId: m[1], variantId: m[2] } : {};
 }
 
+/**
+ * A path inside the bundle, checked after `{atlasId}` / `{assetId}` are substituted and names joined:
+ * relative, no ".." segment, no backslash, no drive letter — nothing an unzip could place outside its
+ * folder. Returned normalised ("./" and "//" dropped); `file: false` allows the bundle root ("").
+ */
+function bundlePath(field: string, what: string, fix: string, parts: string[], file = true): string {
+  const joined = parts.filter((p) => p !== '').join('/');
+  let norm = joined === '' ? '' : path.posix.normalize(joined).replace(/^\.$/, '');
+  if (!file) norm = norm.replace(/\/+$/, '');
+  const last = norm.split('/').at(-1)!;
+  if (
+    /[\\\0]/.test(joined) ||
+    joined.split('/').includes('..') ||
+    norm.startsWith('/') ||
+    /^[A-Za-z]:/.test(norm) ||
+    (file && (last === '' || last === '.'))
+  )
+    throw new JobInputError(
+      field,
+      `${what} would be zipped as "${joined}", which leads outside the bundle; bundle paths must be relative, without ".." or backslashes — ${fix}`,
+    );
+  return norm;
+}
+
 async function readLayout(ctx: JobContext, atlasId: string, field: string): Promise<AtlasLayout> {
   const file = `atlases/${atlasId}/${CUSTOM_FILE}`;
-  if (!(await ctx.files.exists(file)))
+  if (!(await ctx.files.exists(file, field)))
     throw new JobInputError(field, `atlas "${atlasId}" has not been packed (no ${file}); run pack_atlas first`);
   return JSON.parse((await ctx.files.read(file, field)).toString('utf8')) as AtlasLayout;
 }
 
-async function generatorMeta(ctx: JobContext, assetId: string, variantId: string): Promise<unknown> {
+async function generatorMeta(ctx: JobContext, assetId: string, variantId: string, field: string): Promise<unknown> {
   const file = `files/images/${assetId}/original/${variantId}.json`;
-  return (await ctx.files.exists(file)) ? JSON.parse((await ctx.files.read(file)).toString('utf8')) : undefined;
+  return (await ctx.files.exists(file, field)) ? JSON.parse((await ctx.files.read(file, field)).toString('utf8')) : undefined;
 }
 
 export const exportBundle: Processor<'export'> = async (input, ctx) => {
-  const profile: ExportProfile | undefined = input.profile ?? builtInProfiles[input.profileId];
+  const profile: ExportProfile | undefined =
+    input.profile ?? (Object.hasOwn(builtInProfiles, input.profileId) ? builtInProfiles[input.profileId] : undefined);
+  const profileField = (key: string) => (input.profile ? `profile.${key}` : 'profileId');
   if (!profile)
     throw new JobInputError(
       'profileId',
@@ -74,37 +100,54 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
       frames,
       animations: layout.animations.map((a) => ({ ...a, frames: a.frames.map((n) => renamed.get(n) ?? n) })),
     };
-    const dir = profile.atlasDir.replaceAll('{atlasId}', atlasId);
+    const dir = bundlePath(
+      profileField('atlasDir'),
+      `atlasDir "${profile.atlasDir}" for atlas "${atlasId}"`,
+      'use a relative folder with {atlasId}',
+      [profile.atlasDir.replaceAll('{atlasId}', atlasId)],
+      false,
+    );
+    const repack = 're-pack the atlas with pack_atlas';
     for (const p of layout.pages)
       files.push({
-        path: path.posix.join(dir, p.image),
+        path: bundlePath(`atlasIds.${k}`, `atlas "${atlasId}" page image "${p.image}"`, repack, [dir, p.image]),
         data: await ctx.files.read(`atlases/${atlasId}/${p.image}`, `atlasIds.${k}`),
         links: { atlasId },
       });
     for (const f of writeFormats(renamedLayout, profile.formats, { godotResPath: `res://${dir}/` }))
-      files.push({ path: path.posix.join(dir, f.name), data: Buffer.from(f.content), links: { atlasId } });
+      files.push({
+        path: bundlePath(`atlasIds.${k}`, `atlas "${atlasId}" data file "${f.name}"`, repack, [dir, f.name]),
+        data: Buffer.from(f.content),
+        links: { atlasId },
+      });
     for (const f of layout.frames) {
       const ids = idsOfImage(f.source);
       if (ids.assetId && ids.variantId && !(f.source in generator))
-        generator[f.source] = await generatorMeta(ctx, ids.assetId, ids.variantId);
+        generator[f.source] = await generatorMeta(ctx, ids.assetId, ids.variantId, `atlasIds.${k}`);
     }
   }
   if (profile.includeSprites)
     for (const [k, assetId] of input.assetIds.entries()) {
+      const field = `assetIds.${k}`;
       const alphaDir = `files/images/${assetId}/alpha`;
-      if (!(await ctx.files.isDir(alphaDir)))
-        throw new JobInputError(`assetIds.${k}`, `asset "${assetId}" has no cut-outs (${alphaDir}); run bg_remove first`);
-      for (const src of (await ctx.files.list(alphaDir)).filter((p) => p.endsWith('.png'))) {
+      if (!(await ctx.files.isDir(alphaDir, field)))
+        throw new JobInputError(field, `asset "${assetId}" has no cut-outs (${alphaDir}); run bg_remove first`);
+      const dir = bundlePath(
+        profileField('spritesDir'),
+        `spritesDir "${profile.spritesDir}" for asset "${assetId}"`,
+        'use a relative folder with {assetId}',
+        [profile.spritesDir.replaceAll('{assetId}', assetId)],
+        false,
+      );
+      for (const src of (await ctx.files.list(alphaDir, field)).filter((p) => p.endsWith('.png'))) {
         const ids = idsOfImage(src);
+        const name = `${renameFrame(path.posix.parse(src).name, profile.naming)}.png`;
         files.push({
-          path: path.posix.join(
-            profile.spritesDir.replaceAll('{assetId}', assetId),
-            `${renameFrame(path.posix.parse(src).name, profile.naming)}.png`,
-          ),
-          data: await ctx.files.read(src),
+          path: bundlePath(field, `cut-out "${src}"`, 'rename the file', [dir, name]),
+          data: await ctx.files.read(src, field),
           links: ids,
         });
-        if (ids.variantId && !(src in generator)) generator[src] = await generatorMeta(ctx, assetId, ids.variantId);
+        if (ids.variantId && !(src in generator)) generator[src] = await generatorMeta(ctx, assetId, ids.variantId, field);
       }
     }
   ctx.progress(0.9, 'writing the bundle');
@@ -133,9 +176,9 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
   const mtime = new Date('2000-01-01T00:00:00Z');
   for (const f of files) zipEntries[f.path] = [f.data, { mtime }];
   zipEntries['manifest.json'] = [Buffer.from(manifestText), { mtime }];
-  await Promise.all(files.map((f) => ctx.files.write(`${base}/bundle/${f.path}`, f.data)));
-  await ctx.files.write(`${base}/manifest.json`, manifestText);
-  await ctx.files.write(`${base}/bundle.zip`, Buffer.from(zipSync(zipEntries, { level: 6 })));
+  await Promise.all(files.map((f) => ctx.files.write(`${base}/bundle/${f.path}`, f.data, 'exportId')));
+  await ctx.files.write(`${base}/manifest.json`, manifestText, 'exportId');
+  await ctx.files.write(`${base}/bundle.zip`, Buffer.from(zipSync(zipEntries, { level: 6 })), 'exportId');
   ctx.progress(1, 'done');
   return {
     exportId,

@@ -49,10 +49,10 @@ export const generate: Processor<'generate'> = async (input, ctx) => {
       generatedAt: ctx.now().toISOString(),
     };
     await Promise.all([
-      ctx.files.write(file, img.png),
-      ctx.files.write(thumbPath, thumb),
-      ctx.files.write(metaPath, `${JSON.stringify(meta, null, 2)}\n`),
-      ...(img.mask && maskPath ? [ctx.files.write(maskPath, img.mask)] : []),
+      ctx.files.write(file, img.png, 'assetId'),
+      ctx.files.write(thumbPath, thumb, 'assetId'),
+      ctx.files.write(metaPath, `${JSON.stringify(meta, null, 2)}\n`, 'assetId'),
+      ...(img.mask && maskPath ? [ctx.files.write(maskPath, img.mask, 'assetId')] : []),
     ]);
     variants.push({ variantId, path: file, thumbPath, metaPath, ...(maskPath ? { maskPath } : {}) });
     sheetCells.push({ png: thumb, label: `#${i + 1}` });
@@ -60,7 +60,7 @@ export const generate: Processor<'generate'> = async (input, ctx) => {
   ctx.progress(input.count / (input.count + 1), 'drawing the contact sheet');
   const sheet = await contactSheet(sheetCells, { cell: 256, title: `${assetId} ${input.prompt}`.trim().slice(0, 60) });
   const contactSheetPath = `${base}/sheets/${tag}.png`;
-  await ctx.files.write(contactSheetPath, sheet);
+  await ctx.files.write(contactSheetPath, sheet, 'assetId');
   ctx.progress(1, 'done');
   return {
     assetId,

@@ -88,8 +88,8 @@ export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
   const perFormat = formats.map((f) => [f, writeFormats(layout, [f], { godotResPath: input.godotResPath })] as const);
   ctx.progress(0.9, 'writing files');
   await Promise.all([
-    ...pages.map((p) => ctx.files.write(`${dir}/${p.image}`, p.png)),
-    ...perFormat.flatMap(([, files]) => files.map((f) => ctx.files.write(`${dir}/${f.name}`, f.content))),
+    ...pages.map((p) => ctx.files.write(`${dir}/${p.image}`, p.png, 'atlasId')),
+    ...perFormat.flatMap(([, files]) => files.map((f) => ctx.files.write(`${dir}/${f.name}`, f.content, 'atlasId'))),
   ]);
   const data = Object.fromEntries(perFormat.map(([f, files]) => [f, files.map((x) => `${dir}/${x.name}`)]));
   ctx.progress(1, 'done');
