@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import type { Engine, EngineConfig, Principal } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
 import { parseJsonOption } from './options.js';
-import { registerWorkerCommands } from './worker-commands.js';
+import { registerWorkerCommands, stopOnSignals } from './worker-commands.js';
 
 // The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
 // so `--help` and a bad option answer at once. Its door is engine/index.ts, nothing else.
@@ -62,7 +62,13 @@ program
     // One odd payload must not take the engine down: log what escaped every handler and carry on.
     process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (kept running)'));
     const worker = workerConfig
-      ? (await import('../gpu-worker/worker.js')).startWorker({ config: workerConfig, redisUrl: running.redisUrl, logger })
+      ? // The engine already says when its Redis (the same one) goes away and comes back.
+        (await import('../gpu-worker/worker.js')).startWorker({
+          config: workerConfig,
+          redisUrl: running.redisUrl,
+          logger,
+          watchRedis: false,
+        })
       : null;
     process.stdout.write(
       `Greenlight is running at ${running.url} (review: ${running.url}/review, health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`,
@@ -76,15 +82,15 @@ program
       process.stdout.write(
         `Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`,
       );
-    const shutdown = async (signal: string) => {
-      process.stdout.write(`${signal}: stopping (running jobs finish first)…\n`);
-      await bots?.stop();
-      await worker?.close();
-      await running.stop();
-      process.exit(0);
-    };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    stopOnSignals(
+      [
+        { what: 'chat bots', stop: () => bots?.stop() },
+        ...(worker ? [{ what: 'worker', stop: (signal: AbortSignal) => worker.close({ signal }) }] : []),
+        { what: 'engine', stop: (signal) => running.stop({ signal }) },
+      ],
+      cfg.shutdownTimeoutMs,
+      (signal) => `${signal}: stopping (running jobs finish first, for up to ${cfg.shutdownTimeoutMs / 1000} s)…`,
+    );
   });
 
 program

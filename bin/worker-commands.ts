@@ -24,6 +24,78 @@ export function workerRedisUrl(config: WorkerConfig): string {
   );
 }
 
+/** One part of a process to stop, in order; its stop takes the deadline's signal and may say what it abandoned. */
+export interface StopPart {
+  what: string;
+  stop(signal: AbortSignal): Promise<{ abandoned: string[]; failed: string[] } | void> | void;
+}
+
+/** After the deadline, parts that do not answer its signal get this long, all together, before they count as abandoned. */
+const graceMs = 1000;
+
+async function stopParts(parts: StopPart[], deadlineMs: number): Promise<{ abandoned: string[]; failed: string[] }> {
+  const deadline = new AbortController();
+  // Not unref'd: a wait that holds no handle (a promise nothing will settle) must still end here, with 1,
+  // rather than in a silent exit 0 once the loop is empty. Every path below ends in process.exit anyway.
+  const timer = setTimeout(() => deadline.abort(), deadlineMs);
+  const graceOver = new Promise<false>((resolve) =>
+    deadline.signal.addEventListener('abort', () => setTimeout(() => resolve(false), graceMs), { once: true }),
+  );
+  const abandoned: string[] = [];
+  const failed: string[] = [];
+  for (const part of parts) {
+    let late = false;
+    const stopped = Promise.resolve()
+      .then(() => part.stop(deadline.signal))
+      .then(
+        (o) => {
+          if (o && !late) {
+            abandoned.push(...o.abandoned.map((a) => `${part.what}: ${a}`));
+            failed.push(...o.failed.map((f) => `${part.what}: ${f}`));
+          }
+          return true as const;
+        },
+        (err: unknown) => {
+          if (!late) failed.push(`${part.what}: ${err instanceof Error ? err.message : String(err)}`);
+          return true as const;
+        },
+      );
+    if (!(await Promise.race([stopped, graceOver]))) {
+      late = true;
+      abandoned.push(`${part.what} (did not stop)`);
+    }
+  }
+  clearTimeout(timer);
+  return { abandoned, failed };
+}
+
+/**
+ * On SIGTERM or SIGINT: say `announce(signal)`, stop `parts` in order and exit 0. At `deadlineMs` stop
+ * waiting, say on stderr what was abandoned and exit 1 (a part that threw: exit 1 too). A second signal
+ * exits 1 at once.
+ */
+export function stopOnSignals(parts: StopPart[], deadlineMs: number, announce: (signal: string) => string): void {
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`greenlight: ${signal} again: exiting without waiting.\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`${announce(signal)}\n`);
+    void stopParts(parts, deadlineMs).then(({ abandoned, failed }) => {
+      for (const f of failed) process.stderr.write(`greenlight: stopping failed: ${f}\n`);
+      if (abandoned.length)
+        process.stderr.write(
+          `greenlight: shutdown deadline (${deadlineMs} ms, GREENLIGHT_SHUTDOWN_TIMEOUT_MS) passed; abandoned: ${abandoned.join('; ')}\n`,
+        );
+      process.exit(abandoned.length || failed.length ? 1 : 0);
+    });
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
 /** A one-line progress bar on a terminal, plain lines elsewhere. */
 function progressPrinter(stream: NodeJS.WriteStream) {
   let last = '';
@@ -54,7 +126,7 @@ export function registerWorkerCommands(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run BullMQ workers for the job queues (generate, bg_remove, pack_atlas, export, eval_grid). Uses REDIS_URL, or the private Redis of `greenlight start` on the same GREENLIGHT_DATA_DIR. SIGTERM drains: running jobs finish first.',
+      'Run BullMQ workers for the job queues (generate, bg_remove, pack_atlas, export, eval_grid). Uses REDIS_URL, or the private Redis of `greenlight start` on the same GREENLIGHT_DATA_DIR. SIGTERM drains: running jobs finish first, for up to GREENLIGHT_SHUTDOWN_TIMEOUT_MS (default 10 s).',
     )
     .option('--queues <list>', 'comma-separated job types to take (default: all; env GREENLIGHT_WORKER_QUEUES)')
     .option('--concurrency <n>', 'jobs at once on this host, one thread each (env GREENLIGHT_WORKER_CONCURRENCY)', positiveInt)
@@ -65,27 +137,18 @@ export function registerWorkerCommands(program: Command): void {
       if (opts.concurrency) config.concurrency = opts.concurrency;
       if (!opts.gpu) config.settings.gpu = false;
       const redisUrl = workerRedisUrl(config);
+      const deadlineMs = config.shutdownTimeoutMs;
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
       const { startWorker } = await import('../gpu-worker/worker.js');
       const worker = startWorker({ config, redisUrl, logger });
       process.stdout.write(
         `Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}\n`,
       );
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) {
-          process.stdout.write(`${signal} again: exiting without waiting.\n`);
-          process.exit(1);
-        }
-        stopping = true;
-        process.stdout.write(`${signal}: draining — waiting for running jobs to finish (send again to exit now)…\n`);
-        worker.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      stopOnSignals(
+        [{ what: 'worker', stop: (signal) => worker.close({ signal }) }],
+        deadlineMs,
+        (signal) => `${signal}: draining — waiting up to ${deadlineMs / 1000} s for running jobs to finish (send again to exit now)…`,
+      );
     });
 
   const job = program.command('job').description('Run jobs by hand.');

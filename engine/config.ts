@@ -34,6 +34,11 @@ export const envSchema = z.object({
   GREENLIGHT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Signs review links and the review web's session cookies. Unset: one is generated and kept under the data dir. */
   GREENLIGHT_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * How long SIGTERM / SIGINT waits for running jobs and connections to close (ms). Then the process
+   * says what it abandoned and exits 1. `greenlight worker` reads it too. Default 10000.
+   */
+  GREENLIGHT_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   /** pino log level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -48,6 +53,7 @@ export interface EngineConfig {
   queuePrefix: string;
   webhookSecret: string | undefined;
   sessionSecret: string | undefined;
+  shutdownTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -77,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     queuePrefix: e.GREENLIGHT_QUEUE_PREFIX,
     webhookSecret: e.GREENLIGHT_WEBHOOK_SECRET,
     sessionSecret: e.GREENLIGHT_SESSION_SECRET,
+    shutdownTimeoutMs: e.GREENLIGHT_SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -11,6 +11,8 @@ import { createEngine, type EngineResources } from './compose.js';
 import type { Engine } from './door.js';
 import { startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
 import { createRedis, waitReady } from './queue/redis.js';
+import { settledBefore, type StopOutcome } from './jobs/stopping.js';
+import { watchRedis } from './jobs/redis-watch.js';
 import { dbFile, openDb, startCheckpointer } from './store/db.js';
 import { createStore } from './store/store.js';
 import { systemClock } from './ids.js';
@@ -26,7 +28,12 @@ export interface Running {
   redisUrl: string;
   /** The generated bootstrap admin token, when one was made this start. */
   generatedAdminToken: string | null;
-  stop(): Promise<void>;
+  /**
+   * Stop serving, let running work finish, close Redis and the database. When `signal` aborts (the
+   * shutdown deadline) it stops waiting on Redis-bound steps, still closes what is local (the private
+   * redis-server, the database) and says what it abandoned.
+   */
+  stop(options?: { signal?: AbortSignal }): Promise<StopOutcome>;
 }
 
 /** Where a running engine's private Redis URL is written. */
@@ -64,7 +71,8 @@ export async function startGreenlight(
     logger.info({ redisUrl }, 'started a private redis-server (set REDIS_URL to use your own)');
   }
   const redis = createRedis(redisUrl, 'producer');
-  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  // One line when Redis goes away and one when it is back, a summary every 30 s between; not one per attempt.
+  const watch = watchRedis(redis, logger);
   // Say "running" once Redis answers, so /healthz is true from the first request; a Redis that is away
   // is retried meanwhile (events wait in the outbox), and after 5 s we start anyway and say so.
   if (!(await waitReady(redis, 5000)))
@@ -90,20 +98,30 @@ export async function startGreenlight(
     port,
     redisUrl,
     generatedAdminToken,
-    async stop() {
-      // Requests in flight get 2 s to finish; long-lived ones (the review web's live streams) are then cut.
+    async stop({ signal } = {}) {
+      const out: StopOutcome = { abandoned: [], failed: [] };
+      // Requests in flight get 2 s to finish (less past the deadline); long-lived ones (the review web's
+      // live streams) are then cut.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       http.closeIdleConnections?.();
-      const cut = setTimeout(() => http.closeAllConnections?.(), 2000);
+      const cutAll = () => http.closeAllConnections?.();
+      const cut = setTimeout(cutAll, 2000);
+      if (signal?.aborted) cutAll();
+      else signal?.addEventListener('abort', cutAll, { once: true });
       await closed;
       clearTimeout(cut);
-      await host.stop();
+      signal?.removeEventListener('abort', cutAll);
+      // With Redis away BullMQ's close waits for it, and its connections retry for ever: past the deadline
+      // they are left to the process exit; the local steps below run either way.
+      await settledBefore('engine consumers, outbox and queues close (BullMQ)', host.stop(), signal, out);
+      watch.stop();
       redis.disconnect();
       if (privateRedis) fs.rmSync(privateRedisUrlFile(config.dataDir), { force: true });
       await privateRedis?.stop();
       await checkpointer.stop();
       db.$client.close();
+      return out;
     },
   };
 }

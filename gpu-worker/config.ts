@@ -35,6 +35,8 @@ export const workerEnvSchema = z.object({
   COMFYUI_URL: z.string().url('must be a URL like http://127.0.0.1:8188').optional(),
   /** Use the GPU (onnxruntime CUDA provider) when present: on | off. Default on. */
   GREENLIGHT_WORKER_GPU: z.enum(['on', 'off']).default('on'),
+  /** How long SIGTERM / SIGINT waits for running jobs (ms), as for the engine; then they are abandoned (retried elsewhere). Default 10000. */
+  GREENLIGHT_SHUTDOWN_TIMEOUT_MS: intFrom(100, 3_600_000).default(10_000),
 });
 
 export interface WorkerConfig {
@@ -45,6 +47,7 @@ export interface WorkerConfig {
   queues: JobType[];
   projectConcurrency: number;
   projectLockTtlMs: number;
+  shutdownTimeoutMs: number;
   settings: { comfyuiUrl?: string; bgModelPath?: string; gpu: boolean };
 }
 
@@ -84,6 +87,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>, cwd: s
     queues: parseQueues(e.GREENLIGHT_WORKER_QUEUES),
     projectConcurrency: e.ASSETGEN_WORKER_PROJECT_CONCURRENCY,
     projectLockTtlMs: e.ASSETGEN_WORKER_PROJECT_LOCK_TTL_MS,
+    shutdownTimeoutMs: e.GREENLIGHT_SHUTDOWN_TIMEOUT_MS,
     settings: { comfyuiUrl: e.COMFYUI_URL, bgModelPath: e.GREENLIGHT_BG_MODEL_PATH, gpu: e.GREENLIGHT_WORKER_GPU === 'on' },
   };
 }

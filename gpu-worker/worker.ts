@@ -2,10 +2,13 @@
 // main thread only coordinates — validates the job, takes a per-project slot,
 // relays progress, renews locks — while the processor runs in a worker thread.
 // Bad input fails at once (UnrecoverableError); other faults retry with backoff.
-// close() drains: it stops taking jobs and waits for running ones.
+// close() drains: it stops taking jobs and waits for running ones, until its signal
+// (the shutdown deadline) aborts; then it says what it abandoned.
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { workJobDataSchema, workerLockDefaults, type JobType } from '../engine/jobs/contracts.js';
+import { isConnectionError, watchRedis } from '../engine/jobs/redis-watch.js';
+import { settledBefore, type StopOutcome } from '../engine/jobs/stopping.js';
 import type { WorkerConfig } from './config.js';
 import { isJobInputError } from './errors.js';
 import { createThreadPool, type ThreadPool } from './pool.js';
@@ -20,8 +23,11 @@ export interface WorkerLogger {
 export interface RunningWorker {
   queues: JobType[];
   pool: ThreadPool;
-  /** Stop taking jobs, wait for the running ones, close threads and connections. */
-  close(): Promise<void>;
+  /**
+   * Stop taking jobs, wait for the running ones, close threads and connections. When `signal` aborts it
+   * stops waiting, ends the threads (their jobs go back to the queue once their locks lapse) and says so.
+   */
+  close(options?: { signal?: AbortSignal }): Promise<StopOutcome>;
 }
 
 export interface WorkerOptions {
@@ -30,16 +36,22 @@ export interface WorkerOptions {
   logger: WorkerLogger;
   /** How long a job waits before trying again for a busy project's slot (ms). Default 250-500, jittered. */
   slotRetryMs?: () => number;
+  /** Log Redis going away and coming back (default true); `greenlight start` says it once, for its engine. */
+  watchRedis?: boolean;
 }
 
 export function startWorker(opts: WorkerOptions): RunningWorker {
   const { config, logger } = opts;
   const pool = createThreadPool(config.concurrency);
   const control = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-  control.on('error', (err) => logger.warn({ err: err.message }, 'worker redis connection error'));
+  control.on('error', () => {
+    // Reported by state, not by attempt: the watch below (or the engine's, under `greenlight start`).
+  });
+  const watch = opts.watchRedis === false ? null : watchRedis(control, logger, { label: 'worker: ', meanwhile: 'running jobs carry on' });
   const slots = createProjectSlots(control, config.prefix, config.projectConcurrency, config.projectLockTtlMs);
   const retryIn = opts.slotRetryMs ?? (() => 250 + Math.floor(Math.random() * 250));
   const connections: Redis[] = [];
+  let running = 0;
 
   const handle = async (job: Job, token?: string): Promise<Record<string, unknown>> => {
     const parsed = workJobDataSchema.safeParse(job.data);
@@ -64,6 +76,7 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       Math.max(500, Math.floor(config.projectLockTtlMs / 3)),
     );
     let lastProgress = 0;
+    running++;
     try {
       return await pool.run({
         type: job.queueName,
@@ -85,6 +98,7 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       if (isJobInputError(err)) throw new UnrecoverableError((err as Error).message);
       throw err;
     } finally {
+      running--;
       clearInterval(renewal);
       await slots
         .release(data.projectId, holder)
@@ -117,7 +131,7 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       ),
     );
     w.on('completed', (job) => logger.info({ queue, jobId: job.id }, 'job completed'));
-    w.on('error', (err) => logger.error({ queue, err: err.message }, 'worker error'));
+    w.on('error', (err) => isConnectionError(err) || logger.error({ queue, err: err.message }, 'worker error'));
     return w;
   });
   logger.info({ queues: config.queues, concurrency: config.concurrency, projectConcurrency: config.projectConcurrency }, 'worker started');
@@ -125,11 +139,16 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
   return {
     queues: config.queues,
     pool,
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
+    async close({ signal } = {}) {
+      const out: StopOutcome = { abandoned: [], failed: [] };
+      const closing = Promise.all(workers.map((w) => w.close()));
+      if (!(await settledBefore(`BullMQ workers close (${config.queues.join(', ')})`, closing, signal, out)) && running > 0)
+        out.abandoned.push(`${running} running job(s), retried once their locks lapse`);
       await pool.close();
+      watch?.stop();
       for (const c of connections) c.disconnect();
       control.disconnect();
+      return out;
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { JobType, WorkJobData } from '../jobs/contracts.js';
 import { engineJobOptions, EVENTS_QUEUE, type EventJobData } from './queues.js';
 import { workerLockDefaults } from '../jobs/contracts.js';
+import { isConnectionError } from '../jobs/redis-watch.js';
 
 /**
  * The engine's own consumers: the workers' 3 s lock, and a stalled check every second — BullMQ moves a
@@ -83,11 +84,15 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
     }
     return q;
   };
-  queue.steps = () => (stepsQueue ??= new Queue(STEPS_QUEUE, { connection, prefix }));
+  const quiet = (q: Queue) =>
+    q.on('error', () => {
+      // As above. Without a listener BullMQ prints each one to stderr, at every reconnect attempt.
+    });
+  queue.steps = () => (stepsQueue ??= quiet(new Queue(STEPS_QUEUE, { connection, prefix })));
   const others = new Map<string, Queue>();
   const named = (n: string) => {
     let q = others.get(n);
-    if (!q) others.set(n, (q = new Queue(n, { connection, prefix })));
+    if (!q) others.set(n, (q = quiet(new Queue(n, { connection, prefix }))));
     return q;
   };
   return {
@@ -191,9 +196,11 @@ export function startEngineConsumers(
     },
     { connection: conns[2]!, prefix, concurrency: 8, ...engineLockDefaults },
   );
-  webhooks.on('error', (err) => onError(err, 'webhooks worker'));
-  events.on('error', (err) => onError(err, 'events worker'));
-  steps.on('error', (err) => onError(err, 'steps worker'));
+  // "Redis is away" is said once by the runtime's watch (redis-watch.ts), not by each worker at each reconnect.
+  const report = (where: string) => (err: Error) => (isConnectionError(err) ? undefined : onError(err, where));
+  webhooks.on('error', report('webhooks worker'));
+  events.on('error', report('events worker'));
+  steps.on('error', report('steps worker'));
   events.on('failed', (job, err) => onError(err, `event ${job?.id}`));
   steps.on('failed', (job, err) => onError(err, `step ${job?.id}`));
   return {

@@ -4,6 +4,7 @@
 import { engineLockDefaults } from './jobs.js';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { isConnectionError } from '../jobs/redis-watch.js';
 
 export const SCHEDULES_QUEUE = 'schedules';
 
@@ -51,7 +52,8 @@ export function createSchedules(connection: Redis, prefix: string) {
         prefix,
         ...engineLockDefaults,
       });
-      worker.on('error', onError);
+      // "Redis is away" is said once by the runtime's watch (redis-watch.ts), not at each reconnect.
+      worker.on('error', (err) => (isConnectionError(err) ? undefined : onError(err)));
     },
     async close(): Promise<void> {
       await worker?.close();
