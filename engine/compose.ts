@@ -350,12 +350,11 @@ export function createEngine(res: EngineResources): EngineHost {
           res.redis,
           config.queuePrefix,
           {
-            onEvent: async (e) => {
-              await runner.processEvent(e.projectId, e.eventId);
-            },
+            onEvent: (e) => runner.processEvent(e.projectId, e.eventId).then(() => undefined),
             onStepDone: (d) => runner.stepFinished(d.runId, d.stepId, d.jobId, d.output, d.error),
             onWebhook: (d, jobId, attempt) =>
               actions.deliverWebhook({ projectId: d.projectId, runId: d.runId, jobId, config: d.input }, attempt),
+            onNotify: (d, jobId) => actions.deliverNotify({ projectId: d.projectId, runId: d.runId, jobId, config: d.input }),
           },
           (err, where) => logger.error({ err, where }, 'engine consumer error'),
         );

@@ -42,7 +42,14 @@ const variantEvents = new Set([
 ]);
 const runEvents = new Set(['run.started', 'run.step.completed', 'run.completed', 'run.failed']);
 
-export function createChatNotifier(deps: { engine: Engine; surface: ChatSurface; logger: Logger; publicUrl: string | null }) {
+export function createChatNotifier(deps: {
+  engine: Engine;
+  surface: ChatSurface;
+  logger: Logger;
+  publicUrl: string | null;
+  /** The surface's spacing of posts to one channel (Slack: 1000 ms); the engine's notify queue paces to it. */
+  postSpacingMs?: number;
+}) {
   const { engine, surface, logger } = deps;
   const platform = surface.platform;
   const chat = engine.chat;
@@ -194,6 +201,7 @@ export function createChatNotifier(deps: { engine: Engine; surface: ChatSurface;
   }
 
   const notifier: ChatNotifier = {
+    postSpacingMs: deps.postSpacingMs ?? 0,
     async notify(m) {
       const channel = chat.channelOf(m.projectId, platform, m.channel) ?? chat.channelOf(m.projectId, platform, 'review');
       if (!channel) return void logger.info({ projectId: m.projectId }, `notify: no ${platform} channel bound`);

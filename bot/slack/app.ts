@@ -24,7 +24,7 @@ import { textView, type View } from '../views/view.js';
 import type { SlackConfig } from './config.js';
 import { createDecider, type GroupLookupOptions } from './decide.js';
 import { createSlackNotifier } from './notifier.js';
-import { createPoster } from './poster.js';
+import { createPoster, SLACK_POST_SPACING_MS } from './poster.js';
 import { haltDialog, renderMessage } from './render.js';
 
 /** The slash commands the bot answers (bot/slack/manifest.json declares the same). */
@@ -88,7 +88,13 @@ export function createSlackBot(o: SlackBotOptions) {
     ...(o.postSpacingMs !== undefined ? { postSpacingMs: o.postSpacingMs } : {}),
     ...(o.editSpacingMs !== undefined ? { editSpacingMs: o.editSpacingMs } : {}),
   });
-  const notifications = createSlackNotifier({ engine, poster, logger, publicUrl: config.publicUrl });
+  const notifications = createSlackNotifier({
+    engine,
+    poster,
+    logger,
+    publicUrl: config.publicUrl,
+    postSpacingMs: o.postSpacingMs ?? SLACK_POST_SPACING_MS,
+  });
   const logErr = (err: unknown) => logger.error({ err }, 'slack handler failed');
 
   const { ackFirst, cachedCtx, liveCtx, settled, afterAcks } = createDecider({

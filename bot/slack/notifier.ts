@@ -58,7 +58,19 @@ export function slackSurface(deps: { engine: Engine; poster: Poster; logger: Log
   };
 }
 
-export function createSlackNotifier(deps: { engine: Engine; poster: Poster; logger: Logger; publicUrl: string | null }) {
-  return createChatNotifier({ engine: deps.engine, surface: slackSurface(deps), logger: deps.logger, publicUrl: deps.publicUrl });
+export function createSlackNotifier(deps: {
+  engine: Engine;
+  poster: Poster;
+  logger: Logger;
+  publicUrl: string | null;
+  postSpacingMs: number;
+}) {
+  return createChatNotifier({
+    engine: deps.engine,
+    surface: slackSurface(deps),
+    logger: deps.logger,
+    publicUrl: deps.publicUrl,
+    postSpacingMs: deps.postSpacingMs,
+  });
 }
 export type SlackNotifier = ReturnType<typeof createSlackNotifier>;

@@ -25,8 +25,11 @@ export interface PosterOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Slack's guidance: about one message a second per channel. */
+export const SLACK_POST_SPACING_MS = 1000;
+
 export function createPoster(o: PosterOptions) {
-  const postGap = o.postSpacingMs ?? 1000;
+  const postGap = o.postSpacingMs ?? SLACK_POST_SPACING_MS;
   const editGap = o.editSpacingMs ?? 2000;
   const lanes = new Map<string, { tail: Promise<unknown>; last: number }>();
   const edits = new Map<string, { timer: NodeJS.Timeout | null; last: number; render: () => SlackMessage | Promise<SlackMessage> }>();

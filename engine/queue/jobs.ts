@@ -3,13 +3,14 @@
 // engine's `steps` queue, which becomes ready once the work job has finished,
 // failed or not. Redis keeps that link, so a step's end is never missed while
 // the engine is down. Also the engine's own consumers (events, steps).
-import { FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
 import type { JobType, WorkJobData } from '../jobs/contracts.js';
 import { engineJobOptions, EVENTS_QUEUE, type EventJobData } from './queues.js';
 import { workerLockDefaults } from '../jobs/contracts.js';
 import { isConnectionError } from '../jobs/redis-watch.js';
+import { isGreenlightError } from '../errors.js';
 
 /**
  * The engine's own consumers: the workers' 3 s lock, and a stalled check every second — BullMQ moves a
@@ -21,8 +22,13 @@ export const engineLockDefaults = { ...workerLockDefaults, stalledInterval: 1000
 export const STEPS_QUEUE = 'steps';
 /** call_webhook steps: jobs the engine itself runs (one HTTP attempt each; BullMQ retries with backoff). */
 export const WEBHOOKS_QUEUE = 'webhooks';
-/** Where a step's job goes: a worker queue (its job type) or the engine's own webhooks queue. */
-export type StepQueue = JobType | typeof WEBHOOKS_QUEUE;
+/**
+ * notify steps: chat posts the engine delivers from a queue of its own, so a slow, paced or failing chat API
+ * never holds the event path (a channel's pacing delays its own jobs, never a consumer slot).
+ */
+export const NOTIFY_QUEUE = 'notify';
+/** Where a step's job goes: a worker queue (its job type) or one of the engine's own (webhooks, notify). */
+export type StepQueue = JobType | typeof WEBHOOKS_QUEUE | typeof NOTIFY_QUEUE;
 
 export type { WorkJobData };
 
@@ -58,6 +64,9 @@ function webhookJobOptions(config: Record<string, unknown>) {
   const retries = typeof config.retries === 'number' && config.retries >= 0 ? Math.min(Math.floor(config.retries), 10) : 2;
   return { ...workJobOptions, attempts: retries + 1, backoff: { type: 'exponential', delay: 200 } };
 }
+
+/** A chat post's attempts: a chat API that is down for about a minute loses nothing. */
+const notifyJobOptions = { attempts: 6, backoff: { type: 'exponential', delay: 1000 } } as const;
 
 export const workJobOptions = {
   attempts: 3,
@@ -108,11 +117,17 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       return true;
     },
     all(extra) {
-      return [...extra.map((n) => named(n)), queue.steps(), named(WEBHOOKS_QUEUE), ...jobTypes.map((t) => queue(t))];
+      return [...extra.map((n) => named(n)), queue.steps(), named(WEBHOOKS_QUEUE), named(NOTIFY_QUEUE), ...jobTypes.map((t) => queue(t))];
     },
     async depths(extra) {
       const out: { queue: string; state: string; n: number }[] = [];
-      for (const q of [...extra.map((n) => named(n)), queue.steps(), ...jobTypes.map((t) => queue(t))]) {
+      for (const q of [
+        ...extra.map((n) => named(n)),
+        queue.steps(),
+        named(WEBHOOKS_QUEUE),
+        named(NOTIFY_QUEUE),
+        ...jobTypes.map((t) => queue(t)),
+      ]) {
         const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'waiting-children', 'prioritized');
         for (const [state, n] of Object.entries(counts)) out.push({ queue: q.name, state, n });
       }
@@ -125,7 +140,12 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       await Promise.all(jobTypes.map((t) => queue(t).resume()));
     },
     async submit(jobType, jobId, data, ensure = false) {
-      const childOpts = jobType === WEBHOOKS_QUEUE ? webhookJobOptions(data.input) : workJobOptions;
+      const childOpts =
+        jobType === WEBHOOKS_QUEUE
+          ? webhookJobOptions(data.input)
+          : jobType === NOTIFY_QUEUE
+            ? { ...workJobOptions, ...notifyJobOptions }
+            : workJobOptions;
       if (ensure && (await queue.steps().getJob(`${jobId}.done`))) return;
       await flows.add({
         name: `${data.runId}.${data.stepId}`,
@@ -155,13 +175,15 @@ export function startEngineConsumers(
     onStepDone(done: StepDone): Promise<void>;
     /** One delivery attempt of a call_webhook step (`attempt` from 1); its output, or throws. */
     onWebhook(data: WorkJobData, jobId: string, attempt: number): Promise<unknown>;
+    /** A notify step's chat post: its output, or a time to come back at (its channel's next slot), or throws. */
+    onNotify(data: WorkJobData, jobId: string): Promise<{ output: unknown } | { delayUntil: number }>;
   },
   onError: (err: Error, where: string) => void,
 ): EngineConsumers {
   // Workers block on Redis: they need connections of their own that wait and retry.
   // Concurrency is a trade measured in the bench: the events consumer shares the CPU with intake
   // (16 → intake ~500/s; 2 → ~800/s but chain p50 at 50/s rose from 9 to ~35 ms); 4 sits between.
-  const conns = [0, 1, 2].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
+  const conns = [0, 1, 2, 3].map(() => connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }));
   for (const c of conns)
     c.on('error', () => {
       // The Worker on this connection re-emits its errors as its own 'error', which onError logs.
@@ -196,16 +218,36 @@ export function startEngineConsumers(
     },
     { connection: conns[2]!, prefix, concurrency: 8, ...engineLockDefaults },
   );
+  // Chat posts: a paced channel moves its own job to later (DelayedError), so no slot waits on pacing.
+  const notify = new Worker<WorkJobData>(
+    NOTIFY_QUEUE,
+    async (job, token) => {
+      let r: Awaited<ReturnType<typeof handlers.onNotify>>;
+      try {
+        r = await handlers.onNotify(job.data, job.id!);
+      } catch (err) {
+        // Bad input (the step machine checked it already) cannot get better by retrying; a chat outage can.
+        if (isGreenlightError(err)) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      if ('output' in r) return r.output;
+      await job.moveToDelayed(r.delayUntil, token);
+      throw new DelayedError();
+    },
+    { connection: conns[3]!, prefix, concurrency: 16, ...engineLockDefaults },
+  );
   // "Redis is away" is said once by the runtime's watch (redis-watch.ts), not by each worker at each reconnect.
   const report = (where: string) => (err: Error) => (isConnectionError(err) ? undefined : onError(err, where));
   webhooks.on('error', report('webhooks worker'));
   events.on('error', report('events worker'));
   steps.on('error', report('steps worker'));
+  notify.on('error', report('notify worker'));
+  notify.on('failed', (job, err) => onError(err, `notify ${job?.id}`));
   events.on('failed', (job, err) => onError(err, `event ${job?.id}`));
   steps.on('failed', (job, err) => onError(err, `step ${job?.id}`));
   return {
     async close() {
-      await Promise.all([events.close(), steps.close(), webhooks.close()]);
+      await Promise.all([events.close(), steps.close(), webhooks.close(), notify.close()]);
       for (const c of conns) c.disconnect();
     },
   };

@@ -1,12 +1,15 @@
 // Actions the engine runs itself: apply_tags, set_status, notify and
 // call_webhook. Each returns the step's output; bad input throws a
-// GreenlightError, which fails the step without retry.
+// GreenlightError, which fails the step without retry. notify and
+// call_webhook are delivered from queues of their own (notify paced per
+// channel there), so neither ever holds the event path.
 import { createHmac } from 'node:crypto';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import { engineActionProblem } from '../rules/machine.js';
 import type { Action } from '../rules/schema.js';
 import type { Store } from '../store/store.js';
+import { BoundedMap } from '../store/context.js';
 import type { ChatNotifier } from './ports.js';
 
 /** A webhook answered with a final refusal (a 4xx other than 429): retrying cannot help. */
@@ -77,46 +80,78 @@ export function createEngineActions(deps: {
     throw new Error(why);
   }
 
-  return {
-    deliverWebhook,
-    async run(action: Action, ctx: EngineActionContext): Promise<unknown> {
-      const c = ctx.config;
-      // The step machine refuses these before it starts the step; checked again here for any other caller.
-      const problem = engineActionProblem(action.type, c);
-      if (problem) throw new GreenlightError('validation_failed', problem);
-      switch (action.type) {
-        case 'apply_tags': {
-          const v = entities.getVariant(ctx.projectId, str(c.variantId, 'config.variantId'));
-          const remove = new Set(strList(c.remove, 'config.remove'));
-          const tags = [...new Set([...v.tags, ...strList(c.add, 'config.add')])].filter((t) => !remove.has(t));
-          entities.updateVariant(v.id, { tags, updatedAt: deps.clock.now() });
-          return { variantId: v.id, tags };
-        }
-        case 'set_status': {
-          const status = str(c.status, 'config.status');
-          if (c.variantId !== undefined) {
-            const v = entities.getVariant(ctx.projectId, str(c.variantId, 'config.variantId'));
-            entities.updateVariant(v.id, { status: status as typeof v.status, updatedAt: deps.clock.now() });
-            return { variantId: v.id, status };
-          }
-          const a = entities.getAsset(ctx.projectId, str(c.assetId, 'config.assetId'));
-          entities.setAssetStatus(a.id, status);
-          return { assetId: a.id, status };
-        }
-        case 'notify':
-          await deps.notifier.notify({
-            projectId: ctx.projectId,
-            channel: c.channel === 'admin' ? 'admin' : 'review',
-            text: str(c.text, 'config.text'),
-            runId: ctx.runId,
-          });
-          return { sent: true };
-        case 'call_webhook':
-          // Not run inline: the runner submits it to the webhooks queue (deliverWebhook, one attempt per job).
-          throw new GreenlightError('internal', 'call_webhook runs as a job on the webhooks queue');
-        default:
-          throw new GreenlightError('internal', `${action.type} is a job action, not an engine action`);
+  // Each channel's posts (a project's review or admin channel) paced to the notifier's spacing: the next free
+  // slot per channel, and the slot a delayed job holds when it comes back.
+  const nextSlot = new BoundedMap<string, number>(10_000);
+  const held = new BoundedMap<string, number>(100_000);
+  /**
+   * A notify step's post, from the notify queue: now if its channel is free (or its held slot has come), else
+   * the time of the channel's next slot, which it holds (the queue delays the job to then: nothing waits).
+   */
+  async function deliverNotify(ctx: EngineActionContext): Promise<{ output: unknown } | { delayUntil: number }> {
+    const now = deps.clock.now();
+    const spacing = deps.notifier.postSpacingMs ?? 0;
+    const slot = held.get(ctx.jobId);
+    if (spacing > 0 && (slot === undefined || slot > now + 50)) {
+      if (slot !== undefined) return { delayUntil: slot };
+      const key = `${ctx.projectId}\u0000${ctx.config.channel === 'admin' ? 'admin' : 'review'}`;
+      const at = Math.max(now, nextSlot.get(key) ?? 0);
+      nextSlot.set(key, at + spacing);
+      if (at > now + 50) {
+        held.set(ctx.jobId, at);
+        return { delayUntil: at };
       }
-    },
-  };
+    }
+    held.delete(ctx.jobId);
+    const problem = engineActionProblem('notify', ctx.config);
+    if (problem) throw new GreenlightError('validation_failed', problem);
+    return { output: await postNotify(ctx) };
+  }
+
+  async function postNotify(ctx: EngineActionContext): Promise<{ sent: true }> {
+    const c = ctx.config;
+    await deps.notifier.notify({
+      projectId: ctx.projectId,
+      channel: c.channel === 'admin' ? 'admin' : 'review',
+      text: str(c.text, 'config.text'),
+      runId: ctx.runId,
+    });
+    return { sent: true };
+  }
+
+  async function run(action: Action, ctx: EngineActionContext): Promise<unknown> {
+    const c = ctx.config;
+    // The step machine refuses these before it starts the step; checked again here for any other caller.
+    const problem = engineActionProblem(action.type, c);
+    if (problem) throw new GreenlightError('validation_failed', problem);
+    switch (action.type) {
+      case 'apply_tags': {
+        const v = entities.getVariant(ctx.projectId, str(c.variantId, 'config.variantId'));
+        const remove = new Set(strList(c.remove, 'config.remove'));
+        const tags = [...new Set([...v.tags, ...strList(c.add, 'config.add')])].filter((t) => !remove.has(t));
+        entities.updateVariant(v.id, { tags, updatedAt: deps.clock.now() });
+        return { variantId: v.id, tags };
+      }
+      case 'set_status': {
+        const status = str(c.status, 'config.status');
+        if (c.variantId !== undefined) {
+          const v = entities.getVariant(ctx.projectId, str(c.variantId, 'config.variantId'));
+          entities.updateVariant(v.id, { status: status as typeof v.status, updatedAt: deps.clock.now() });
+          return { variantId: v.id, status };
+        }
+        const a = entities.getAsset(ctx.projectId, str(c.assetId, 'config.assetId'));
+        entities.setAssetStatus(a.id, status);
+        return { assetId: a.id, status };
+      }
+      case 'notify':
+        return postNotify(ctx);
+      case 'call_webhook':
+        // Not run inline: the runner submits it to the webhooks queue (deliverWebhook, one attempt per job).
+        throw new GreenlightError('internal', 'call_webhook runs as a job on the webhooks queue');
+      default:
+        throw new GreenlightError('internal', `${action.type} is a job action, not an engine action`);
+    }
+  }
+
+  return { deliverWebhook, deliverNotify, run };
 }

@@ -30,6 +30,8 @@ export type { StoredEvent } from '../store/changes.js';
 /** Posts chat messages for a project (the Slack / Discord bots implement this). */
 export interface ChatNotifier {
   notify(message: { projectId: string; channel: 'review' | 'admin'; text: string; runId?: string }): Promise<void>;
+  /** How far apart its posts to one channel go (ms; Slack: 1000): the notify queue paces each channel's posts to it. */
+  readonly postSpacingMs?: number;
   approvalRequested?(notice: ApprovalNotice): Promise<void>;
   approvalDecided?(outcome: ApprovalOutcome): Promise<void>;
 }
@@ -60,6 +62,9 @@ export function fanOutNotifier(fallback: ChatNotifier, onError: (err: unknown, h
     }
   };
   const notifier: Required<ChatNotifier> = {
+    get postSpacingMs() {
+      return Math.max(0, ...[...attached].map((n) => n.postSpacingMs ?? 0));
+    },
     async notify(m) {
       if (attached.size === 0) return fallback.notify(m);
       await Promise.all([...attached].map((n) => n.notify(m)));

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { GreenlightError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import type { JobType } from '../jobs/contracts.js';
-import { WEBHOOKS_QUEUE, type JobQueues } from '../queue/jobs.js';
+import { NOTIFY_QUEUE, WEBHOOKS_QUEUE, type JobQueues } from '../queue/jobs.js';
 import { actionOfStep, jobTypeOf } from '../rules/actions.js';
 import {
   advanceRun,
@@ -134,6 +134,17 @@ export function createRunner(deps: RunnerDeps) {
 
   /** The effect a started step leaves until its unit has committed. */
   function effectOf(run: RunRow, s: Start, ensure = false): Effect {
+    // A chat post goes out from the notify queue: the event path never waits on a chat API.
+    if (s.kind === 'engine' && s.action.type === 'notify')
+      return {
+        kind: 'submit',
+        runId: run.id,
+        stepId: s.stepId,
+        jobType: NOTIFY_QUEUE,
+        jobId: s.jobId,
+        data: { projectId: run.projectId, runId: run.id, stepId: s.stepId, input: s.config },
+        ...(ensure ? { ensure } : {}),
+      };
     if (s.kind === 'engine')
       return {
         kind: 'engine',
@@ -227,7 +238,7 @@ export function createRunner(deps: RunnerDeps) {
         : action.type === 'call_webhook'
           ? { kind: 'webhook', stepId: s.stepId, jobId, config, action }
           : { kind: 'engine', stepId: s.stepId, jobId, config, action };
-      fx.after.push(effectOf(run, start, start.kind !== 'engine'));
+      fx.after.push(effectOf(run, start, start.kind !== 'engine' || action.type === 'notify'));
     }
     advanceNow(fx, loaded);
   }

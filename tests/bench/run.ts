@@ -15,18 +15,19 @@ import { benchIntake } from './intake.js';
 import { benchSlack } from './slack.js';
 import { benchDiscord } from './discord.js';
 import { benchReview } from './review.js';
+import { benchFairness } from './fairness.js';
 import { fmt, machineLoad, summarize } from './stats.js';
 
 const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex')}`);
 const quick = process.argv.includes('--quick');
 // --chain-rate=N: chains per second for the chain bench (default 200, the issue's figure).
 const chainRate = Number(/^--chain-rate=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--chain-rate=')) ?? '')?.[1] ?? 200);
-// --only=intake,chain,gpu,slack,discord,review: run some phases (default all), e.g. to profile one.
+// --only=intake,chain,gpu,slack,discord,review,fairness: run some phases (default all), e.g. to profile one.
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const phases = ['intake', 'chain', 'gpu', 'slack', 'discord', 'review'];
+const phases = ['intake', 'chain', 'gpu', 'slack', 'discord', 'review', 'fairness'];
 if (only?.some((p) => !phases.includes(p))) {
   console.error(`--only takes a comma list of ${phases.join(', ')}`);
   process.exit(2);
@@ -117,6 +118,13 @@ try {
     phase('review web: asset page, thumbnails, page weight');
     const load = machineLoad();
     rows.push(...(await benchReview({ requests: quick ? 100 : 200 })));
+    rows.push(...[load()].filter((r) => r !== undefined));
+  }
+  if (runs('fairness')) {
+    // Its own Greenlight with the Slack bot mounted: a noisy project floods notify events at its channel.
+    phase('fairness: a quiet project while another floods notifications');
+    const load = machineLoad();
+    rows.push(...(await benchFairness({ floodRate: 200, rate: 20, seconds: quick ? 4 : 8 })));
     rows.push(...[load()].filter((r) => r !== undefined));
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -50,7 +50,8 @@ describe('event outbox', () => {
     const back = Date.now();
     await waitFor(() => unpublished() === 0, 15_000, 'held events published after Redis returned');
     const recoveryMs = Date.now() - back;
-    const jobs = await t.door.queues!.events.getJobs(['waiting'], 0, 100, true);
+    // Prioritized (fair shares between projects), in the order they will be taken.
+    const jobs = await t.door.queues!.events.getJobs(['prioritized'], 0, 100, true);
     assert.deepEqual(
       jobs.map((j) => j.data.eventId),
       [first.body.id, ...ids],

@@ -1,0 +1,153 @@
+// Hardening (#17), item 9: one chatty project must not stall another. Project A's rule posts a
+// notify to its Slack channel (the real Bolt app and poster, paced at one post a second per
+// channel as Slack asks); project B's rule submits a job. On main, after 12 of A's events, B's
+// event waited ~8 s for its job: the events consumer's slots waited on A's chat posts.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { stopTestRedis, waitFor } from '../helpers/engine.js';
+import { enabledRule } from '../helpers/rules.js';
+import { slash, startSlackHarness, type SlackHarness } from '../helpers/slack-bot.js';
+import { testWorkers } from '../helpers/workers.js';
+
+const CHANNEL = 'CCHATTY';
+const QUIET_CHANNEL = 'CQUIET';
+let h: SlackHarness;
+let workers: ReturnType<typeof testWorkers>;
+const arrived = new Map<string, number>();
+
+describe('fairness between projects', () => {
+  before(async () => {
+    // Slack's own pacing: one post a second per channel.
+    h = await startSlackHarness({ worker: false, postSpacingMs: 1000 });
+    for (const id of ['chatty', 'quiet'])
+      assert.equal(
+        (
+          await h.t.call('POST', '/api/projects', {
+            id,
+            name: id,
+            // Every run may go at once: what the chatty project floods is its notifications, not its run limit.
+            settings: { roles: { 'slack:UADMIN': 'admin' }, limits: { maxConcurrentRuns: 1000 } },
+          })
+        ).status,
+        201,
+      );
+    await h.command(slash(h, { command: '/greenlight', text: 'bind chatty', user: 'UADMIN', channel: CHANNEL }));
+    await h.command(slash(h, { command: '/greenlight', text: 'bind quiet', user: 'UADMIN', channel: QUIET_CHANNEL }));
+    await waitFor(
+      () =>
+        h.t.engine.chat.projectOfChannel('slack', CHANNEL) === 'chatty' &&
+        h.t.engine.chat.projectOfChannel('slack', QUIET_CHANNEL) === 'quiet',
+      3000,
+      'bound',
+    );
+    const lead = async (p: string) => (await h.t.call('POST', `/api/projects/${p}/tokens`, { role: 'lead' })).body.token as string;
+    await enabledRule(
+      (...a) => h.t.call(...a),
+      '/api/projects/chatty',
+      await lead('chatty'),
+      {
+        name: 'tell',
+        trigger: { event: 'custom.chatty' },
+        actions: [{ id: 'tell', type: 'notify', config: { text: 'chatty ${event.payload.n}' } }],
+      },
+      { type: 'custom.chatty', payload: { n: 0 } },
+    );
+    await enabledRule(
+      (...a) => h.t.call(...a),
+      '/api/projects/quiet',
+      await lead('quiet'),
+      {
+        name: 'cut',
+        trigger: { event: 'custom.quiet' },
+        actions: [
+          { id: 'cut', type: 'enqueue_job', config: { type: 'bg_remove', input: { originalPath: 'files/${event.payload.n}.png' } } },
+        ],
+      },
+      { type: 'custom.quiet', payload: { n: 0 } },
+    );
+    await enabledRule(
+      (...a) => h.t.call(...a),
+      '/api/projects/quiet',
+      await lead('quiet'),
+      {
+        name: 'say',
+        trigger: { event: 'custom.say' },
+        actions: [{ id: 'say', type: 'notify', config: { text: 'quiet ${event.payload.n}' } }],
+      },
+      { type: 'custom.say', payload: { n: 0 } },
+    );
+    workers = testWorkers(h.t.prefix);
+    await workers.add('bg_remove', (job) => {
+      arrived.set(String(job.data.input.originalPath), Date.now());
+      return { alphaPaths: [] };
+    });
+  });
+  after(async () => {
+    await workers?.close();
+    await h?.close();
+    await stopTestRedis();
+  });
+
+  it('GIVEN 12 notify events in a Slack-bound project THEN a quiet project’s event still gets its job at once, and every notification is posted, paced', async () => {
+    for (let n = 1; n <= 12; n++)
+      assert.equal(
+        (await h.t.call('POST', '/api/projects/chatty/automation/events', { type: 'custom.chatty', payload: { n } })).status,
+        202,
+      );
+    // Let A's events reach the consumer first.
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = Date.now();
+    assert.equal(
+      (await h.t.call('POST', '/api/projects/quiet/automation/events', { type: 'custom.quiet', payload: { n: 1 } })).status,
+      202,
+    );
+    await waitFor(() => arrived.has('files/1.png'), 15_000, 'the quiet project’s job');
+    const ms = arrived.get('files/1.png')! - sent;
+    // Its own work is a few ms; the bound is generous, far below one chat post's pacing.
+    assert.ok(ms < 500, `the quiet project waited ${ms} ms for its first job`);
+    // A's notifications all arrive, one a second (the channel's pacing), none lost.
+    await waitFor(
+      () => h.fake.of('chat.postMessage').filter((c) => c.args.channel === CHANNEL && /^chatty \d+$/.test(c.args.text)).length === 12,
+      30_000,
+      'twelve posts',
+    );
+    const posts = h.fake.of('chat.postMessage').filter((c) => c.args.channel === CHANNEL && /^chatty \d+$/.test(c.args.text));
+    assert.deepEqual(posts.map((c) => c.args.text).sort(), Array.from({ length: 12 }, (_, i) => `chatty ${i + 1}`).sort());
+  });
+
+  it('GIVEN a slow chat API (every post answers after 1.5 s) and 36 more chatty events (more than the notify queue’s 16 slots) THEN the quiet project’s job is still at once and its own post is not queued behind the chatty channel’s backlog', async () => {
+    h.fake.delay('chat.postMessage', 1500);
+    const posts = (channel: string) => h.fake.of('chat.postMessage').filter((c) => c.args.channel === channel);
+    // Chatty steps past pending: every chatty post is queued before the quiet project speaks.
+    const queued = () =>
+      (
+        h.t.door.sql
+          .prepare(
+            "SELECT count(*) AS n FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.project_id = 'chatty' AND s.status <> 'pending'",
+          )
+          .get() as { n: number }
+      ).n;
+    const before = posts(CHANNEL).length;
+    const queuedBefore = queued();
+    for (let n = 13; n <= 48; n++)
+      assert.equal(
+        (await h.t.call('POST', '/api/projects/chatty/automation/events', { type: 'custom.chatty', payload: { n } })).status,
+        202,
+      );
+    await waitFor(() => queued() >= queuedBefore + 36, 10_000, 'chatty posts queued');
+    const sent = Date.now();
+    assert.equal(
+      (await h.t.call('POST', '/api/projects/quiet/automation/events', { type: 'custom.quiet', payload: { n: 2 } })).status,
+      202,
+    );
+    assert.equal((await h.t.call('POST', '/api/projects/quiet/automation/events', { type: 'custom.say', payload: { n: 1 } })).status, 202);
+    await waitFor(() => arrived.has('files/2.png'), 15_000, 'the quiet project’s job');
+    assert.ok(arrived.get('files/2.png')! - sent < 500, `job after ${arrived.get('files/2.png')! - sent} ms`);
+    // The quiet channel's post is one slow API call away, not twelve paced ones.
+    await waitFor(() => posts(QUIET_CHANNEL).some((c) => c.args.text === 'quiet 1'), 5000, 'the quiet project’s post');
+    const quietAt = posts(QUIET_CHANNEL).find((c) => c.args.text === 'quiet 1')!.at;
+    assert.ok(quietAt - sent < 3500, `quiet post after ${quietAt - sent} ms`);
+    assert.ok(posts(CHANNEL).length - before < 12, 'while the chatty channel is still working through its posts');
+    h.fake.delay('chat.postMessage', 0);
+  });
+});
