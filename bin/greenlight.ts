@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import type { Engine, EngineConfig, Principal } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
-import { parseJsonOption } from './options.js';
+import { parseJsonOption, parseJsonValue } from './options.js';
 import { registerWorkerCommands, stopOnSignals } from './worker-commands.js';
 
 // The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
@@ -145,7 +145,7 @@ rule
   .description('Create rules from a JSON file holding one rule or an array of rules (imported disabled: dry-run, then enable).')
   .requiredOption('--project <projectId>', 'project to import into')
   .action(async (file: string, opts: { project: string }) => {
-    const body = parseJsonOption(`@${file}`);
+    const body = parseJsonValue(`@${file}`);
     await withEngine(async (engine, cli) => {
       const list = Array.isArray(body) ? body : [body];
       print(

@@ -1,5 +1,7 @@
 // Bounds on JSON from outside, checked without recursion: nesting depth and
-// node count of a value (every zod parse at the door goes through them), and,
+// node count of a value (every zod parse at the door goes through them), and
+// what could not be stored as sent (lone surrogates, non-finite numbers,
+// __proto__ keys that parsers drop) — refused rather than altered; and,
 // for JSON text, duplicate keys (refused: two values for one key would let a
 // validator and a reader see different documents).
 import type { ErrorDetail } from './errors.js';
@@ -8,6 +10,10 @@ import type { ErrorDetail } from './errors.js';
 export const MAX_JSON_DEPTH = 64;
 /** Most values (objects, arrays, scalars) in one document. */
 export const MAX_JSON_NODES = 100_000;
+
+/** No lone UTF-16 surrogate (a pair is one code point under the u flag; a lone half is \p{Surrogate}). */
+const loneSurrogate = /\p{Surrogate}/u;
+const wellFormed = (s: string) => !loneSurrogate.test(s);
 
 const shown = (path: (string | number)[]) => {
   const head = path.slice(0, 8).map(String).join('.');
@@ -21,10 +27,20 @@ export function valueBoundsProblem(value: unknown): ErrorDetail | null {
   while (stack.length > 0) {
     const { v, path } = stack.pop()!;
     if (++nodes > MAX_JSON_NODES) return { path: '(root)', message: `more than ${MAX_JSON_NODES} values: send less` };
+    // Stored as text, read back as data: what SQLite's UTF-8 or JSON cannot hold is refused, never altered.
+    if (typeof v === 'string' && !wellFormed(v))
+      return { path: shown(path), message: 'holds a lone UTF-16 surrogate (e.g. \\ud800): send well-formed Unicode' };
+    if (typeof v === 'number' && !Number.isFinite(v))
+      return { path: shown(path), message: 'is a number beyond what JSON stores (e.g. 1e309): send a finite number' };
     if (typeof v !== 'object' || v === null) continue;
     if (path.length >= MAX_JSON_DEPTH) return { path: shown(path), message: `nested deeper than ${MAX_JSON_DEPTH} levels: flatten it` };
     if (Array.isArray(v)) for (let i = 0; i < v.length; i++) stack.push({ v: v[i], path: [...path, i] });
-    else for (const k of Object.keys(v)) stack.push({ v: (v as Record<string, unknown>)[k], path: [...path, k] });
+    else
+      for (const k of Object.keys(v)) {
+        if (k === '__proto__') return { path: shown([...path, k]), message: 'a key named __proto__ is not taken: rename it' };
+        if (!wellFormed(k)) return { path: shown(path), message: 'a key holds a lone UTF-16 surrogate: send well-formed Unicode' };
+        stack.push({ v: (v as Record<string, unknown>)[k], path: [...path, k] });
+      }
   }
   return null;
 }

@@ -9,7 +9,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  // A message names what was sent (zod lists every unknown key): kept short, so a huge body gets a small answer.
+  const short = (m: string) => (m.length > 300 ? `${m.slice(0, 300)}…` : m);
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: short(issue.message) }));
 }
 
 /** Parse `input` with `schema`; on failure throw a ValidationError naming each failing field. */
@@ -19,12 +21,14 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: 
   if (bound) throw new ValidationError(`Invalid ${what}: ${bound.path}: ${bound.message}`, [bound]);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const details = issuesToDetails(result.error);
+  // The answer stays small whatever was sent (50,000 unknown keys are 50,000 issues): the first 50 and a count.
+  const all = issuesToDetails(result.error);
+  const details = all.length > 50 ? [...all.slice(0, 50), { path: '(root)', message: `and ${all.length - 50} more problems` }] : all;
   const head = details
     .slice(0, 3)
     .map((d) => `${d.path}: ${d.message}`)
     .join('; ');
-  const more = details.length > 3 ? ` (and ${details.length - 3} more)` : '';
+  const more = all.length > 3 ? ` (and ${all.length - 3} more)` : '';
   throw new ValidationError(`Invalid ${what}: ${head}${more}`, details, result.error);
 }
 

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import type { Principal } from '../auth/principal.js';
+import { authorizeGlobalAdmin, authorizeRole, type Principal } from '../auth/principal.js';
 import { GreenlightError, httpStatusOf, isGreenlightError, ValidationError, type ErrorCode, type ErrorDetail } from '../errors.js';
 import { issuesToDetails } from '../validation.js';
 import type { Logger } from 'pino';
@@ -173,6 +173,9 @@ export function defineRoute(
 ): void {
   docs.push(doc);
   const checked = (c: Context<Env>) => {
+    // The route's role first: a token that may not call it is told so (403) before its body is even read.
+    if (doc.role === 'global admin') authorizeGlobalAdmin(c.get('principal'));
+    else if (doc.role !== 'none') authorizeRole(c.get('principal'), c.req.param('projectId') ?? null, doc.role);
     c.set('query', checkedQuery(c, doc));
     return handler(c);
   };

@@ -120,7 +120,12 @@ export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc
   );
   route(
     { method: 'get', path: `${P}/halts`, summary: 'Halts in force for this project, with held counts', role: 'artist', status: 200 },
-    (c) => c.json({ halts: engine.halts.status(c.get('principal'), c.req.param('projectId')!) }),
+    (c) => {
+      const projectId = c.req.param('projectId')!;
+      // A project that does not exist is a 404, not "no halts" (a global admin passes the role check for any id).
+      engine.entities.getProject(c.get('principal'), projectId);
+      return c.json({ halts: engine.halts.status(c.get('principal'), projectId) });
+    },
   );
 
   for (const decision of ['approve', 'deny'] as const) {

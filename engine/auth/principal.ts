@@ -39,6 +39,13 @@ export function authorize(principal: Principal, projectId: string, permission: P
     throw new AuthError('forbidden', `'${permission}' needs the ${permissions[permission]} role; this token has ${principal.role}.`);
 }
 
+/** At least `role` in `projectId` (or on every project): the API's gate before a body is read (the engine checks again). */
+export function authorizeRole(principal: Principal, projectId: string | null, role: Role): void {
+  if (projectId !== null && principal.projectId !== null && principal.projectId !== projectId)
+    throw new AuthError('forbidden', `This token belongs to project '${principal.projectId}', not '${projectId}'.`);
+  if (rank[principal.role] < rank[role]) throw new AuthError('forbidden', `This needs the ${role} role; this token has ${principal.role}.`);
+}
+
 /** Creating projects needs a token that is admin on every project. */
 export function authorizeGlobalAdmin(principal: Principal): void {
   if (principal.projectId !== null || principal.role !== 'admin')

@@ -49,7 +49,21 @@ export const assetInputSchema = z
     type: z.string().min(1).max(64),
     name: z.string().max(200).optional(),
     specId: idSchema.optional(),
-    variants: z.union([z.number().int().min(0).max(64), z.array(z.object({ id: idSchema.optional() }).strict()).max(64)]).optional(),
+    variants: z
+      .union([
+        z.number().int().min(0).max(64),
+        z
+          .array(z.object({ id: idSchema.optional() }).strict())
+          .max(64)
+          .superRefine((list, ctx) => {
+            const seen = new Set<string>();
+            list.forEach((v, i) => {
+              if (v.id && seen.has(v.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `variant id '${v.id}' is given twice` });
+              if (v.id) seen.add(v.id);
+            });
+          }),
+      ])
+      .optional(),
   })
   .strict();
 
@@ -166,7 +180,15 @@ export function createEntityService(deps: { store: Store }) {
     createSpec(p: Principal, projectId: string, body: unknown) {
       authorize(p, projectId, 'entities.write');
       requireProject(projectId);
-      return entities.createSpec(projectId, parseWith(specInputSchema, body, 'spec'));
+      const input = parseWith(specInputSchema, body, 'spec');
+      try {
+        return entities.createSpec(projectId, input);
+      } catch (err) {
+        // Spec ids are unique across projects and the store does not check first (as it does for assets).
+        if (input.id && (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+          throw new ConflictError(`Spec id '${input.id}' is taken; choose another or leave id out.`);
+        throw err;
+      }
     },
     getAsset(p: Principal, projectId: string, assetId: string) {
       authorize(p, projectId, 'project.read');
