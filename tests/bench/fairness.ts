@@ -3,20 +3,13 @@
 // channel (the real Bolt app and poster, paced one post a second per channel),
 // beside B alone measured in the same run on the same server.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
-import { pino } from 'pino';
 import { Pool } from 'undici';
-import { createBots, type Bots } from '../../bot/index.js';
-import { defaultReactionMap } from '../../bot/commands/control.js';
-import { cliPrincipal, loadConfig, startGreenlight, type Engine } from '../../engine/index.js';
+import { cliPrincipal, type Engine } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
-import { SIGNING_SECRET, startFakeSlack } from '../helpers/slack.js';
 import { connections } from './redis.js';
+import { greenlightWithSlack } from './with-slack.js';
 import { fmt, paced, summarize, verdict } from './stats.js';
 
 /** The flood in a process of its own; resolves with its last stdout line. */
@@ -37,28 +30,12 @@ const enable = (engine: Engine, projectId: string, body: Record<string, unknown>
 };
 
 export async function benchFairness(o: { floodRate: number; rate: number; seconds: number }): Promise<string[][]> {
-  const dataDir = path.join(os.tmpdir(), `gl-bench-fair-${randomBytes(4).toString('hex')}`);
-  const fake = await startFakeSlack();
-  const config = loadConfig({ GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
-  const logger = pino({ level: 'warn' });
-  const held: { bots: Bots | null } = { bots: null };
-  const slack = {
-    botToken: 'xoxb-bench',
-    signingSecret: SIGNING_SECRET,
-    appToken: null,
-    apiUrl: fake.apiUrl,
-    reactions: { ...defaultReactionMap },
-    publicUrl: null,
-  };
-  const running = await startGreenlight(config, {
-    logger,
-    mount: (app, engine) => void (held.bots = createBots({ slack }, engine, app, logger)),
-  });
+  const gl = await greenlightWithSlack('fair');
+  const { running, fake, config } = gl;
   const pool = new Pool(running.url, { connections: 16, pipelining: 1 });
   const redis = connections(running.redisUrl);
   let worker: Worker | null = null;
   try {
-    await held.bots!.start();
     const { engine } = running;
     // Every run may go at once in both: what A floods is its notifications, not its run limit.
     const settings = { limits: { maxConcurrentRuns: 1000 } };
@@ -171,10 +148,7 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
   } finally {
     await worker?.close();
     await pool.close();
-    await held.bots?.stop();
-    await running.stop();
     redis.closeAll();
-    await fake.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await gl.stop();
   }
 }

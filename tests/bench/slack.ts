@@ -2,38 +2,16 @@
 // the bolt-python fixture) at a steady rate against Greenlight with the real
 // Bolt app mounted, from press to HTTP answer. Baseline in the same run:
 // Slack's url_verification (signature check and answer, no listener, no engine).
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { createBots, type Bots } from '../../bot/index.js';
-import { defaultReactionMap } from '../../bot/commands/control.js';
-import { cliPrincipal, loadConfig, startGreenlight } from '../../engine/index.js';
+import { cliPrincipal } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
-import { fixture, sign, SIGNING_SECRET, startFakeSlack } from '../helpers/slack.js';
+import { fixture, sign } from '../helpers/slack.js';
 import { fmt, paced, summarize, verdict } from './stats.js';
+import { greenlightWithSlack } from './with-slack.js';
 
 export async function benchSlack(o: { rate: number; seconds: number }): Promise<string[][]> {
-  const dataDir = path.join(os.tmpdir(), `gl-bench-slack-${randomBytes(4).toString('hex')}`);
-  const fake = await startFakeSlack();
-  const config = loadConfig({ GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
-  const logger = pino({ level: 'warn' });
-  const held: { bots: Bots | null } = { bots: null };
-  const slack = {
-    botToken: 'xoxb-bench',
-    signingSecret: SIGNING_SECRET,
-    appToken: null,
-    apiUrl: fake.apiUrl,
-    reactions: { ...defaultReactionMap },
-    publicUrl: null,
-  };
-  const running = await startGreenlight(config, {
-    logger,
-    mount: (app, engine) => void (held.bots = createBots({ slack }, engine, app, logger)),
-  });
+  const gl = await greenlightWithSlack('slack');
+  const { running, fake } = gl;
   try {
-    await held.bots!.start();
     const { engine } = running;
     engine.entities.createProject(cliPrincipal, {
       id: 'slackbench',
@@ -99,9 +77,6 @@ export async function benchSlack(o: { rate: number; seconds: number }): Promise<
       [`slack button ack max @${o.rate}/s`, `${fmt(a.max, 2)} ms`, `url_verification ${fmt(b.max, 2)} ms`, '', ''],
     ];
   } finally {
-    await held.bots?.stop();
-    await running.stop();
-    await fake.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await gl.stop();
   }
 }

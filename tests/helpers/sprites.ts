@@ -98,3 +98,13 @@ export const stats = (xs: number[]) => {
   const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))]!;
   return { n: s.length, min: s[0]!, p10: q(0.1), median: q(0.5), mean: s.reduce((a, b) => a + b, 0) / s.length, max: s[s.length - 1]! };
 };
+
+/** A red square on white, 48 px: something bg_remove can cut out. */
+export const redSquarePng = () =>
+  sharp(
+    Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><rect width="48" height="48" fill="#fff"/><rect x="12" y="12" width="24" height="24" fill="#c02020"/></svg>',
+    ),
+  )
+    .png()
+    .toBuffer();

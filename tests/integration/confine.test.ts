@@ -11,10 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import sharp from 'sharp';
 import { loadWorkerConfig } from '../../gpu-worker/config.js';
 import { startWorker, type RunningWorker } from '../../gpu-worker/worker.js';
 import { stopTestRedis, testRedis, waitFor } from '../helpers/engine.js';
+import { redSquarePng } from '../helpers/sprites.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-confine-worker-'));
 const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-confine-outside-'));
@@ -24,14 +24,6 @@ let worker: RunningWorker;
 let connection: Redis;
 const queues: Queue[] = [];
 
-const png = () =>
-  sharp(
-    Buffer.from(
-      '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><rect width="48" height="48" fill="#fff"/><rect x="12" y="12" width="24" height="24" fill="#c02020"/></svg>',
-    ),
-  )
-    .png()
-    .toBuffer();
 const queue = (name: string) => {
   const q = new Queue(name, { connection, prefix });
   queues.push(q);
@@ -49,9 +41,9 @@ describe('gpu-worker confinement on BullMQ', () => {
     );
     worker = startWorker({ config, redisUrl, logger: pino({ level: 'silent' }) });
     fs.mkdirSync(path.join(outside, 'hero/original'), { recursive: true });
-    fs.writeFileSync(path.join(outside, 'hero/original/v1.png'), await png());
+    fs.writeFileSync(path.join(outside, 'hero/original/v1.png'), await redSquarePng());
     fs.mkdirSync(path.join(root, 'files/images/good/original'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'files/images/good/original/v1.png'), await png());
+    fs.writeFileSync(path.join(root, 'files/images/good/original/v1.png'), await redSquarePng());
     fs.symlinkSync(path.join(outside, 'hero'), path.join(root, 'files/images/hero'));
   });
   after(async () => {

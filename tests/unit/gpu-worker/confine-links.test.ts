@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import sharp from 'sharp';
 import { localContext } from '../../../gpu-worker/context.js';
 import { isJobInputError } from '../../../gpu-worker/errors.js';
 import { localProjectFiles } from '../../../gpu-worker/files.js';
 import { runJob } from '../../../gpu-worker/processors/index.js';
+import { redSquarePng } from '../../helpers/sprites.js';
 
 const temps: string[] = [];
 after(() => {
@@ -25,19 +25,9 @@ const tmp = (prefix: string) => {
   return d;
 };
 
-/** A red square on white: something bg_remove can cut out. */
-const png = () =>
-  sharp(
-    Buffer.from(
-      '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><rect width="48" height="48" fill="#fff"/><rect x="12" y="12" width="24" height="24" fill="#c02020"/></svg>',
-    ),
-  )
-    .png()
-    .toBuffer();
-
 const put = async (file: string, data?: Buffer | string) => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, data ?? (await png()));
+  fs.writeFileSync(file, data ?? (await redSquarePng()));
 };
 const link = (target: string, at: string) => {
   fs.mkdirSync(path.dirname(at), { recursive: true });
