@@ -74,7 +74,8 @@ export interface Engine {
 
   rules: {
     list(p: Principal, projectId: string): RuleRow[];
-    listWithStats(p: Principal, projectId: string): ApiRule[];
+    /** The rules with their runs and failures (since `since`, ms; default all) and last run. */
+    listWithStats(p: Principal, projectId: string, since?: number): ApiRule[];
     get(p: Principal, projectId: string, ruleId: string): RuleRow;
     create(p: Principal, projectId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] };
     update(p: Principal, projectId: string, ruleId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] };

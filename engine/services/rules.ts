@@ -199,8 +199,8 @@ export function createRuleService(deps: {
       return repo.list(projectId);
     },
     /** Each rule as the API shows it, with last run, run count and failure count. */
-    listWithStats(p: Principal, projectId: string) {
-      const stats = runsRepo.statsByRule(projectId);
+    listWithStats(p: Principal, projectId: string, since?: number) {
+      const stats = runsRepo.statsByRule(projectId, since);
       return service
         .list(p, projectId)
         .map((r) => toApiRule(r, stats.get(r.id) ?? { runs: 0, failures: 0, lastRunAt: null, lastStatus: null }));

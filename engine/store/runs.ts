@@ -149,16 +149,19 @@ export function createRunsRepo(ctx: StoreContext) {
         .all();
     },
     /** Per rule: run count, failures, and the last run (skipped firings not counted). */
+    /** Per rule: runs and failures since `since` (ms; default all), and the last run ever (when, outcome). */
     statsByRule(
       projectId: string,
+      since = 0,
     ): Map<string, { runs: number; failures: number; lastRunAt: number | null; lastStatus: RunStatus | null }> {
       const rows = db.$client
         .prepare(
-          `SELECT rule_id AS ruleId, count(*) AS runs, sum(status = 'failed') AS failures, max(created_at) AS lastRunAt,
+          `SELECT rule_id AS ruleId, sum(created_at >= @since) AS runs, sum(status = 'failed' AND created_at >= @since) AS failures,
+             max(created_at) AS lastRunAt,
              (SELECT status FROM runs r2 WHERE r2.rule_id = runs.rule_id AND r2.status != 'skipped' ORDER BY created_at DESC, rowid DESC LIMIT 1) AS lastStatus
-           FROM runs WHERE project_id = ? AND status != 'skipped' GROUP BY rule_id`,
+           FROM runs WHERE project_id = @projectId AND status != 'skipped' GROUP BY rule_id`,
         )
-        .all(projectId) as { ruleId: string; runs: number; failures: number; lastRunAt: number; lastStatus: RunStatus }[];
+        .all({ projectId, since }) as { ruleId: string; runs: number; failures: number; lastRunAt: number; lastStatus: RunStatus }[];
       return new Map(rows.map((r) => [r.ruleId, { runs: r.runs, failures: r.failures, lastRunAt: r.lastRunAt, lastStatus: r.lastStatus }]));
     },
     countByStatus(): { status: string; n: number }[] {

@@ -354,4 +354,38 @@ describe('review web in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'resumed-390.png'), fullPage: true });
     await context.close();
   });
+
+  it('GIVEN the rules list THEN a lead disables and enables a rule by click, and runs a dry-run on a variant; screenshots at 1280 and 390 px', async () => {
+    const lead = (await t.call('POST', '/api/projects/art/tokens', { role: 'lead' })).body.token;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/review/sign-in`);
+    await page.getByLabel('API token').fill(lead);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/review\/projects\/art$/);
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const mvp = page.locator(`#rule-${mvpRuleId}`);
+    assert.match(await mvp.innerText(), /when variant\.approved happens/);
+    await mvp.getByRole('button', { name: 'Disable' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator(`#rule-${mvpRuleId} .badge`).first().innerText(), /disabled/);
+    await page.locator(`#rule-${mvpRuleId}`).getByRole('button', { name: 'Enable' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator(`#rule-${mvpRuleId} .badge`).first().innerText(), /enabled/);
+    const variant = t.engine.entities.getAsset(t.engine.authenticate(lead)!, 'art', 'knight').variants[0]!;
+    await page.locator(`#rule-${mvpRuleId}`).getByLabel('Dry-run on a variant or asset id').fill(variant.id);
+    await page.locator(`#rule-${mvpRuleId}`).getByRole('button', { name: 'Dry-run' }).click();
+    await page.waitForLoadState('load');
+    assert.match(
+      await page.locator(`#rule-${mvpRuleId} [role="status"]`).innerText(),
+      new RegExp(`on variant ${variant.id}: 1 firing, \\d+ jobs?`),
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'rules-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'rules-390.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no console errors (CSP included)');
+    await context.close();
+  });
 });
