@@ -15,6 +15,7 @@ import type { RunRow, RunStatus, StepRow } from './store/runs.js';
 import type { ChainStepFact } from './services/chat-facts.js';
 import type { RuleWarning, SampleEvent, toApiRule } from './services/rules.js';
 import type { Plan } from './rules/planner.js';
+import type { ChainGraph } from './rules/graph.js';
 import type { ApprovalNotice, ChatNotifier } from './runs/ports.js';
 import type { toApiEvent } from './events/intake.js';
 
@@ -90,7 +91,8 @@ export interface Engine {
     dryRunAll(p: Principal, projectId: string, body: unknown): Plan;
     /** Run exactly what a dry-run showed (409 if its hash changed). */
     run(p: Principal, projectId: string, ruleId: string, body: unknown): { eventId: string; hash: string; summary: Plan['summary'] };
-    graph(p: Principal, projectId: string): unknown;
+    /** The rules as a static graph: event types → rules → (approval gate) → actions → emitted events, with cycles. */
+    graph(p: Principal, projectId: string): ChainGraph;
   };
 
   /** Runs (the trigger log). Reads work without Redis. */

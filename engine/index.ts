@@ -23,3 +23,4 @@ export { isGreenlightError, GreenlightError } from './errors.js';
 export { jsonText } from './validation.js';
 export { toApiRule } from './services/rules.js';
 export { MAX_JSON_DEPTH, textBoundsProblem as jsonTextProblem } from './json-bounds.js';
+export type { ChainGraph, GraphEdge, GraphNode } from './rules/graph.js';

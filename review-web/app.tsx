@@ -32,6 +32,7 @@ function staticAssets() {
   const out = new Map<string, { url: string; body: Buffer; type: string }>();
   for (const [key, file, type] of [
     ['css', 'review.css', 'text/css; charset=utf-8'],
+    ['automationCss', 'automation.css', 'text/css; charset=utf-8'],
     ['js', 'review.js', 'text/javascript; charset=utf-8'],
   ] as const) {
     const body = fs.readFileSync(path.join(STATIC_DIR, file));
@@ -57,7 +58,7 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     const s = sessionOf(c);
     return {
       title,
-      assets: { css: assets.get('css')!.url, js: assets.get('js')!.url },
+      assets: { css: assets.get('css')!.url, js: assets.get('js')!.url, automationCss: assets.get('automationCss')!.url },
       session: s ? { who: s.principal.id, role: s.principal.role, projectId: s.principal.projectId, csrf: s.csrf } : null,
       halts: projectId && s ? engine.chat.halts(projectId) : [],
       live: projectId && s ? `${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/live` : null,

@@ -6,8 +6,8 @@ import { VariantCard, when, type CardOptions } from './cards.js';
 
 export interface PageContext {
   title: string;
-  /** Fingerprinted asset URLs (style sheet, script). */
-  assets: { css: string; js: string };
+  /** Fingerprinted asset URLs (style sheets, script); the automation pages add their own sheet. */
+  assets: { css: string; js: string; automationCss: string };
   /** Signed in: who, in which project, and the form token. */
   session: { who: string; role: string; projectId: string | null; csrf: string } | null;
   halts: HaltStatus[];
@@ -15,7 +15,7 @@ export interface PageContext {
   live?: string | null;
 }
 
-export function Layout(props: { ctx: PageContext; children: Child }) {
+export function Layout(props: { ctx: PageContext; children: Child; automation?: boolean }) {
   const { ctx } = props;
   return (
     <html lang="en">
@@ -25,6 +25,7 @@ export function Layout(props: { ctx: PageContext; children: Child }) {
         <title>{ctx.title} · Greenlight</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={ctx.assets.css} />
+        {props.automation ? <link rel="stylesheet" href={ctx.assets.automationCss} /> : null}
         <script src={ctx.assets.js} defer></script>
       </head>
       <body data-live={ctx.live ?? undefined}>

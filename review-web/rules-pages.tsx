@@ -67,11 +67,14 @@ export function RulesPage(props: {
       </p>
     ) : null;
   return (
-    <Layout ctx={props.ctx}>
+    <Layout ctx={props.ctx} automation>
       <p>
         <a href={base}>← {props.projectId}</a>
       </p>
       <h1>Rules</h1>
+      <nav class="buttons" aria-label="Rules">
+        <a href={`${base}/rules/graph`}>Chain graph</a>
+      </nav>
       {notice(null)}
       {props.rules.length === 0 ? <p>No rules yet: import one below, or create one with the API or `/rule` in chat.</p> : null}
       <ul class="rules">
@@ -94,7 +97,7 @@ export function RulesPage(props: {
               </p>
               <p class="muted">
                 Last run: {r.stats?.lastRunAt ? `${when(Date.parse(r.stats.lastRunAt))} (${r.stats.lastStatus ?? '?'})` : 'never'} · last 7
-                days: {r.stats?.runs ?? 0} runs, {r.stats?.failures ?? 0} failed
+                days: {r.stats?.runs ?? 0} run{r.stats?.runs === 1 ? '' : 's'}, {r.stats?.failures ?? 0} failed
               </p>
               {notice(r.id)}
               {props.canEdit ? (

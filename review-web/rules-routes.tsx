@@ -4,6 +4,8 @@
 import type { Context, Hono } from 'hono';
 import { isGreenlightError, type Engine, type Principal } from '../engine/index.js';
 import { REVIEW_PATH, type Kit } from './kit.js';
+import { GraphPage } from './graph-page.js';
+import { layoutGraph } from './graph-layout.js';
 import { RulesPage, type RuleNotice } from './rules-pages.js';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
@@ -82,6 +84,43 @@ export function mountRulesRoutes(app: Hono<any>, engine: Engine, kit: Kit): void
       } catch (err) {
         return refusal(c, p, projectId, ruleId, err);
       }
+    }),
+  );
+  // The chain graph: laid out here, drawn as SVG; ?run= lights the rules that run's chain fired.
+  app.get(
+    `${REVIEW_PATH}/projects/:projectId/rules/graph`,
+    signedIn((c, p) => {
+      const projectId = c.req.param('projectId')!;
+      const graph = engine.rules.graph(p, projectId);
+      const halts = engine.halts.status(p, projectId);
+      const all = halts.some((h) => h.scope !== 'rule');
+      const halted = new Set(
+        graph.nodes.flatMap((n) => (n.kind === 'rule' && n.ruleId && (all || halts.some((h) => h.ruleId === n.ruleId)) ? [n.ruleId] : [])),
+      );
+      const runId = c.req.query('run') ?? null;
+      const lit = new Set<string>();
+      if (runId) {
+        // The run and what it set off, breadth first (a chain is at most maxDepth long; bounded anyway).
+        const queue = [runId];
+        for (let i = 0; i < queue.length && i < 200; i++) {
+          const detail = engine.runs.get(p, projectId, queue[i]!);
+          lit.add(detail.run.ruleId);
+          queue.push(...detail.downstream.map((d) => d.id));
+        }
+      }
+      const laid = layoutGraph(graph);
+      return page(
+        c,
+        <GraphPage
+          ctx={ctxOf(c, 'Chain graph', projectId)}
+          projectId={projectId}
+          graph={laid}
+          halted={halted}
+          lit={lit}
+          runId={runId}
+          cycles={graph.cycles}
+        />,
+      );
     }),
   );
   app.get(

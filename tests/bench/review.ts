@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { loadConfig, startGreenlight, cliPrincipal } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
 import { mountReviewWeb } from '../../review-web/app.js';
+import { manyRules } from '../helpers/rules.js';
 import { profiled } from './profile.js';
 import { fmt, percentile, verdict } from './stats.js';
 
@@ -128,11 +129,17 @@ export async function benchReview(o: { requests: number }): Promise<string[][]> 
       () => get(agent, thumbUrls[t % VARIANTS]!, auth),
       () => get(agent, thumbUrls[t % VARIANTS]!, { ...auth, 'if-none-match': etags[t++ % VARIANTS]! }),
     ];
+    // The chain graph of a 60-rule project: laid out (dagre) and drawn as SVG on each request.
+    for (const body of manyRules(60)) engine.rules.create(cliPrincipal, 'review', body);
+    const graphUrl = `${running.url}/review/projects/review/rules/graph`;
+    const graphSteps = [() => get(agent, healthUrl), () => get(agent, graphUrl, auth)];
+    await times(5, graphSteps, [200, 200]);
     await times(30, pageSteps, [200, 200]); // warm-up
     await times(30, thumbSteps, [200, 200, 304]);
-    const [pageHealth, pageTimes, thumbHealth, thumbTimes, notModified] = await profiled('review', async () => [
+    const [pageHealth, pageTimes, thumbHealth, thumbTimes, notModified, graphHealth, graphTimes] = await profiled('review', async () => [
       ...(await times(o.requests, pageSteps, [200, 200])),
       ...(await times(o.requests, thumbSteps, [200, 200, 304])),
+      ...(await times(Math.max(20, o.requests / 5), graphSteps, [200, 200])),
     ]);
     type Stat = NonNullable<typeof pageTimes>;
     const kb = (n: number) => `${fmt(n / 1000, 1)} KB`; // 1 KB = 1000 bytes here: the stricter reading of the target
@@ -150,6 +157,8 @@ export async function benchReview(o: { requests: number }): Promise<string[][]> 
       row('review thumbnail, cached on disk (200)', thumbTimes!, thumbHealth!, 'p95', 5),
       row('review thumbnail, If-None-Match (304)', notModified!, thumbHealth!, 'p50'),
       row('review thumbnail, If-None-Match (304)', notModified!, thumbHealth!, 'p95', 5),
+      row(`review chain graph of 60 rules, laid out and drawn (${graphTimes!.n} GETs)`, graphTimes!, graphHealth!, 'p50'),
+      row('review chain graph of 60 rules, laid out and drawn', graphTimes!, graphHealth!, 'p95', 200),
       [
         `review asset page weight without images (${parts.map((p) => `${p.name} ${kb(p.body.length)}`).join(', ')})`,
         kb(bytes),

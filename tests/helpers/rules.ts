@@ -73,3 +73,32 @@ export async function enabledRule(
   if (on.status !== 200) throw new Error(`enable refused: ${JSON.stringify(on.body)}`);
   return created.body.id as string;
 }
+
+/**
+ * `n` rules for graph tests and the graph bench: chains of four (a custom event → cut-out → atlas →
+ * export), generation behind an admin gate in each tenth rule, and, last, a cycle (a rule on
+ * bg_remove.completed that cuts out again).
+ */
+export function manyRules(n: number): Record<string, unknown>[] {
+  const job = (type: string, input: Record<string, unknown>) => [{ id: 'work', type: 'enqueue_job', config: { type, input } }];
+  return Array.from({ length: n }, (_, i) => {
+    if (i === n - 1)
+      return { name: `Again ${i}`, trigger: { event: 'bg_remove.completed' }, actions: job('bg_remove', { variantId: 'v1' }) };
+    switch (i % 4) {
+      case 0:
+        return i % 10 === 0
+          ? { name: `Generate ${i}`, trigger: { event: `custom.t${i}` }, actions: job('generate', { assetId: 'a', prompt: 'p', count: 1 }) }
+          : { name: `Cut ${i}`, trigger: { event: `custom.t${i}` }, actions: job('bg_remove', { variantId: 'v1' }) };
+      case 1:
+        return { name: `Pack ${i}`, trigger: { event: 'bg_remove.completed' }, actions: job('pack_atlas', { frames: ['a.png'] }) };
+      case 2:
+        return {
+          name: `Export ${i}`,
+          trigger: { event: 'atlas.ready' },
+          actions: [{ id: 'bundle', type: 'export', config: { atlasIds: ['a'] } }],
+        };
+      default:
+        return { name: `Tell ${i}`, trigger: { event: `custom.t${i}` }, actions: [{ id: 'tell', type: 'notify', config: { text: 'x' } }] };
+    }
+  });
+}

@@ -355,7 +355,7 @@ describe('review web in Chromium', () => {
     await context.close();
   });
 
-  it('GIVEN the rules list THEN a lead disables and enables a rule by click, and runs a dry-run on a variant; screenshots at 1280 and 390 px', async () => {
+  it('GIVEN the rules list THEN a lead disables and enables a rule by click, and runs a dry-run on a variant; the chain graph opens a rule by click; screenshots at 1280 and 390 px', async () => {
     const lead = (await t.call('POST', '/api/projects/art/tokens', { role: 'lead' })).body.token;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -383,6 +383,16 @@ describe('review web in Chromium', () => {
       new RegExp(`on variant ${variant.id}: 1 firing, \\d+ jobs?`),
     );
     await page.screenshot({ path: path.join(SHOTS, 'rules-1280.png'), fullPage: true });
+    // The chain graph: every rule a node; clicking one opens it in the list.
+    await page.getByRole('link', { name: 'Chain graph' }).click();
+    await page.waitForURL(/\/rules\/graph$/);
+    assert.ok(await page.locator(`[data-node="rule:${mvpRuleId}"]`).isVisible());
+    await page.screenshot({ path: path.join(SHOTS, 'graph-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'graph-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator(`[data-node="rule:${mvpRuleId}"]`).click();
+    await page.waitForURL(new RegExp(`/rules#rule-${mvpRuleId}$`));
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SHOTS, 'rules-390.png'), fullPage: true });
     assert.deepEqual(errors, [], 'no console errors (CSP included)');

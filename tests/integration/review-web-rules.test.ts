@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { mountReviewWeb } from '../../review-web/app.js';
 import { makeEngine, stopTestRedis, type TestEngine } from '../helpers/engine.js';
+import { manyRules } from '../helpers/rules.js';
 
 const P = '/api/projects/art';
 const ORIGIN = 'http://localhost';
@@ -150,5 +151,52 @@ describe('review web: the rules list', () => {
       403,
     );
     assert.equal(ruleCount(), before);
+  });
+
+  it('GIVEN 60 rules in chains, with approval gates, disabled rules and a cycle THEN the chain graph draws every rule once, linked to it, styled apart, with no two boxes overlapping', async () => {
+    await t.call('POST', '/api/projects', { id: 'big', name: 'Big' });
+    const bigLead = (await t.call('POST', '/api/projects/big/tokens', { role: 'lead' })).body.token;
+    const ids: string[] = [];
+    for (const body of manyRules(60)) {
+      const res = await t.call('POST', '/api/projects/big/rules', body, bigLead);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      ids.push(res.body.id);
+    }
+    const cookie = await signIn(bigLead);
+    const res = await get('/review/projects/big/rules/graph', cookie);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    for (const id of ids)
+      assert.equal(html.split(`href="/review/projects/big/rules#rule-${id}"`).length - 1, 1, `rule ${id} drawn once, linked`);
+    assert.match(html, /class="node kind-gate[^"]*"/, 'the approval gate');
+    assert.match(html, /class="node kind-rule disabled/, 'disabled rules dashed');
+    assert.match(html, /class="node kind-rule disabled cycle/, 'the cycle marked');
+    assert.match(html, /Cycles: /);
+    // Every node's box from the SVG: no two overlap.
+    const boxes = [
+      ...html.matchAll(
+        /<g class="node [^"]*" data-node="([^"]+)">.*?<(?:rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"|polygon points="([^"]+)")/g,
+      ),
+    ].map((m) => {
+      if (m[2] !== undefined) return { id: m[1]!, x: +m[2], y: +m[3]!, w: +m[4]!, h: +m[5]! };
+      const pts = m[6]!.split(' ').map((p) => p.split(',').map(Number) as [number, number]);
+      const xs = pts.map((p) => p[0]);
+      const ys = pts.map((p) => p[1]);
+      return {
+        id: m[1]!,
+        x: Math.min(...xs),
+        y: Math.min(...ys),
+        w: Math.max(...xs) - Math.min(...xs),
+        h: Math.max(...ys) - Math.min(...ys),
+      };
+    });
+    assert.ok(boxes.length >= 60 * 2, `${boxes.length} boxes`);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        assert.ok(!overlap, `${a.id} and ${b.id} overlap`);
+      }
   });
 });
