@@ -19,6 +19,7 @@ import { REVIEW_PATH, type Form, type Kit } from './kit.js';
 import { ErrorPage, HomePage, SignInPage, type PageContext } from './pages.js';
 import { mountReviewRoutes } from './review-routes.js';
 import { mountRulesRoutes } from './rules-routes.js';
+import { mountRunsRoutes } from './runs-routes.js';
 
 export { REVIEW_PATH };
 
@@ -192,6 +193,7 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
   mountReviewRoutes(app, engine, kit);
   mountAdminRoutes(app, engine, kit);
   mountRulesRoutes(app, engine, kit);
+  mountRunsRoutes(app, engine, kit);
 
   // Live: one SSE stream per tab from the engine's change feed (this project's decisions, halts and approvals),
   // a heartbeat every 15 s; a reconnect (Last-Event-ID) is told to resync, since the stream keeps no history.

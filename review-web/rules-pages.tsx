@@ -74,6 +74,7 @@ export function RulesPage(props: {
       <h1>Rules</h1>
       <nav class="buttons" aria-label="Rules">
         <a href={`${base}/rules/graph`}>Chain graph</a>
+        <a href={`${base}/runs`}>Runs (trigger log)</a>
       </nav>
       {notice(null)}
       {props.rules.length === 0 ? <p>No rules yet: import one below, or create one with the API or `/rule` in chat.</p> : null}

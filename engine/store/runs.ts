@@ -148,7 +148,6 @@ export function createRunsRepo(ctx: StoreContext) {
         .limit(filter.limit ?? 100)
         .all();
     },
-    /** Per rule: run count, failures, and the last run (skipped firings not counted). */
     /** Per rule: runs and failures since `since` (ms; default all), and the last run ever (when, outcome). */
     statsByRule(
       projectId: string,

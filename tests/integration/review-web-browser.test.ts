@@ -395,6 +395,23 @@ describe('review web in Chromium', () => {
     await page.waitForURL(new RegExp(`/rules#rule-${mvpRuleId}$`));
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SHOTS, 'rules-390.png'), fullPage: true });
+    // The trigger log: the MVP rule's runs, one run's page with its cause back to the artist's approval.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('link', { name: 'Runs (trigger log)' }).click();
+    await page.getByLabel('Rule').selectOption(mvpRuleId);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(new RegExp(`rule=${mvpRuleId}`));
+    await page.screenshot({ path: path.join(SHOTS, 'runs-1280.png'), fullPage: true });
+    await page.locator('main a[href*="/runs/run_"]').first().click();
+    await page.waitForURL(/\/runs\/run_/);
+    const runText = await page.locator('main').innerText();
+    assert.match(runText, /Caused by\s+variant\.approved on variant \S+ by chat:slack:UART/);
+    assert.match(runText, /Steps\s+cutout/);
+    await page.screenshot({ path: path.join(SHOTS, 'run-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'run-390.png'), fullPage: true });
+    await page.goBack();
+    await page.screenshot({ path: path.join(SHOTS, 'runs-390.png'), fullPage: true });
     assert.deepEqual(errors, [], 'no console errors (CSP included)');
     await context.close();
   });

@@ -199,4 +199,22 @@ describe('review web: the rules list', () => {
         assert.ok(!overlap, `${a.id} and ${b.id} overlap`);
       }
   });
+
+  it('GIVEN the runs list THEN a filter it cannot honour is an error naming it, never every run; a good one answers', async () => {
+    const cookie = await signIn(artist);
+    for (const [query, message] of [
+      ['status=succeded', /status: &#39;succeded&#39; is not a run status; choose one of planned, awaiting_approval/],
+      ['rule=nope', /rule: &#39;nope&#39; is not a rule of art/],
+    ] as const) {
+      const res = await get(`/review/projects/art/runs?${query}`, cookie);
+      assert.equal(res.status, 400, query);
+      const html = await res.text();
+      assert.match(html, message, query);
+      assert.match(html, /No run matches/, `${query}: an empty list, not every run`);
+    }
+    const ok = await get(`/review/projects/art/runs?status=failed&rule=${ruleId}`, cookie);
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /<option value="failed" selected="">failed<\/option>/);
+    assert.equal((await get('/review/projects/art/runs/run_nope', cookie)).status, 404);
+  });
 });
