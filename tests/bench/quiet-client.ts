@@ -1,0 +1,56 @@
+// The quiet side of the fairness bench, in its own process (a quiet project's
+// clients and its gpu-worker are other machines): POST its events at a steady
+// rate and time each one to its job reaching this process's worker, on one
+// clock. Prints one JSON line: the latencies (ms).
+import { Worker } from 'bullmq';
+import { Pool } from 'undici';
+import { connections } from './redis.js';
+import { paced } from './stats.js';
+
+const args = JSON.parse(process.argv[2]!) as {
+  url: string;
+  token: string;
+  redisUrl: string;
+  prefix: string;
+  rate: number;
+  seconds: number;
+};
+const pool = new Pool(new URL(args.url).origin, { connections: 16, pipelining: 1 });
+const redis = connections(args.redisUrl);
+const sentAt = new Map<string, number>();
+const latency: number[] = [];
+const worker = new Worker(
+  'bg_remove',
+  async (job) => {
+    const t0 = sentAt.get(String(job.data.input.originalPath));
+    if (t0 !== undefined) latency.push(performance.now() - t0);
+    return { alphaPaths: [] };
+  },
+  { connection: redis.open(), prefix: args.prefix, concurrency: 8 },
+);
+let n = 0;
+const quiet = async () => {
+  const key = `files/${process.pid}-${++n}.png`;
+  sentAt.set(key, performance.now());
+  const res = await pool.request({
+    method: 'POST',
+    path: '/api/projects/quiet/automation/events',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${args.token}` },
+    body: JSON.stringify({ type: 'custom.quiet', payload: { n: `${process.pid}-${n}` } }),
+  });
+  await res.body.arrayBuffer();
+  if (res.statusCode !== 202) throw new Error(`quiet event answered ${res.statusCode}`);
+};
+const settle = async (expected: number) => {
+  for (const deadline = Date.now() + 30_000; latency.length < expected && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 50));
+};
+for (let i = 0; i < 20; i++) await quiet(); // warm-up
+await settle(20);
+latency.length = 0;
+await paced(args.rate, args.seconds, quiet);
+await settle(Math.round(args.rate * args.seconds));
+console.log(JSON.stringify({ latency }));
+await worker.close();
+await pool.close();
+redis.closeAll();
