@@ -15,6 +15,16 @@ let h: SlackHarness;
 let workers: ReturnType<typeof testWorkers>;
 const arrived = new Map<string, number>();
 
+/** Chatty steps past pending: their posts are queued (so the quiet project speaks after them). */
+const queued = () =>
+  (
+    h.t.door.sql
+      .prepare(
+        "SELECT count(*) AS n FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.project_id = 'chatty' AND s.status <> 'pending'",
+      )
+      .get() as { n: number }
+  ).n;
+
 describe('fairness between projects', () => {
   before(async () => {
     // Slack's own pacing: one post a second per channel.
@@ -94,8 +104,8 @@ describe('fairness between projects', () => {
         (await h.t.call('POST', '/api/projects/chatty/automation/events', { type: 'custom.chatty', payload: { n } })).status,
         202,
       );
-    // Let A's events reach the consumer first.
-    await new Promise((r) => setTimeout(r, 300));
+    // A's events reach the consumer first: every chatty post is queued before the quiet project speaks.
+    await waitFor(() => queued() >= 12, 10_000, 'chatty posts queued');
     const sent = Date.now();
     assert.equal(
       (await h.t.call('POST', '/api/projects/quiet/automation/events', { type: 'custom.quiet', payload: { n: 1 } })).status,
@@ -118,15 +128,6 @@ describe('fairness between projects', () => {
   it('GIVEN a slow chat API (every post answers after 1.5 s) and 36 more chatty events (more than the notify queue’s 16 slots) THEN the quiet project’s job is still at once and its own post is not queued behind the chatty channel’s backlog', async () => {
     h.fake.delay('chat.postMessage', 1500);
     const posts = (channel: string) => h.fake.of('chat.postMessage').filter((c) => c.args.channel === channel);
-    // Chatty steps past pending: every chatty post is queued before the quiet project speaks.
-    const queued = () =>
-      (
-        h.t.door.sql
-          .prepare(
-            "SELECT count(*) AS n FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.project_id = 'chatty' AND s.status <> 'pending'",
-          )
-          .get() as { n: number }
-      ).n;
     const before = posts(CHANNEL).length;
     const queuedBefore = queued();
     for (let n = 13; n <= 48; n++)

@@ -284,7 +284,8 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.equal((await h.event(body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status, 200);
     await waitFor(() => eventsOf('variant.approved', card.variantId).length === 1, 3000, 'approval from reaction');
     await waitFor(() => count('runs WHERE rule_id = ? AND subject_id = ?', mvpRuleId, card.variantId) === 1, 5000, 'MVP chain started');
-    await new Promise((r) => setTimeout(r, 200));
+    // Both deliveries handled (the bot's queued work is out): still exactly one.
+    await h.idle();
     assert.equal(eventsOf('variant.approved', card.variantId).length, 1);
     const before = eventCount();
     await h.event(reaction({ user: U.artist, channel: REVIEW, ts: card.ts, reaction: 'white_check_mark', type: 'reaction_removed' }));
