@@ -34,7 +34,11 @@ const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)
 
 const program = new Command('greenlight')
   .description('Greenlight: review game-art variants in chat and automate what follows with rules.')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // A refused argument is quoted back: cut a long one (a 10,000-deep payload made a 50 KB line), keep the reason.
+  .configureOutput({
+    outputError: (text, write) => write(text.replace(/argument '([\s\S]{60})[\s\S]*?' is invalid/, "argument '$1…' is invalid")),
+  });
 
 program
   .command('start')

@@ -551,6 +551,7 @@ describe('fuzz: the CLI --payload and --input', () => {
       assert.equal(r.out, '', what);
       const first = r.err.split('\n')[0]!;
       assert.match(first, /^(greenlight|error)\b/, `${what}: ${r.err.slice(0, 300)}`);
+      assert.ok(first.length < 1000, `${what}: a ${first.length}-character error line`);
       assert.match(r.err, reason, `${what}: ${r.err.slice(0, 300)}`);
       assert.doesNotMatch(r.err, /\n\s+at /, `${what}: a stack trace: ${r.err.slice(0, 500)}`);
     }
