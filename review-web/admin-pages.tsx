@@ -1,9 +1,8 @@
 // Admin pages of the review web: the approvals inbox and the halt switch. Plain forms, like the
 // review pages; the engine checks the admin role on every decision.
 import type { ApprovalNotice, ApprovalRow, HaltStatus } from '../engine/index.js';
+import { Alert, when } from './cards.js';
 import { Layout, type PageContext } from './pages.js';
-
-const when = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
 
 export interface InboxItem {
   approval: ApprovalRow;
@@ -23,11 +22,7 @@ export function ApprovalsPage(props: { ctx: PageContext; projectId: string; item
         <a href={base}>← {props.projectId}</a>
       </p>
       <h1>Approvals</h1>
-      {props.error ? (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      {props.error ? <Alert>{props.error}</Alert> : null}
       <h2>Waiting ({pending.length})</h2>
       {pending.length === 0 ? <p>No run is waiting for an approval.</p> : null}
       <ul class="assets">
@@ -84,11 +79,7 @@ export function HaltPage(props: { ctx: PageContext; projectId: string; halts: Ha
         <a href={base}>← {props.projectId}</a>
       </p>
       <h1>Automation</h1>
-      {props.error ? (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      {props.error ? <Alert>{props.error}</Alert> : null}
       {own ? (
         <>
           <p>

@@ -3,6 +3,16 @@
 // that toggle).
 // The asset page and the compare page show the same card.
 import type { AssetRow, VariantRow } from '../engine/index.js';
+import type { Child } from 'hono/jsx';
+
+/** An error said where it happened (screen readers announce it). */
+export function Alert(props: { children: Child }) {
+  return (
+    <p class="error" role="alert">
+      {props.children}
+    </p>
+  );
+}
 
 export const when = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
 export const statusLabel: Record<VariantRow['status'], string> = {
@@ -44,11 +54,7 @@ export function VariantCard(props: { v: VariantRow; index: number; o: CardOption
         {v.decidedBy ? ` by ${v.decidedBy} at ${when(v.decidedAt)}` : ''}
       </p>
       {v.tags.length > 0 ? <p class="tags">Tags: {v.tags.join(', ')}</p> : null}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      {error ? <Alert>{error}</Alert> : null}
       {o.comparable ? (
         <label class="cmp">
           <input type="checkbox" name="v" value={v.id} form="compare" /> Compare

@@ -4,7 +4,7 @@
 // zoom (wheel, buttons, keys; up to 800 %, pixelated past 100 %) and pan, and
 // the wipe / opacity slider.
 import type { VariantRow } from '../engine/index.js';
-import { VariantCard, statusLabel, type CardOptions } from './cards.js';
+import { Alert, VariantCard, statusLabel, type CardOptions } from './cards.js';
 import { Layout, type PageContext } from './pages.js';
 
 export const compareModes = { side: 'Side by side', wipe: 'Wipe', onion: 'Onion skin', diff: 'Difference' } as const;
@@ -42,11 +42,7 @@ export function ComparePage(props: {
         <a href={`${card.base}/assets/${encodeURIComponent(asset.id)}`}>← {asset.name || asset.id}</a>
       </p>
       <h1>Compare {asset.name || asset.id}</h1>
-      {props.error ? (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      {props.error ? <Alert>{props.error}</Alert> : null}
       <nav class="buttons modes" aria-label="Compare mode">
         {(Object.keys(compareModes) as CompareMode[]).map((m) => (
           <a href={props.urlOf(m)} aria-current={m === mode ? 'page' : undefined}>

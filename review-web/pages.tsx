@@ -2,7 +2,7 @@
 // plain form (works without JavaScript); review.js only adds keyboard keys.
 import type { Child } from 'hono/jsx';
 import type { AssetRow, EventRow, HaltStatus, VariantRow } from '../engine/index.js';
-import { VariantCard, when, type CardOptions } from './cards.js';
+import { Alert, VariantCard, when, type CardOptions } from './cards.js';
 
 export interface PageContext {
   title: string;
@@ -64,11 +64,7 @@ export function SignInPage(props: { ctx: PageContext; error?: string | undefined
         Sign in with an API token (a project admin makes one with <code>greenlight token create &lt;project&gt; --role artist</code>), or
         open a review link Greenlight sent you.
       </p>
-      {props.error ? (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      {props.error ? <Alert>{props.error}</Alert> : null}
       <form method="post" action="/review/sign-in" class="stack">
         <label>
           API token <input type="password" name="token" autocomplete="off" required />
@@ -87,9 +83,7 @@ export function ErrorPage(props: { ctx: PageContext; heading: string; message: s
   return (
     <Layout ctx={props.ctx}>
       <h1>{props.heading}</h1>
-      <p class="error" role="alert">
-        {props.message}
-      </p>
+      <Alert>{props.message}</Alert>
       <p>
         <a href="/review/sign-in">Sign in</a>
       </p>

@@ -3,7 +3,7 @@
 // the chain, the steps with status, timings, logs, job ids and outputs
 // (pictures shown), the runs it set off; admins cancel. Live like every page.
 import type { ApiEvent, ApiRule, RunRow, StepRow } from '../engine/index.js';
-import { when } from './cards.js';
+import { Alert, when } from './cards.js';
 import { Layout, type PageContext } from './pages.js';
 
 export const runStatuses = ['planned', 'awaiting_approval', 'running', 'succeeded', 'failed', 'cancelled', 'halted', 'skipped'] as const;
@@ -54,11 +54,7 @@ export function RunsPage(props: {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {props.error ? (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      {props.error ? <Alert>{props.error}</Alert> : null}
       {props.runs.length === 0 ? <p>No run matches.</p> : null}
       <ul class="rules">
         {props.runs.map((r) => (
@@ -120,13 +116,7 @@ export function RunPage(props: {
         <code>{run.id}</code> · rule v{run.ruleVersion} · on {run.subjectKind} <code>{run.subjectId}</code> · depth {run.depth} · created{' '}
         {when(run.createdAt)} · took {took(run.startedAt, run.finishedAt)}
       </p>
-      {run.error ? (
-        <p class="error" role="alert">
-          {run.error}
-        </p>
-      ) : run.reason ? (
-        <p>{run.reason}</p>
-      ) : null}
+      {run.error ? <Alert>{run.error}</Alert> : run.reason ? <p>{run.reason}</p> : null}
       {props.canCancel ? (
         <form method="post" action={`${base}/runs/${encodeURIComponent(run.id)}/cancel`}>
           <input type="hidden" name="_csrf" value={props.ctx.session?.csrf ?? ''} />
@@ -171,11 +161,7 @@ export function RunPage(props: {
                   )}
                 </p>
               ) : null}
-              {s.error ? (
-                <p class="error" role="alert">
-                  {s.error}
-                </p>
-              ) : null}
+              {s.error ? <Alert>{s.error}</Alert> : null}
               {pictures(s.output).map((p) => (
                 <img class="output" src={props.fileUrl(p)} alt={`output of ${s.stepId}: ${p}`} loading="lazy" />
               ))}

@@ -51,41 +51,21 @@ describe('fairness between projects', () => {
       'bound',
     );
     const lead = async (p: string) => (await h.t.call('POST', `/api/projects/${p}/tokens`, { role: 'lead' })).body.token as string;
-    await enabledRule(
-      (...a) => h.t.call(...a),
-      '/api/projects/chatty',
-      await lead('chatty'),
-      {
-        name: 'tell',
-        trigger: { event: 'custom.chatty' },
-        actions: [{ id: 'tell', type: 'notify', config: { text: 'chatty ${event.payload.n}' } }],
-      },
-      { type: 'custom.chatty', payload: { n: 0 } },
-    );
-    await enabledRule(
-      (...a) => h.t.call(...a),
-      '/api/projects/quiet',
-      await lead('quiet'),
-      {
-        name: 'cut',
-        trigger: { event: 'custom.quiet' },
-        actions: [
-          { id: 'cut', type: 'enqueue_job', config: { type: 'bg_remove', input: { originalPath: 'files/${event.payload.n}.png' } } },
-        ],
-      },
-      { type: 'custom.quiet', payload: { n: 0 } },
-    );
-    await enabledRule(
-      (...a) => h.t.call(...a),
-      '/api/projects/quiet',
-      await lead('quiet'),
-      {
-        name: 'say',
-        trigger: { event: 'custom.say' },
-        actions: [{ id: 'say', type: 'notify', config: { text: 'quiet ${event.payload.n}' } }],
-      },
-      { type: 'custom.say', payload: { n: 0 } },
-    );
+    const rule = async (projectId: string, name: string, type: string, action: Record<string, unknown>) =>
+      enabledRule(
+        (...a) => h.t.call(...a),
+        `/api/projects/${projectId}`,
+        await lead(projectId),
+        { name, trigger: { event: type }, actions: [action] },
+        { type, payload: { n: 0 } },
+      );
+    await rule('chatty', 'tell', 'custom.chatty', { id: 'tell', type: 'notify', config: { text: 'chatty ${event.payload.n}' } });
+    await rule('quiet', 'cut', 'custom.quiet', {
+      id: 'cut',
+      type: 'enqueue_job',
+      config: { type: 'bg_remove', input: { originalPath: 'files/${event.payload.n}.png' } },
+    });
+    await rule('quiet', 'say', 'custom.say', { id: 'say', type: 'notify', config: { text: 'quiet ${event.payload.n}' } });
     workers = testWorkers(h.t.prefix);
     await workers.add('bg_remove', (job) => {
       arrived.set(String(job.data.input.originalPath), Date.now());
