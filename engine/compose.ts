@@ -212,17 +212,7 @@ export function createEngine(res: EngineResources): EngineHost {
       return review.decide(projectId, variantId, input, actorOf(p), source);
     },
     rules: {
-      list: rules.list,
-      listWithStats: rules.listWithStats,
-      get: rules.get,
-      create: rules.create,
-      update: rules.update,
-      remove: rules.remove,
-      setEnabled: rules.setEnabled,
-      dryRun: rules.dryRun,
-      previewEvent: rules.previewEvent,
-      dryRunAll: rules.dryRunAll,
-      graph: rules.graph,
+      ...rules,
       /** Store the dry-run's event as a manual run of this rule, if the plan still hashes the same. */
       run(p, projectId, ruleId, body) {
         needRunner('Running a rule');

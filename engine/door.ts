@@ -13,7 +13,8 @@ import type { ProjectRow, TokenRow } from './store/projects.js';
 import type { RuleRow } from './store/rules.js';
 import type { RunRow, RunStatus, StepRow } from './store/runs.js';
 import type { ChainStepFact } from './services/chat-facts.js';
-import type { RuleWarning, SampleEvent, toApiRule } from './services/rules.js';
+import type { RuleCheck, RuleWarning, SampleEvent, toApiRule } from './services/rules.js';
+import type { Vocabulary } from './rules/vocabulary.js';
 import type { Plan } from './rules/planner.js';
 import type { ChainGraph } from './rules/graph.js';
 import type { ApprovalNotice, ChatNotifier } from './runs/ports.js';
@@ -93,6 +94,17 @@ export interface Engine {
     run(p: Principal, projectId: string, ruleId: string, body: unknown): { eventId: string; hash: string; summary: Plan['summary'] };
     /** The rules as a static graph: event types → rules → (approval gate) → actions → emitted events, with cycles. */
     graph(p: Principal, projectId: string): ChainGraph;
+    // For builders (the review web's rule builder, a CLI wizard): nothing here saves anything.
+    /** previewEvent for a trigger not saved yet. */
+    sampleEvent(p: Principal, projectId: string, trigger: unknown, target: string | null): SampleEvent;
+    /** Event types (one line each, payload fields), action and job types with their input fields and defaults, operators. */
+    vocabulary(): Vocabulary;
+    /** Validate a rule without saving it: the definition with defaults (and a schedule's next times), or each problem by path. */
+    check(p: Principal, projectId: string, body: unknown): RuleCheck;
+    /** Dry-run an unsaved draft (`{draft, ruleId?, event | eventId}`): the draft alone at the root, standing in for `ruleId`. */
+    dryRunDraft(p: Principal, projectId: string, body: unknown): Plan;
+    /** The newest stored events of one type (to dry-run on, and the payload fields they carry). */
+    recentEvents(p: Principal, projectId: string, type: string, limit?: number): EventRow[];
   };
 
   /** Runs (the trigger log). Reads work without Redis. */

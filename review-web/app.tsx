@@ -18,6 +18,7 @@ import { mountImages } from './images.js';
 import { REVIEW_PATH, type Form, type Kit } from './kit.js';
 import { ErrorPage, HomePage, SignInPage, type PageContext } from './pages.js';
 import { mountReviewRoutes } from './review-routes.js';
+import { mountBuilderRoutes } from './builder-routes.js';
 import { mountRulesRoutes } from './rules-routes.js';
 import { mountRunsRoutes } from './runs-routes.js';
 
@@ -35,6 +36,7 @@ function staticAssets() {
     ['css', 'review.css', 'text/css; charset=utf-8'],
     ['automationCss', 'automation.css', 'text/css; charset=utf-8'],
     ['js', 'review.js', 'text/javascript; charset=utf-8'],
+    ['builderJs', 'builder.js', 'text/javascript; charset=utf-8'],
   ] as const) {
     const body = fs.readFileSync(path.join(STATIC_DIR, file));
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
@@ -59,7 +61,12 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
     const s = sessionOf(c);
     return {
       title,
-      assets: { css: assets.get('css')!.url, js: assets.get('js')!.url, automationCss: assets.get('automationCss')!.url },
+      assets: {
+        css: assets.get('css')!.url,
+        js: assets.get('js')!.url,
+        automationCss: assets.get('automationCss')!.url,
+        builderJs: assets.get('builderJs')!.url,
+      },
       session: s ? { who: s.principal.id, role: s.principal.role, projectId: s.principal.projectId, csrf: s.csrf } : null,
       halts: projectId && s ? engine.chat.halts(projectId) : [],
       live: projectId && s ? `${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/live` : null,
@@ -192,6 +199,7 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
   const kit: Kit = { page, ctxOf, sessionOf, signedIn, posted, failure, who };
   mountReviewRoutes(app, engine, kit);
   mountAdminRoutes(app, engine, kit);
+  mountBuilderRoutes(app, engine, kit);
   mountRulesRoutes(app, engine, kit);
   mountRunsRoutes(app, engine, kit);
 

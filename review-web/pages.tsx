@@ -7,7 +7,7 @@ import { Alert, VariantCard, when, type CardOptions } from './cards.js';
 export interface PageContext {
   title: string;
   /** Fingerprinted asset URLs (style sheets, script); the automation pages add their own sheet. */
-  assets: { css: string; js: string; automationCss: string };
+  assets: { css: string; js: string; automationCss: string; builderJs: string };
   /** Signed in: who, in which project, and the form token. */
   session: { who: string; role: string; projectId: string | null; csrf: string } | null;
   halts: HaltStatus[];
@@ -15,7 +15,7 @@ export interface PageContext {
   live?: string | null;
 }
 
-export function Layout(props: { ctx: PageContext; children: Child; automation?: boolean }) {
+export function Layout(props: { ctx: PageContext; children: Child; automation?: boolean; builder?: boolean }) {
   const { ctx } = props;
   return (
     <html lang="en">
@@ -27,6 +27,7 @@ export function Layout(props: { ctx: PageContext; children: Child; automation?: 
         <link rel="stylesheet" href={ctx.assets.css} />
         {props.automation ? <link rel="stylesheet" href={ctx.assets.automationCss} /> : null}
         <script src={ctx.assets.js} defer></script>
+        {props.builder ? <script src={ctx.assets.builderJs} defer></script> : null}
       </head>
       <body data-live={ctx.live ?? undefined}>
         <header class="top">

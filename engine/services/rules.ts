@@ -1,20 +1,23 @@
 // Rule use-cases: CRUD with versioning and cycle warnings, enable gated on a
-// dry-run, the dry-run planner over stored state, and the chain graph.
+// dry-run, the dry-run planner over stored state, and the chain graph; for
+// builders, checks and dry-runs of drafts, the vocabulary and recent events.
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/principal.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, ValidationError, type ErrorDetail } from '../errors.js';
 import { eventTypeSchema, normalizeEventType } from '../events/names.js';
-import { decisionEvent, decisionOfEvent } from '../events/review.js';
-import { inferSubject, subjectSchema } from '../events/schema.js';
+import { subjectSchema } from '../events/schema.js';
 import { chainGraph, findCycles } from '../rules/graph.js';
-import type { EventView } from '../rules/matching.js';
 import type { Start } from '../rules/machine.js';
+import type { EventView } from '../rules/matching.js';
 import { plan, type Plan, type PlanOptions } from '../rules/planner.js';
-import { ruleInputSchema, type RuleDefinition, type RuleRecord } from '../rules/schema.js';
+import { ruleInputSchema, triggerSchema, type RuleDefinition, type RuleRecord } from '../rules/schema.js';
+import { ruleVocabulary, type Vocabulary } from '../rules/vocabulary.js';
+import type { EventRow } from '../store/events.js';
 import { toRecord, type RuleRow } from '../store/rules.js';
 import type { Store } from '../store/store.js';
 import type { ProjectRow } from '../store/projects.js';
 import { parseWith } from '../validation.js';
+import { eventViewOf, nextTimes, sampleEventOf, type SampleEvent } from './rule-events.js';
 
 export const sampleEventSchema = z
   .object({
@@ -25,8 +28,7 @@ export const sampleEventSchema = z
   })
   .strict();
 
-/** An event a dry-run may be asked about (the `event` of a dry-run request). */
-export type SampleEvent = { type: string; subject: { kind: string; id: string }; payload: Record<string, unknown>; depth: number };
+export type { SampleEvent } from './rule-events.js';
 
 /**
  * "What if": the answers a dry-run assumes where the world has not given them yet — an admin's
@@ -56,6 +58,29 @@ export const runExactlyInputSchema = z.union([
   z.object({ hash: z.string().min(1), event: sampleEventSchema }).strict(),
   z.object({ hash: z.string().min(1), eventId: z.string().min(1) }).strict(),
 ]);
+
+export const draftDryRunInputSchema = z.union([
+  z
+    .object({
+      draft: z.unknown(),
+      ruleId: z.string().min(1).max(128).optional(),
+      event: sampleEventSchema,
+      assume: assumeSchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      draft: z.unknown(),
+      ruleId: z.string().min(1).max(128).optional(),
+      eventId: z.string().min(1),
+      assume: assumeSchema.optional(),
+    })
+    .strict(),
+]);
+
+/** A rule checked without saving: its definition with defaults, or its problems by path. */
+export type RuleCheck =
+  { ok: true; definition: RuleDefinition; nextTimes?: string[] } | { ok: false; message: string; problems: ErrorDetail[] };
 
 export const automationDryRunInputSchema = z.union([
   z.object({ event: sampleEventSchema, draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
@@ -95,7 +120,7 @@ export function createRuleService(deps: {
   requireProject: (id: string) => ProjectRow;
   onChange?: () => void;
 }) {
-  const { rules: repo, events, runs: runsRepo, world, entities } = deps.store;
+  const { rules: repo, events, runs: runsRepo, world } = deps.store;
 
   function cycleWarnings(projectId: string, ruleId: string): RuleWarning[] {
     const records = repo.list(projectId).map(toRecord);
@@ -126,41 +151,6 @@ export function createRuleService(deps: {
     };
   };
 
-  function eventView(projectId: string, input: z.output<typeof dryRunInputSchema>): EventView {
-    if ('eventId' in input) {
-      const row = events.get(projectId, input.eventId);
-      if (!row) throw new NotFoundError('event', input.eventId);
-      return {
-        id: row.id,
-        projectId,
-        type: row.type,
-        subject: { kind: row.subjectKind, id: row.subjectId },
-        payload: row.payload,
-        depth: row.depth,
-        actor: row.actor,
-        source: row.source,
-      };
-    }
-    const e = input.event;
-    return {
-      projectId,
-      type: e.type,
-      subject: e.subject ?? inferSubject(e.type, e.payload, projectId),
-      payload: e.payload,
-      depth: e.depth,
-    };
-  }
-
-  /** A variant or asset of the project by id, or null. */
-  function targetOf(projectId: string, id: string) {
-    const v = entities.facts(projectId, 'variant', id);
-    if (v) {
-      const variant = entities.getVariant(projectId, id);
-      return { variant, asset: entities.getAsset(projectId, variant.assetId) };
-    }
-    return entities.facts(projectId, 'asset', id) ? { variant: null, asset: entities.getAsset(projectId, id) } : null;
-  }
-
   const service = {
     /**
      * The event a preview of this rule dry-runs: its trigger on `target` (a variant or asset id), or on the
@@ -170,28 +160,55 @@ export function createRuleService(deps: {
     previewEvent(p: Principal, projectId: string, ruleId: string, target: string | null): SampleEvent {
       authorize(p, projectId, 'rules.dryrun');
       const rule = repo.get(projectId, ruleId);
-      const trigger = (rule.definition as unknown as RuleDefinition).trigger;
-      if (!('event' in trigger))
-        return { type: 'schedule.fired', subject: { kind: 'rule', id: rule.id }, payload: { ruleId: rule.id }, depth: 0 };
-      const type = normalizeEventType(trigger.event);
-      if (!target) return { type, subject: { kind: 'project', id: projectId }, payload: {}, depth: 0 };
-      const found = targetOf(projectId, target);
-      if (!found) throw new NotFoundError('variant or asset', target);
-      const { variant, asset } = found;
-      const decision = decisionOfEvent[type];
-      if (variant && decision) {
-        const e = decisionEvent(variant, asset, { decision }, p.id, deps.store.clock.now());
-        return { type: e.type, subject: e.subject, payload: e.payload, depth: 0 };
+      return sampleEventOf(deps.store, p, projectId, (rule.definition as unknown as RuleDefinition).trigger, rule.id, target);
+    },
+    /** The same for a trigger not saved yet (the builder's draft). */
+    sampleEvent(p: Principal, projectId: string, trigger: unknown, target: string | null): SampleEvent {
+      authorize(p, projectId, 'rules.dryrun');
+      deps.requireProject(projectId);
+      return sampleEventOf(deps.store, p, projectId, parseWith(triggerSchema, trigger, 'trigger'), 'draft', target);
+    },
+    /** What a builder offers: event types, action and job types with their fields and defaults, operators. */
+    vocabulary(): Vocabulary {
+      return ruleVocabulary();
+    },
+    /** Validate a rule without saving it: its definition (defaults filled) and warnings, or every problem with its path. */
+    check(p: Principal, projectId: string, body: unknown): RuleCheck {
+      authorize(p, projectId, 'rules.read');
+      deps.requireProject(projectId);
+      try {
+        const definition = parseWith(ruleInputSchema, body, 'rule');
+        const t = definition.trigger;
+        return { ok: true, definition, ...('schedule' in t ? { nextTimes: nextTimes(t.schedule, t.timezone, 3) } : {}) };
+      } catch (err) {
+        if (err instanceof ValidationError) return { ok: false, message: err.message, problems: err.details ?? [] };
+        throw err;
       }
-      const assetFacts = { assetId: asset.id, assetType: asset.type, specId: asset.specId };
-      if (variant)
-        return {
-          type,
-          subject: { kind: 'variant', id: variant.id },
-          payload: { variantId: variant.id, ...assetFacts, status: variant.status, primary: variant.primary, tags: variant.tags },
-          depth: 0,
-        };
-      return { type, subject: { kind: 'asset', id: asset.id }, payload: assetFacts, depth: 0 };
+    },
+    /**
+     * Dry-run a draft (unsaved) rule: the draft alone at the root, standing in for `ruleId` when it edits a
+     * saved rule; downstream, every enabled rule. Marks nothing as dry-run (the saved version was not run).
+     */
+    dryRunDraft(p: Principal, projectId: string, body: unknown): Plan {
+      authorize(p, projectId, 'rules.dryrun');
+      deps.requireProject(projectId);
+      const input = parseWith(draftDryRunInputSchema, body, 'dry-run request');
+      const def: RuleDefinition = parseWith(ruleInputSchema, input.draft, 'draft rule');
+      const id = input.ruleId ?? 'draft';
+      const saved = input.ruleId ? repo.get(projectId, input.ruleId) : null;
+      const records: RuleRecord[] = repo
+        .list(projectId)
+        .filter((r) => r.id !== id)
+        .map(toRecord);
+      records.push({ id, projectId, version: (saved?.version ?? 0) + 1, enabled: true, definition: def });
+      const { draft: _d, ruleId: _r, ...rest } = input;
+      return plan(records, eventViewOf(deps.store, projectId, rest), world, { ...planOptions(projectId, input.assume), rootRuleIds: [id] });
+    },
+    /** The newest stored events of a type (the builder's pickers: real events to dry-run on, fields seen). */
+    recentEvents(p: Principal, projectId: string, type: string, limit = 20): EventRow[] {
+      authorize(p, projectId, 'rules.read');
+      deps.requireProject(projectId);
+      return events.recentOfTypes(projectId, [normalizeEventType(type)], Math.min(Math.max(1, limit), 100));
     },
     list(p: Principal, projectId: string) {
       authorize(p, projectId, 'rules.read');
@@ -247,7 +264,7 @@ export function createRuleService(deps: {
       const input = parseWith(dryRunInputSchema, body, 'dry-run request');
       const target = repo.get(projectId, ruleId);
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
-      const result = plan(records, eventView(projectId, input), world, {
+      const result = plan(records, eventViewOf(deps.store, projectId, input), world, {
         ...planOptions(projectId, input.assume),
         rootRuleIds: [ruleId],
       });
@@ -264,7 +281,7 @@ export function createRuleService(deps: {
       const input = parseWith(runExactlyInputSchema, body, 'run request');
       const { hash, ...rest } = input;
       repo.get(projectId, ruleId);
-      const view = eventView(projectId, rest as z.output<typeof dryRunInputSchema>);
+      const view = eventViewOf(deps.store, projectId, rest as z.output<typeof dryRunInputSchema>);
       const records = repo.list(projectId).map((r) => (r.id === ruleId ? { ...toRecord(r), enabled: true } : toRecord(r)));
       const now = plan(records, view, world, { ...planOptions(projectId), rootRuleIds: [ruleId] });
       if (now.hash !== hash)
@@ -283,7 +300,7 @@ export function createRuleService(deps: {
         const def: RuleDefinition = parseWith(ruleInputSchema, input.draft, 'draft rule');
         records.push({ id: 'draft', projectId, version: 0, enabled: true, definition: def });
       }
-      return plan(records, eventView(projectId, input), world, planOptions(projectId, input.assume));
+      return plan(records, eventViewOf(deps.store, projectId, input), world, planOptions(projectId, input.assume));
     },
     /** The schedulers that should exist: one per enabled schedule rule. */
     wantedSchedules() {
