@@ -62,7 +62,7 @@ export function GraphSvg(props: { graph: LaidGraph; base: string; halted: Set<st
             </text>
           </g>
         );
-        return n.kind === 'rule' && n.ruleId ? <a href={`${base}/rules#rule-${encodeURIComponent(n.ruleId)}`}>{box}</a> : box;
+        return n.kind === 'rule' && n.ruleId ? <a href={`${base}/rules/${encodeURIComponent(n.ruleId)}/edit`}>{box}</a> : box;
       })}
     </svg>
   );

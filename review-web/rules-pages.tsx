@@ -73,6 +73,7 @@ export function RulesPage(props: {
       </p>
       <h1>Rules</h1>
       <nav class="buttons" aria-label="Rules">
+        {props.canEdit ? <a href={`${base}/rules/new`}>+ New rule</a> : null}
         <a href={`${base}/rules/graph`}>Chain graph</a>
         <a href={`${base}/runs`}>Runs (trigger log)</a>
       </nav>
@@ -85,7 +86,9 @@ export function RulesPage(props: {
           return (
             <li id={`rule-${r.id}`} class={`rule ${r.enabled ? 'on' : 'off'}`}>
               <div class="rule-head">
-                <h2>{r.name}</h2>
+                <h2>
+                  <a href={`${base}/rules/${encodeURIComponent(r.id)}/edit`}>{r.name}</a>
+                </h2>
                 <span class={`badge ${r.enabled ? 'ok' : ''}`}>{r.enabled ? 'enabled' : 'disabled'}</span>
                 {halted ? <span class="badge bad">halted</span> : null}
                 <span class="muted">

@@ -383,7 +383,7 @@ describe('review web in Chromium', () => {
       new RegExp(`on variant ${variant.id}: 1 firing, \\d+ jobs?`),
     );
     await page.screenshot({ path: path.join(SHOTS, 'rules-1280.png'), fullPage: true });
-    // The chain graph: every rule a node; clicking one opens it in the list.
+    // The chain graph: every rule a node; clicking one opens it in the builder.
     await page.getByRole('link', { name: 'Chain graph' }).click();
     await page.waitForURL(/\/rules\/graph$/);
     assert.ok(await page.locator(`[data-node="rule:${mvpRuleId}"]`).isVisible());
@@ -392,7 +392,10 @@ describe('review web in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'graph-390.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.locator(`[data-node="rule:${mvpRuleId}"]`).click();
-    await page.waitForURL(new RegExp(`/rules#rule-${mvpRuleId}$`));
+    await page.waitForURL(new RegExp(`/rules/${mvpRuleId}/edit$`));
+    assert.match(await page.locator('h1').innerText(), /Edit “Approved → cut-out → atlas”/);
+    await page.getByRole('link', { name: '← Rules' }).click();
+    await page.waitForURL(/\/rules$/);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SHOTS, 'rules-390.png'), fullPage: true });
     // The trigger log: the MVP rule's runs, one run's page with its cause back to the artist's approval.

@@ -167,7 +167,7 @@ describe('review web: the rules list', () => {
     assert.equal(res.status, 200);
     const html = await res.text();
     for (const id of ids)
-      assert.equal(html.split(`href="/review/projects/big/rules#rule-${id}"`).length - 1, 1, `rule ${id} drawn once, linked`);
+      assert.equal(html.split(`href="/review/projects/big/rules/${id}/edit"`).length - 1, 1, `rule ${id} drawn once, linked`);
     assert.match(html, /class="node kind-gate[^"]*"/, 'the approval gate');
     assert.match(html, /class="node kind-rule disabled/, 'disabled rules dashed');
     assert.match(html, /class="node kind-rule disabled cycle/, 'the cycle marked');
