@@ -79,14 +79,28 @@ export function showLiteral(value: Json): string {
   if (typeof value === 'string') return readLiteral(value) === value ? value : JSON.stringify(value);
   return JSON.stringify(value);
 }
-const readList = (text: string): Json =>
-  text.trim().startsWith('[') || text.trim().startsWith('$')
-    ? readLiteral(text)
-    : text
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map(readLiteral);
+/**
+ * A list as typed: comma-separated items, a JSON list, `[a, b]` loosely, or one placeholder alone for a
+ * whole list (`${steps.cutout.output.alphaPaths}`); `[${event.subject.id}]` is a list of one.
+ */
+function readList(text: string): Json {
+  const t = text.trim();
+  if (t.startsWith('$')) return t;
+  if (t.startsWith('[') && t.endsWith(']')) {
+    try {
+      return JSON.parse(t) as Json;
+    } catch {
+      return splitList(t.slice(1, -1));
+    }
+  }
+  return splitList(t);
+}
+const splitList = (t: string): Json[] =>
+  t
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(readLiteral);
 const showList = (value: Json): string =>
   Array.isArray(value) && value.every((v) => typeof v === 'string' && !v.includes(',') && readLiteral(v) === v)
     ? value.join(', ')
@@ -114,7 +128,7 @@ export function readField(spec: FieldSpec, text: string): { value?: Json; proble
           : { problem: `${spec.name}: one of ${spec.options?.join(', ')}` };
     }
     case 'strings':
-      return { value: t.startsWith('$') ? t : readList(t) };
+      return { value: readList(t) };
     case 'json':
       if (placeholder) return { value: t };
       try {
@@ -128,7 +142,12 @@ export function readField(spec: FieldSpec, text: string): { value?: Json; proble
 }
 export function showField(spec: FieldSpec, value: Json): string {
   if (value === undefined) return '';
-  if (spec.kind === 'strings') return typeof value === 'string' ? value : showList(value);
+  if (spec.kind === 'strings')
+    return typeof value === 'string'
+      ? value
+      : Array.isArray(value) && value.length === 1 && String(value[0]).startsWith('$')
+        ? `[${String(value[0])}]`
+        : showList(value);
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }

@@ -76,7 +76,8 @@ export function mountBuilderRoutes(app: Hono<any>, engine: Engine, kit: Kit): vo
     return page(
       c,
       <BuilderPage
-        ctx={ctxOf(c, saved ? `Edit ${saved.name}` : 'New rule', projectId)}
+        // Not a live page: a refresh on someone else's change must never replace what is being typed.
+        ctx={{ ...ctxOf(c, saved ? `Edit ${saved.name}` : 'New rule', projectId), live: null }}
         projectId={projectId}
         ruleId={s.ruleId}
         saved={saved ? { version: saved.version, enabled: saved.enabled, name: saved.name } : null}

@@ -87,8 +87,8 @@ const eventInfo: Record<(typeof builtinEventTypes)[number], [string, string[]]> 
 const hints: Record<string, string> = {
   variantId: 'one variant; e.g. ${event.subject.id}',
   assetId: 'the asset; e.g. ${event.payload.assetId}',
-  assetIds: 'comma-separated ids, or one placeholder',
-  atlasIds: 'comma-separated ids, e.g. ${event.subject.id} on atlas.ready',
+  assetIds: 'comma-separated ids; a placeholder alone is a whole list, [${event.payload.assetId}] a list of one',
+  atlasIds: 'comma-separated ids; on atlas.ready: [${event.subject.id}] (a list of one)',
   frames: 'JSON list of paths; e.g. ${steps.cutout.output.alphaPaths}',
   threshold: 'colour distance under which a pixel is background',
   profileId: 'unity, godot, unreal, phaser or custom; empty: the project default',

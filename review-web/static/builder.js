@@ -21,21 +21,31 @@
     data.set('_op', op);
     return data;
   };
-  const post = (op, accept) => {
+  const post = (op, accept, sent) => {
     const f = form();
     return fetch(f.action, {
       method: 'POST',
-      body: body(f, op),
+      body: sent ?? body(f, op),
       headers: { accept: accept ?? 'text/html' },
       credentials: 'same-origin',
     });
   };
 
-  /** Put `fresh` (a parsed page) in place of the current form, keeping focus and what the JSON box holds if asked. */
+  /**
+   * Put the form of `doc` (the server's answer) in place of the current one, keeping focus, and keeping
+   * whatever was typed while the answer was on its way (a control whose value differs from what was sent).
+   */
   function swap(doc, opts) {
     const next = doc.getElementById('builder');
     const cur = form();
     if (!next || !cur) return;
+    if (opts.sent)
+      for (const el of cur.elements) {
+        if (!el.name || el.type === 'submit' || el.type === 'radio' || el.type === 'checkbox') continue;
+        if (el.value === (opts.sent.get(el.name) ?? '')) continue;
+        const twin = next.querySelector(`[name="${CSS.escape(el.name)}"]`);
+        if (twin) twin.value = el.value;
+      }
     const active = document.activeElement;
     const focusName = active && cur.contains(active) ? active.getAttribute('name') : null;
     const caret = focusName && 'selectionStart' in active ? active.selectionStart : null;
@@ -55,9 +65,10 @@
   }
 
   async function inPlaceSubmit(op) {
-    const res = await post(op);
+    const sent = body(form(), op);
+    const res = await post(op, undefined, sent);
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
-    swap(doc, { scroll: op === 'dry-run' ? '#preview' : op === 'check' && !res.ok ? '#error-summary' : null });
+    swap(doc, { sent, scroll: op === 'dry-run' ? '#preview' : op === 'check' && !res.ok ? '#error-summary' : null });
     document.dispatchEvent(new CustomEvent('builder:updated', { detail: { op, status: res.status } }));
   }
 
@@ -98,7 +109,8 @@
   }
 
   async function fromJson() {
-    const res = await post('from-json');
+    const sent = body(form(), 'from-json');
+    const res = await post('from-json', undefined, sent);
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
     if (res.ok) swap(doc, { keepJson: true });
     else {
