@@ -285,6 +285,39 @@ describe('review web: the rule builder', () => {
     );
     assert.doesNotMatch(draft, /name="hash"/);
   });
+
+  it('GIVEN a schedule THEN its next three times are shown; GIVEN real events of the trigger THEN the dry-run picker offers them, the field picker their fields with the operators that fit', async () => {
+    const sched = await (
+      await post(
+        B,
+        { ...cutoutForm(), 'trigger.kind': 'schedule', 'trigger.schedule': '0 3 * * *', 'trigger.timezone': '', _op: 'check' },
+        leadCookie,
+      )
+    ).text();
+    const next = /Next: ([^<]*) UTC/.exec(sched)?.[1]?.split(' · ') ?? [];
+    assert.equal(next.length, 3);
+    for (const n of next) assert.match(n, /^\d{4}-\d{2}-\d{2} 03:00$/);
+    const bad = await post(B, { ...cutoutForm(), 'trigger.kind': 'schedule', 'trigger.schedule': '61 * * * *', _op: 'check' }, leadCookie);
+    assert.match(errorAt(await bad.text(), 'trigger.schedule') ?? '', /not a valid cron expression/);
+
+    // A real approval: offered to dry-run on, and its payload's fields (typed) to write conditions with.
+    const approved = await t.call('POST', `${P}/variants/knight-1/review`, { decision: 'approve' }, await lead());
+    assert.equal(approved.status, 200);
+    const html = await (await post(B, { ...cutoutForm(), 'c.0.field': 'payload.tags', _op: 'refresh' }, leadCookie)).text();
+    assert.match(html, new RegExp(`<option value="event:${approved.body.eventId}">variant.approved on variant knight-1 · `));
+    assert.match(html, /<option value="payload.tags">array<\/option>/);
+    const ops = /<select name="c.0.op"[^>]*>([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '';
+    assert.deepEqual(
+      [...ops.matchAll(/value="(\w+)"/g)].map((m) => m[1]),
+      ['contains', 'exists'],
+      'an array field: contains or present',
+    );
+    const dry = await (
+      await post(B, { ...cutoutForm(), 'dry.source': `event:${approved.body.eventId}`, _op: 'dry-run' }, leadCookie)
+    ).text();
+    assert.match(dry, /<code>variant.approved<\/code> on variant <code>knight-1<\/code>/);
+    assert.match(dry, /<span class="badge ok">fires<\/span>/);
+  });
 });
 
 async function lead(): Promise<string> {
