@@ -1,9 +1,10 @@
 // Chat bindings (which channel belongs to which project, for review or admin
 // work) and the messages the bots posted (what each one shows).
 import { createHash } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import type { StoreContext } from './context.js';
+import { rowReader } from './db.js';
 import { auditLog, chatBindings, chatControls, chatMessages } from './schema.js';
 
 export type Platform = 'slack' | 'discord';
@@ -13,6 +14,11 @@ export type ChatMessageKind = ChatMessageRow['kind'];
 
 export function createChatRepo(ctx: StoreContext) {
   const { db, clock } = ctx;
+  // Read at every run event a bot hears (is there a progress message yet?): prepared once.
+  const messagesOf = rowReader(db, chatMessages, 'platform = ? AND kind = ? AND ref_id = ?');
+  const channelOf = db.$client
+    .prepare('SELECT channel_id FROM chat_bindings WHERE project_id = ? AND platform = ? AND purpose = ? ORDER BY created_at DESC LIMIT 1')
+    .pluck();
   return {
     /** Bind a channel to a project (idempotent); a channel belongs to one project per purpose. */
     bind(input: { projectId: string; platform: Platform; channelId: string; purpose: 'review' | 'admin' }, actor: string): BindingRow {
@@ -50,13 +56,7 @@ export function createChatRepo(ctx: StoreContext) {
     },
     /** The project's channel for a purpose on a platform (the newest binding), or null. */
     channelOf(projectId: string, platform: Platform, purpose: 'review' | 'admin'): string | null {
-      const row = db
-        .select({ channelId: chatBindings.channelId })
-        .from(chatBindings)
-        .where(and(eq(chatBindings.projectId, projectId), eq(chatBindings.platform, platform), eq(chatBindings.purpose, purpose)))
-        .orderBy(desc(chatBindings.createdAt))
-        .get();
-      return row?.channelId ?? null;
+      return (channelOf.get(projectId, platform, purpose) as string | undefined) ?? null;
     },
     /** Projects with at least one channel bound on `platform`. */
     boundProjects(platform: Platform): string[] {
@@ -95,11 +95,7 @@ export function createChatRepo(ctx: StoreContext) {
       return row ?? null;
     },
     messagesOf(platform: Platform, kind: ChatMessageKind, refId: string): ChatMessageRow[] {
-      return db
-        .select()
-        .from(chatMessages)
-        .where(and(eq(chatMessages.platform, platform), eq(chatMessages.kind, kind), eq(chatMessages.refId, refId)))
-        .all();
+      return messagesOf.all(platform, kind, refId);
     },
   };
 }

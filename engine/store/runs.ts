@@ -17,6 +17,7 @@ function prepare(db: Db) {
     steps: rowReader(db, runSteps, 'run_id = ?', 'position'),
     step: rowReader(db, runSteps, 'run_id = ? AND step_id = ?'),
     byKey: rowReader(db, runs, 'idempotency_key = ?'),
+    byCorrelation: rowReader(db, runs, 'project_id = ? AND correlation_id = ?', 'created_at, rowid'),
     insertRun: db.$client.prepare(
       `INSERT INTO runs (id, project_id, rule_id, rule_version, event_id, subject_kind, subject_id, status, reason, idempotency_key, correlation_id, depth, plan_hash, created_at, started_at)
        VALUES (@id, @projectId, @ruleId, @ruleVersion, @eventId, @subjectKind, @subjectId, @status, @reason, @idempotencyKey, @correlationId, @depth, @planHash, @createdAt, @startedAt)
@@ -174,12 +175,7 @@ export function createRunsRepo(ctx: StoreContext) {
     },
     /** Every run of one chain (same correlation id), oldest first. */
     byCorrelation(projectId: string, correlationId: string): RunRow[] {
-      return db
-        .select()
-        .from(runs)
-        .where(and(eq(runs.projectId, projectId), eq(runs.correlationId, correlationId)))
-        .orderBy(asc(runs.createdAt), asc(sql`rowid`))
-        .all();
+      return q.byCorrelation.all(projectId, correlationId);
     },
     /** Every run in one status, across projects, oldest first (start-up recovery). */
     byStatus(status: RunStatus): RunRow[] {

@@ -292,6 +292,8 @@ export const runs = sqliteTable(
     uniqueIndex('runs_idem_uq').on(t.idempotencyKey),
     index('runs_rule_subject_idx').on(t.ruleId, t.subjectKind, t.subjectId, t.createdAt),
     index('runs_project_status_idx').on(t.projectId, t.status),
+    // A chain's runs (the chat progress message reads them at every run event): without it, every run of the project.
+    index('runs_project_correlation_idx').on(t.projectId, t.correlationId),
   ],
 );
 

@@ -8,6 +8,7 @@ import { cliPrincipal, type Engine } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
 import { greenlightWithSlack } from './with-slack.js';
 import { fmt, summarize, verdict } from './stats.js';
+import { profiled } from './profile.js';
 
 /** A load client in a process of its own (tests/bench/<name>.ts); resolves with its last stdout line. */
 function client(name: string, args: Record<string, unknown>): Promise<string> {
@@ -90,7 +91,7 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
       (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM events WHERE project_id = 'noisy'").get() as { n: number }).n;
     for (const deadline = Date.now() + 20_000; noisyEvents() < o.floodRate && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 50));
-    const busy = await quiet();
+    const busy = await profiled('fairness', quiet);
     const floodResult = JSON.parse(await flooding) as { sent: number; refused: number };
     const noisyRuns = (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM runs WHERE project_id = 'noisy'").get() as { n: number }).n;
     const posted = fake.of('chat.postMessage').filter((c) => c.args.channel === 'CNOISY').length;

@@ -1,0 +1,1 @@
+CREATE INDEX `runs_project_correlation_idx` ON `runs` (`project_id`,`correlation_id`);
