@@ -9,14 +9,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { mountReviewWeb } from '../../review-web/app.js';
+import { launchChromium, SHOTS } from '../helpers/chromium.js';
 import { makeEngine, stopTestRedis, waitFor, type TestEngine } from '../helpers/engine.js';
 import { enabledRule, mvpChain, mvpSample } from '../helpers/rules.js';
 
-const SHOTS = path.join('.tmp', 'screenshots');
 let t: TestEngine;
 let dataDir: string;
 let server: ServerType;
@@ -82,10 +82,7 @@ describe('review web in Chromium', () => {
         .toFile(abs);
       t.door.store.entities.updateVariant(v.id, { files: { original: rel } });
     }
-    if (!fs.existsSync('/usr/bin/chromium'))
-      throw new Error("These tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install -y chromium (.ci/run installs it).");
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -11,15 +11,15 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { loadWorkerConfig } from '../../gpu-worker/config.js';
 import { startWorker, type RunningWorker } from '../../gpu-worker/worker.js';
 import { mountReviewWeb } from '../../review-web/app.js';
+import { launchChromium, SHOTS } from '../helpers/chromium.js';
 import { makeEngine, stopTestRedis, testRedis, waitFor, type TestEngine } from '../helpers/engine.js';
 
-const SHOTS = path.join('.tmp', 'screenshots');
 let t: TestEngine;
 let dataDir: string;
 let server: ServerType;
@@ -104,10 +104,7 @@ describe('the rule builder in Chromium: the three MVP rules', () => {
     }
     const config = loadWorkerConfig({ GREENLIGHT_DATA_DIR: dataDir, GREENLIGHT_QUEUE_PREFIX: t.prefix }, process.cwd());
     worker = startWorker({ config, redisUrl: (await testRedis()).url, logger: pino({ level: 'silent' }) });
-    if (!fs.existsSync('/usr/bin/chromium'))
-      throw new Error("These tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install -y chromium (.ci/run installs it).");
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
