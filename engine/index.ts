@@ -23,5 +23,6 @@ export type { Plan, FiringNode, PlannedEvent, StepNode } from './rules/planner.j
 export { isGreenlightError, GreenlightError } from './errors.js';
 export { jsonText } from './validation.js';
 export { toApiRule } from './services/rules.js';
+export { jobInputProblems } from './jobs/strict-inputs.js';
 export { MAX_JSON_DEPTH, textBoundsProblem as jsonTextProblem } from './json-bounds.js';
 export type { ChainGraph, GraphEdge, GraphNode } from './rules/graph.js';

@@ -89,7 +89,7 @@ export function mountBuilderRoutes(app: Hono<any>, engine: Engine, kit: Kit): vo
         vocab={vocab}
         canEdit={p.role !== 'artist'}
         picks={picks}
-        nextTimes={checked.ok ? checked.nextTimes : undefined}
+        nextTimes={checked.nextTimes}
         dry={s.dry ?? { source: 'sample', target: '' }}
         preview={s.preview}
       />,

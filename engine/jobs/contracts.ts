@@ -32,7 +32,7 @@ export const jobCompletionEventType: Readonly<Record<JobType, string>> = {
 /** Job types that submit GPU-costly generation work: `requiresApproval: auto` gates them. */
 export const costlyJobTypes: ReadonlySet<JobType> = new Set(['generate', 'eval_grid']);
 
-const passThroughIds = ['assetId', 'variantId', 'specId', 'atlasId', 'exportId'] as const;
+const passThroughIds = ['assetId', 'assetIds', 'variantId', 'specId', 'atlasId', 'exportId'] as const;
 
 export interface JobEventSpec {
   type: string;

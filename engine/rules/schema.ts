@@ -5,6 +5,7 @@ import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { eventTypeSchema } from '../events/names.js';
 import { idSchema, jobTypeSchema } from '../jobs/contracts.js';
+import { ruleNameProblems } from './names-check.js';
 import { listPlaceholders } from './templates.js';
 
 export const conditionOps = ['eq', 'neq', 'in', 'nin', 'contains', 'exists', 'gt', 'gte', 'lt', 'lte', 'matches'] as const;
@@ -151,6 +152,8 @@ export const ruleInputSchema = z
   .strict()
   .transform((r) => ({ ...r, actions: r.actions.map((a, i) => ({ ...a, id: a.id ?? `step${i + 1}` })) as Action[] }))
   .superRefine((r, ctx) => {
+    // Typos: job input fields, placeholders and condition fields the event or step never carries.
+    for (const pr of ruleNameProblems(r)) ctx.addIssue({ code: 'custom', path: pr.path, message: pr.message });
     const seen = new Map<string, number>();
     r.actions.forEach((a, i) => {
       if (a.type === 'enqueue_job' && a.config.input.nextJobs !== undefined) {

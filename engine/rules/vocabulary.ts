@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { builtinEventTypes } from '../events/names.js';
 import { jobCompletionEventType, jobInputSchemas, jobOutputSchemas, jobTypes, type JobType } from '../jobs/contracts.js';
+import { enginePayloads } from './names-check.js';
 import { actionSchema, conditionOps } from './schema.js';
 
 /** How a form edits one field: its control, and how the text typed into it becomes a value. */
@@ -23,6 +24,8 @@ export interface EventTypeInfo {
   description: string;
   /** Payload fields (dotted) the engine writes into this event. */
   payload: string[];
+  /** The engine builds this event, so a rule naming another payload field is refused (a client's event may carry anything). */
+  strict: boolean;
 }
 
 export interface ActionTypeInfo {
@@ -55,33 +58,31 @@ export interface Vocabulary {
   exportProfiles: string[];
 }
 
-const decision = ['variantId', 'assetId', 'assetType', 'specId', 'status', 'primary', 'tags', 'note', 'decidedBy'];
-const jobDone = (t: JobType) => ['jobType', 'jobId', ...outputFields(t).map((f) => `output.${f}`), 'input'];
-
-const eventInfo: Record<(typeof builtinEventTypes)[number], [string, string[]]> = {
-  'variant.approved': ['A reviewer approved a variant (button, emoji or web).', decision],
-  'variant.rejected': ['A reviewer rejected a variant.', decision],
-  'variant.regenerate_requested': ['A reviewer asked for a variant to be generated again.', decision],
-  'variant.selected': ['A variant was picked as its asset’s primary.', decision],
-  'variant.tagged': ['Tags were added to or taken off a variant.', decision],
+/** One line per built-in type; the payload fields are the engine's own (names-check.ts) or, for events a client sends, the usual ones. */
+const eventInfo: Record<(typeof builtinEventTypes)[number], [description: string, payload?: string[]]> = {
+  'variant.approved': ['A reviewer approved a variant (button, emoji or web).'],
+  'variant.rejected': ['A reviewer rejected a variant.'],
+  'variant.regenerate_requested': ['A reviewer asked for a variant to be generated again.'],
+  'variant.selected': ['A variant was picked as its asset’s primary.'],
+  'variant.tagged': ['Tags were added to or taken off a variant.'],
   'variant.status_changed': ['A rule set a variant’s status.', ['variantId', 'status']],
   'asset.approved': ['An asset as a whole was approved.', ['assetId', 'assetType', 'specId']],
   'asset.status_changed': ['A rule set an asset’s status.', ['assetId', 'status']],
   'spec.refined': ['A spec was refined into an asset to generate.', ['specId', 'assetId', 'assetType']],
-  'job.completed': ['Any job finished (every job type).', ['jobType', 'jobId', 'assetId', 'variantId', 'output', 'input']],
-  'job.failed': ['A job failed after its retries.', ['jobType', 'jobId', 'error', 'input']],
-  'generate.completed': ['Generation wrote new variants.', ['assetId', 'specId', ...jobDone('generate')]],
-  'bg_remove.completed': ['Cut-outs were made (background removed).', ['assetId', 'variantId', ...jobDone('bg_remove')]],
-  'atlas.ready': ['A sprite atlas was packed; its id is the subject.', ['atlasId', 'assetIds', ...jobDone('pack_atlas')]],
-  'export.completed': ['An engine export bundle was written.', ['exportId', ...jobDone('export')]],
+  'job.completed': ['Any job finished (every job type).'],
+  'job.failed': ['A job failed after its retries.'],
+  'generate.completed': ['Generation wrote new variants.'],
+  'bg_remove.completed': ['Cut-outs were made (background removed).'],
+  'atlas.ready': ['A sprite atlas was packed; its id is the subject.'],
+  'export.completed': ['An engine export bundle was written.'],
   'eval_grid.requested': ['Someone asked for an evaluation grid.', ['prompts', 'loraId', 'checkpointId', 'releaseId']],
-  'eval_grid.completed': ['An evaluation sheet was drawn.', jobDone('eval_grid')],
+  'eval_grid.completed': ['An evaluation sheet was drawn.'],
   'webhook.delivered': ['A webhook call answered 2xx.', ['url', 'output']],
-  'schedule.fired': ['A schedule rule’s time came (its own rule only).', ['ruleId']],
-  'run.started': ['A rule’s run began.', ['ruleId', 'runId']],
-  'run.step.completed': ['One step of a run finished.', ['ruleId', 'runId', 'stepId']],
-  'run.completed': ['A run finished every step.', ['ruleId', 'runId']],
-  'run.failed': ['A run stopped on a failed step.', ['ruleId', 'runId', 'error']],
+  'schedule.fired': ['A schedule rule’s time came (its own rule only).'],
+  'run.started': ['A rule’s run began.'],
+  'run.step.completed': ['One step of a run finished.'],
+  'run.completed': ['A run finished every step.'],
+  'run.failed': ['A run stopped on a failed step.'],
 };
 
 const hints: Record<string, string> = {
@@ -186,7 +187,12 @@ export function ruleVocabulary(): Vocabulary {
       };
     });
   cached = {
-    eventTypes: builtinEventTypes.map((type) => ({ type, description: eventInfo[type][0], payload: eventInfo[type][1] })),
+    eventTypes: builtinEventTypes.map((type) => ({
+      type,
+      description: eventInfo[type][0],
+      payload: [...(enginePayloads[type] ?? eventInfo[type][1] ?? [])],
+      strict: enginePayloads[type] !== undefined,
+    })),
     actionTypes: [...jobs.filter((j) => j.key !== 'enqueue_job:export' && j.key !== 'enqueue_job:eval_grid'), ...others, ...jobs.slice(3)],
     operators: [
       { op: 'eq', label: 'is', value: 'one', fits: ['string', 'number', 'boolean'] },

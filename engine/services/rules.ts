@@ -4,13 +4,14 @@
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/principal.js';
 import { ConflictError, ValidationError, type ErrorDetail } from '../errors.js';
-import { eventTypeSchema, normalizeEventType } from '../events/names.js';
+import { builtinEventTypes, eventTypeSchema, normalizeEventType } from '../events/names.js';
 import { subjectSchema } from '../events/schema.js';
 import { chainGraph, findCycles } from '../rules/graph.js';
 import type { Start } from '../rules/machine.js';
 import type { EventView } from '../rules/matching.js';
 import { plan, type Plan, type PlanOptions } from '../rules/planner.js';
 import { ruleInputSchema, triggerSchema, type RuleDefinition, type RuleRecord } from '../rules/schema.js';
+import { closest } from '../rules/names-check.js';
 import { ruleVocabulary, type Vocabulary } from '../rules/vocabulary.js';
 import type { EventRow } from '../store/events.js';
 import { toRecord, type RuleRow } from '../store/rules.js';
@@ -80,7 +81,8 @@ export const draftDryRunInputSchema = z.union([
 
 /** A rule checked without saving: its definition with defaults, or its problems by path. */
 export type RuleCheck =
-  { ok: true; definition: RuleDefinition; nextTimes?: string[] } | { ok: false; message: string; problems: ErrorDetail[] };
+  | { ok: true; definition: RuleDefinition; nextTimes?: string[] }
+  | { ok: false; message: string; problems: ErrorDetail[]; nextTimes?: string[] };
 
 export const automationDryRunInputSchema = z.union([
   z.object({ event: sampleEventSchema, draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
@@ -88,7 +90,7 @@ export const automationDryRunInputSchema = z.union([
 ]);
 
 export interface RuleWarning {
-  code: 'cycle' | 'disabled_by_update';
+  code: 'cycle' | 'disabled_by_update' | 'unknown_trigger';
   message: string;
   cycle?: string[];
 }
@@ -131,6 +133,20 @@ export function createRuleService(deps: {
         cycle,
         message: `Saving this rule closes a cycle: ${cycle.join(' → ')}. Runs stop at each rule's maxDepth; consider a condition that breaks the loop.`,
       }));
+  }
+
+  /** A trigger type neither built in nor ever seen in the project: probably a typo; the closest built-in one. */
+  function triggerWarnings(projectId: string, def: RuleDefinition): RuleWarning[] {
+    const t = def.trigger;
+    if (!('event' in t) || (builtinEventTypes as readonly string[]).includes(t.event)) return [];
+    if (events.recentOfTypes(projectId, [t.event], 1).length > 0) return [];
+    const near = closest(t.event, builtinEventTypes);
+    return [
+      {
+        code: 'unknown_trigger',
+        message: `No event of type "${t.event}" is built in or has been seen in this project${near ? `: did you mean "${near}"?` : ''} (a custom type is fine if something will send it).`,
+      },
+    ];
   }
 
   const planOptions = (projectId: string, assume?: Assume): PlanOptions => {
@@ -181,7 +197,12 @@ export function createRuleService(deps: {
         const t = definition.trigger;
         return { ok: true, definition, ...('schedule' in t ? { nextTimes: nextTimes(t.schedule, t.timezone, 3) } : {}) };
       } catch (err) {
-        if (err instanceof ValidationError) return { ok: false, message: err.message, problems: err.details ?? [] };
+        if (err instanceof ValidationError) {
+          // A schedule's next times are worth showing while other fields are still being fixed.
+          const t = triggerSchema.safeParse((body as { trigger?: unknown } | null)?.trigger);
+          const times = t.success && 'schedule' in t.data ? { nextTimes: nextTimes(t.data.schedule, t.data.timezone, 3) } : {};
+          return { ok: false, message: err.message, problems: err.details ?? [], ...times };
+        }
         throw err;
       }
     },
@@ -232,14 +253,14 @@ export function createRuleService(deps: {
       const def = parseWith(ruleInputSchema, body, 'rule');
       const row = repo.create(projectId, def, p.id);
       deps.onChange?.();
-      return { row, warnings: cycleWarnings(projectId, row.id) };
+      return { row, warnings: [...triggerWarnings(projectId, def), ...cycleWarnings(projectId, row.id)] };
     },
     update(p: Principal, projectId: string, ruleId: string, body: unknown): { row: RuleRow; warnings: RuleWarning[] } {
       authorize(p, projectId, 'rules.write');
       const def = parseWith(ruleInputSchema, body, 'rule');
       const { row, wasEnabled } = repo.update(projectId, ruleId, def, p.id);
       deps.onChange?.();
-      const warnings = cycleWarnings(projectId, ruleId);
+      const warnings = [...triggerWarnings(projectId, def), ...cycleWarnings(projectId, ruleId)];
       if (wasEnabled)
         warnings.push({
           code: 'disabled_by_update',

@@ -6,7 +6,7 @@
 // node. Approval decisions and job failures are injected the same way into
 // both: the plan is told them through the dry-run's `assume`, the real run gets
 // them from admins deciding through the API and from workers failing the jobs
-// whose input says `fail: true`.
+// whose input says `originalPath: 'FAIL'` (a follow-up: `fail: true`).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -15,6 +15,9 @@ import type { FiringNode, PlannedEvent } from '../../engine/index.js';
 import { makeEngine, stopTestRedis, type TestEngine } from '../helpers/engine.js';
 import { plannedFacts, ranFacts, settle } from '../helpers/plan-facts.js';
 import { testWorkers } from '../helpers/workers.js';
+
+/** A job the test's workers fail: a rule step's input names originalPath FAIL (a real field: rules refuse unknown ones); a follow-up says fail: true. */
+const failsByDesign = (input: Record<string, unknown>) => input.fail === true || input.originalPath === 'FAIL';
 
 const CASES = 320;
 const types = [
@@ -36,7 +39,7 @@ const actions = {
   status: { type: 'set_status', config: { variantId: 'v1', status: 'approved' } },
   notify: { type: 'notify', config: { text: 'saw ${event.type}' } },
   cut: { type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1' } } },
-  cutFails: { type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1', fail: true } } },
+  cutFails: { type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1', originalPath: 'FAIL' } } },
   cutThenPack: {
     type: 'enqueue_job',
     config: { type: 'bg_remove', input: { variantId: 'v1', nextJobs: [{ type: 'pack_atlas', input: { assetIds: ['a1'] } }] } },
@@ -99,7 +102,7 @@ describe('dry-run equals what runs', () => {
       await workers.add(
         q,
         (job) => {
-          if ((job.data as { input: { fail?: boolean } }).input.fail === true) throw new UnrecoverableError('injected failure');
+          if (failsByDesign((job.data as { input: Record<string, unknown> }).input)) throw new UnrecoverableError('injected failure');
           return outputs[q];
         },
         { concurrency: 8 },
@@ -142,12 +145,21 @@ describe('dry-run equals what runs', () => {
       const decisions = new Map<string, 'approved' | 'denied'>();
       const assume: { approvals: Record<string, string>; failSteps: string[] } = { approvals: {}, failSteps: [] };
       for (const [i, r] of raw.entries()) {
-        const list = r.actions.map((a) => actions[a]);
+        // Rules refuse a payload field the trigger's event never carries (run.*, variant.*, job.failed have no output,
+        // a job event no eventType). Such a condition is always false (the field is absent): it becomes one that is
+        // always false and valid; the missing-placeholder failure becomes the schema's, certain just the same.
+        const known = t.engine.rules.vocabulary().eventTypes.find((e) => e.type === r.trigger);
+        const carries = (field: string) => !known?.strict || known.payload.includes(field);
+        const list = r.actions.map((a) => actions[a === 'packFrames' && !carries('output') ? 'packBad' : a]);
+        const condition =
+          r.condition && r.condition.field.startsWith('payload.') && !carries(r.condition.field.slice(8))
+            ? { field: 'depth', op: 'lt', value: 0 }
+            : r.condition;
         const body = {
           name: `r${i}`,
           trigger: { event: r.trigger },
           scope: r.scope,
-          conditions: r.condition ? { all: [r.condition] } : { all: [] },
+          conditions: condition ? { all: [condition] } : { all: [] },
           actions: list,
           maxDepth: r.maxDepth,
           debounceMs: r.debounceMs,
@@ -163,7 +175,7 @@ describe('dry-run equals what runs', () => {
         assume.approvals[id] = c.approvals === 'expire' ? 'expired' : r.decision;
         list.forEach((a, k) => {
           const input = (a.config as { input?: { fail?: boolean; nextJobs?: { input: { fail?: boolean } }[] } }).input;
-          if (input?.fail) assume.failSteps.push(`${id}/step${k + 1}`);
+          if (input && failsByDesign(input)) assume.failSteps.push(`${id}/step${k + 1}`);
           input?.nextJobs?.forEach((nj, j) => nj.input.fail && assume.failSteps.push(`${id}/step${k + 1}-next${j + 1}`));
         });
         if (c.halt === i) assert.equal((await t.call('POST', `${P}/rules/${id}/halt`, { reason: 'differential' })).status, 200);

@@ -10,6 +10,9 @@ import { makeEngine, stopTestRedis, type TestEngine } from '../helpers/engine.js
 import { plannedFacts, ranFacts, settle } from '../helpers/plan-facts.js';
 import { testWorkers } from '../helpers/workers.js';
 
+/** A job the test's workers fail: a rule step's input names originalPath FAIL (a real field: rules refuse unknown ones); a follow-up says fail: true. */
+const failsByDesign = (input: Record<string, unknown>) => input.fail === true || input.originalPath === 'FAIL';
+
 let t: TestEngine;
 let workers: ReturnType<typeof testWorkers>;
 let queues: Queue[];
@@ -64,7 +67,7 @@ describe('the dry-run and the runner walk steps in one code (Engine III, reprodu
     for (const q of Object.keys(outputs))
       await workers.add(q, (job) => {
         processed[q] = (processed[q] ?? 0) + 1;
-        if ((job.data as { input: { fail?: boolean } }).input.fail === true) throw new UnrecoverableError('injected failure');
+        if (failsByDesign((job.data as { input: Record<string, unknown> }).input)) throw new UnrecoverableError('injected failure');
         return outputs[q];
       });
     queues = ['events', 'steps', 'webhooks', 'bg_remove', 'pack_atlas'].map(
@@ -86,7 +89,7 @@ describe('the dry-run and the runner walk steps in one code (Engine III, reprodu
           mode: 'parallel',
           maxDepth: 1,
           actions: [
-            { type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1', fail: true } } },
+            { type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1', originalPath: 'FAIL' } } },
             {
               type: 'enqueue_job',
               config: { type: 'bg_remove', input: { variantId: 'v1', nextJobs: [{ type: 'pack_atlas', input: {} }] } },
@@ -177,7 +180,9 @@ describe('the dry-run and the runner walk steps in one code (Engine III, reprodu
 
     const failing = await scenario(
       rules.map((r, i) =>
-        i === 0 ? { ...r, actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1', fail: true } } }] } : r,
+        i === 0
+          ? { ...r, actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: 'v1', originalPath: 'FAIL' } } }] }
+          : r,
       ),
       { failSteps: ['$0/step1'] },
     );

@@ -57,7 +57,7 @@ describe('recovery', () => {
       {
         name: 'cut',
         trigger: { event: 'variant.approved' },
-        actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}', busyMs: 3000 } } }],
+        actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { variantId: '${event.subject.id}' } } }],
       },
       { type: 'variant.approved', payload: {} },
     );

@@ -19,7 +19,19 @@ const eventTypes = [
 const actionArb = fc.oneof(
   fc
     .constantFrom('bg_remove', 'pack_atlas', 'export', 'generate')
-    .map((type) => ({ type: 'enqueue_job', config: { type, input: { assetId: '${event.payload.assetId}', variantId: 'v1' } } })),
+    // Fields each job takes (rules refuse unknown ones), from what every event has: its subject.
+    .map((type) => ({
+      type: 'enqueue_job',
+      config: {
+        type,
+        input: {
+          bg_remove: { assetId: '${event.subject.id}', variantId: 'v1' },
+          pack_atlas: { atlasId: '${event.subject.id}' },
+          export: { exportId: '${event.subject.id}' },
+          generate: { assetId: '${event.subject.id}' },
+        }[type],
+      },
+    })),
   fc.constant({ type: 'apply_tags', config: { variantId: 'v1', add: ['auto'] } }),
   fc.constant({ type: 'notify', config: { text: 'hi ${event.type}' } }),
 );
@@ -51,7 +63,7 @@ function toRules(raw: RawRule[]): RuleRecord[] {
       name: `rule ${i}`,
       trigger: { event: r.trigger },
       scope: r.scope,
-      conditions: r.condOn ? { all: [{ field: 'payload.assetId', op: 'exists' }] } : { all: [] },
+      conditions: r.condOn ? { all: [{ field: 'subject.kind', op: 'neq', value: 'run' }] } : { all: [] },
       actions: r.actions,
       maxDepth: r.maxDepth,
       debounceMs: r.debounceMs,
