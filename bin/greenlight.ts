@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import type { Engine, EngineConfig, Principal } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
-import { parseJsonOption, parseJsonValue } from './options.js';
+import { parseJsonOption } from './options.js';
+import { registerRuleCommands } from './rule-commands.js';
 import { registerWorkerCommands, stopOnSignals } from './worker-commands.js';
 
 // The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
@@ -143,33 +144,7 @@ token
     });
   });
 
-const rule = program.command('rule').description('Import and export rules as JSON.');
-rule
-  .command('import <file>')
-  .description('Create rules from a JSON file holding one rule or an array of rules (imported disabled: dry-run, then enable).')
-  .requiredOption('--project <projectId>', 'project to import into')
-  .action(async (file: string, opts: { project: string }) => {
-    const body = parseJsonValue(`@${file}`);
-    await withEngine(async (engine, cli) => {
-      const list = Array.isArray(body) ? body : [body];
-      print(
-        list.map((r) => {
-          const { row, warnings } = engine.rules.create(cli, opts.project, r);
-          return { id: row.id, version: row.version, warnings };
-        }),
-      );
-    });
-  });
-rule
-  .command('export <ruleId>')
-  .description('Print a rule as JSON.')
-  .requiredOption('--project <projectId>', 'project the rule belongs to')
-  .action(async (ruleId: string, opts: { project: string }) => {
-    await withEngine(async (engine, cli) => {
-      const { toApiRule } = await door();
-      print(toApiRule(engine.rules.get(cli, opts.project, ruleId)));
-    });
-  });
+registerRuleCommands(program, withEngine);
 
 const event = program.command('event').description('Emit events.');
 event
@@ -194,8 +169,11 @@ registerWorkerCommands(program);
 
 program.parseAsync(process.argv).catch(async (err: unknown) => {
   if ((await door()).isGreenlightError(err)) {
-    process.stderr.write(`greenlight: ${err.message}\n`);
-    for (const d of err.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
+    // Once: a message that already quotes its details ("Invalid rule: a: …; b: …") is cut to its head.
+    const details = err.details ?? [];
+    const quoted = details.length > 0 && err.message.includes(`${details[0]!.path}: ${details[0]!.message}`);
+    process.stderr.write(`greenlight: ${quoted ? err.message.slice(0, err.message.indexOf(': ')) : err.message}\n`);
+    for (const d of details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
   } else if (err instanceof Error && ['WorkerConfigError', 'InvalidArgumentError', 'JobInputError', 'UnavailableError'].includes(err.name))
     process.stderr.write(`greenlight: ${err.message}\n`);
   else process.stderr.write(`greenlight: ${(err as Error).stack ?? String(err)}\n`);

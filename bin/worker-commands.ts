@@ -5,6 +5,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
+import { jobInputProblems } from '../engine/index.js';
 import { loadWorkerConfig, parseQueues, type WorkerConfig } from '../gpu-worker/config.js';
 import { parseJsonOption } from './options.js';
 
@@ -170,6 +171,16 @@ Examples:
   greenlight job run export --project art --input '{"atlasIds":["heroes"],"profileId":"godot"}'`,
     )
     .action(async (type: string, opts: { input: unknown; project: string; jobId: string }) => {
+      // Typed by a person: an unknown field is a typo (the closest valid one said), not silently ignored.
+      const input = opts.input;
+      const typos =
+        input && typeof input === 'object' && !Array.isArray(input)
+          ? jobInputProblems(type, input as Record<string, unknown>, ['input'])
+          : [];
+      if (typos.length > 0) {
+        process.stderr.write(`greenlight job run ${type}: ${typos.map((t) => `${t.path.join('.')}: ${t.message}`).join('; ')}\n`);
+        process.exit(2);
+      }
       const config = loadWorkerConfig(process.env, process.cwd());
       const [{ runJob }, { localContext }] = await Promise.all([
         import('../gpu-worker/processors/index.js'),
