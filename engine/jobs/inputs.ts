@@ -216,7 +216,16 @@ export const jobOutputSchemas = {
   }),
   eval_grid: z.looseObject({
     sheetPath: z.string(),
-    cells: z.array(z.looseObject({ prompt: z.string(), lora: z.string().nullable(), checkpoint: z.string().nullable(), path: z.string() })),
+    cells: z.array(
+      z.looseObject({
+        prompt: z.string(),
+        lora: z.string().nullable(),
+        checkpoint: z.string().nullable(),
+        path: z.string(),
+        /** What the sheet writes under the cell: the prompt, then the LoRA / checkpoint names. */
+        label: z.string().optional(),
+      }),
+    ),
   }),
 } satisfies Record<JobType, z.ZodType>;
 export type JobOutput<T extends JobType> = z.output<(typeof jobOutputSchemas)[T]>;

@@ -40,12 +40,13 @@ export function isCostly(action: Action): boolean {
   return jt !== null && costlyJobTypes.has(jt);
 }
 
-/** How many jobs an action submits: eval grids fan out per prompt. */
+/** How many jobs an action submits (what its cost counts): an eval grid, one per cell. */
 export function jobCountOf(action: Action, resolvedConfig: Record<string, unknown>): number {
   if (action.type !== 'run_eval_grid') return jobTypeOf(action) ? 1 : 0;
+  // One cell per prompt × LoRA × checkpoint, as the worker draws them.
   const prompts = resolvedConfig.prompts;
-  const loras = Array.isArray(resolvedConfig.loraIds) ? resolvedConfig.loraIds.length : 1;
-  return (Array.isArray(prompts) ? prompts.length : 1) * Math.max(1, loras);
+  const count = (list: unknown) => (Array.isArray(list) && list.length > 0 ? list.length : 1);
+  return (Array.isArray(prompts) ? prompts.length : 1) * count(resolvedConfig.loraIds) * count(resolvedConfig.checkpointIds);
 }
 
 /** Static view: the event types an action can emit on success (for the chain graph). */

@@ -300,6 +300,10 @@ export function plan(rules: RuleRecord[], rootEvent: EventView, world: PlanWorld
       }
     }
   }
+  // Sums of decimal costs (0.1 + 0.2): said as the decimals they are, not 0.30000000000000004.
+  const decimal = (n: number) => Math.round(n * 1e6) / 1e6;
+  summary.cost = decimal(summary.cost);
+  for (const k of Object.keys(summary.costByJobType)) summary.costByJobType[k] = decimal(summary.costByJobType[k]!);
   return {
     hash: planHash(rootEvent, rules, options.rootRuleIds, reads),
     root,

@@ -6,6 +6,7 @@ import { blankRgba, blit, encodePng, type Rgba } from './io.js';
 
 export interface SheetCell {
   png: Buffer;
+  /** One or more lines ("\n"), each cut to the cell's width. */
   label: string;
 }
 
@@ -18,7 +19,9 @@ export async function contactSheet(cells: SheetCell[], options: { cell?: number;
   const columns = Math.max(1, Math.min(options.columns ?? Math.ceil(Math.sqrt(cells.length)), cells.length));
   const rows = Math.ceil(cells.length / columns);
   const scale = cell >= 192 ? 2 : 1;
-  const labelH = GLYPH_H * scale + 8;
+  const lineH = GLYPH_H * scale + 4;
+  const lines = Math.max(1, ...cells.map((c) => c.label.split('\n').length));
+  const labelH = lines * lineH + 4;
   const gap = 8;
   const titleH = options.title ? GLYPH_H * 2 + 12 : 0;
   const sheet = blankRgba(columns * (cell + gap) + gap, titleH + rows * (cell + labelH + gap) + gap, BG);
@@ -38,8 +41,10 @@ export async function contactSheet(cells: SheetCell[], options: { cell?: number;
     const x = gap + (i % columns) * (cell + gap);
     const y = titleH + gap + Math.floor(i / columns) * (cell + labelH + gap);
     blit(t, 0, 0, t.width, t.height, sheet, x, y);
-    const label = fit(cells[i]!.label, cell, scale);
-    drawText(sheet, label, x + Math.max(0, (cell - textWidth(label, scale)) >> 1), y + cell + 4, scale, INK);
+    cells[i]!.label.split('\n').forEach((text, l) => {
+      const label = fit(text, cell, scale);
+      drawText(sheet, label, x + Math.max(0, (cell - textWidth(label, scale)) >> 1), y + cell + 4 + l * lineH, scale, INK);
+    });
   });
   return encodePng(sheet);
 }

@@ -41,8 +41,10 @@ export const evalGrid: Processor<'eval_grid'> = async (input, ctx) => {
       );
       const file = `${dir}/p${p + 1}-c${c + 1}.png`;
       await ctx.files.write(file, img.png, 'releaseId');
-      cells.push({ prompt, lora: combo.lora, checkpoint: combo.checkpoint, path: file });
-      sheetCells.push({ png: img.png, label: `P${p + 1} ${[combo.lora, combo.checkpoint].filter(Boolean).join(' ') || 'BASE'}` });
+      // Named, not numbered: the prompt, then the LoRA and checkpoint it was drawn with (or "base").
+      const label = `${prompt}\n${[combo.lora, combo.checkpoint].filter(Boolean).join(' + ') || 'base'}`;
+      cells.push({ prompt, lora: combo.lora, checkpoint: combo.checkpoint, path: file, label });
+      sheetCells.push({ png: img.png, label });
     }
   ctx.progress(total / (total + 1), 'drawing the comparison sheet');
   const sheetPath = `${dir}/sheet.png`;

@@ -160,8 +160,18 @@ describe('generate, eval_grid and export', () => {
       { prompts: ['slime', 'sword', 'potion'], loraIds: ['lora-a', 'lora-b'], size: 64, releaseId: 'rel-1' },
       ctx('e1'),
     );
-    const cells = out.cells as { prompt: string; lora: string; path: string }[];
+    const cells = out.cells as { prompt: string; lora: string; path: string; label: string }[];
     assert.equal(cells.length, 6);
+    assert.deepEqual(
+      cells.map((c) => c.label),
+      ['slime\nlora-a', 'slime\nlora-b', 'sword\nlora-a', 'sword\nlora-b', 'potion\nlora-a', 'potion\nlora-b'],
+      'labelled with names, not P1 L1',
+    );
+    const base = await runJob('eval_grid', { prompts: ['slime'], checkpointIds: ['ckpt-x'], size: 32 }, ctx('e2'));
+    assert.deepEqual(
+      (base.cells as { label: string }[]).map((c) => c.label),
+      ['slime\nckpt-x'],
+    );
     assert.deepEqual(
       cells.slice(0, 2).map((c) => [c.prompt, c.lora]),
       [
