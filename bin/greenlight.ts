@@ -32,6 +32,7 @@ async function withEngine<T>(
 }
 
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+const line = (s: string) => process.stdout.write(`${s}\n`);
 
 const program = new Command('greenlight')
   .description('Greenlight: review game-art variants in chat and automate what follows with rules.')
@@ -110,13 +111,31 @@ const project = program.command('project').description('Manage projects.');
 project
   .command('create <id>')
   .description('Create a project (id: lowercase letters, digits and "-").')
-  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--name <name>', 'display name (required)')
   .action(async (id: string, opts: { name: string }) => {
     await withEngine(async (engine, cli) => {
       print(engine.entities.createProject(cli, { id, name: opts.name }));
     });
   });
 
+project
+  .command('list')
+  .description('Every project: id, name, when made.')
+  .option('--json', 'print the projects as the API gives them')
+  .action(async (opts: { json?: boolean }) => {
+    await withEngine((engine, cli) => {
+      const list = engine.entities.listProjects(cli);
+      if (opts.json) return print(list);
+      if (list.length === 0) return line('No projects yet: greenlight project create <id> --name <name>');
+      for (const p of list) line(`${p.id}  “${p.name}”  since ${new Date(p.createdAt).toISOString()}`);
+    });
+  });
+project
+  .command('show <projectId>')
+  .description('A project with its settings (limits, policies, chat roles, tag groups).')
+  .action(async (projectId: string) => {
+    await withEngine((engine, cli) => print(engine.entities.getProject(cli, projectId)));
+  });
 project
   .command('role <projectId> <member> <role>')
   .description(
@@ -141,6 +160,29 @@ token
         ...(opts.label ? { label: opts.label } : {}),
       });
       print({ id: row.id, projectId, role: row.role, token: t });
+    });
+  });
+
+token
+  .command('list <projectId>')
+  .description("A project's tokens: id, role, label, made, revoked (the tokens themselves are never shown again).")
+  .action(async (projectId: string) => {
+    await withEngine((engine, cli) => {
+      const list = engine.entities.listTokens(cli, projectId);
+      if (list.length === 0) return line(`No tokens in ${projectId}: greenlight token create ${projectId} --role artist`);
+      for (const t of list)
+        line(
+          `${t.id}  ${t.role.padEnd(6)}  ${t.revokedAt ? `revoked ${new Date(t.revokedAt).toISOString()}` : 'active'}  made ${new Date(t.createdAt).toISOString()}${t.label ? `  “${t.label}”` : ''}`,
+        );
+    });
+  });
+token
+  .command('revoke <projectId> <tokenId>')
+  .description('Revoke a token at once: API calls and review-web sessions signed in with it stop.')
+  .action(async (projectId: string, tokenId: string) => {
+    await withEngine((engine, cli) => {
+      const t = engine.entities.revokeToken(cli, projectId, tokenId);
+      line(`${t.id} (${t.role}) is revoked.`);
     });
   });
 
@@ -173,6 +215,11 @@ program.parseAsync(process.argv).catch(async (err: unknown) => {
     const details = err.details ?? [];
     const quoted = details.length > 0 && err.message.includes(`${details[0]!.path}: ${details[0]!.message}`);
     process.stderr.write(`greenlight: ${quoted ? err.message.slice(0, err.message.indexOf(': ')) : err.message}\n`);
+    // Something missing may be in another database: say which one this was.
+    if (err.code === 'not_found') {
+      const dataDir = (await config().catch(() => null))?.dataDir;
+      if (dataDir) process.stderr.write(`  (looked in ${dataDir}/greenlight.db; set GREENLIGHT_DATA_DIR to use another data folder)\n`);
+    }
     for (const d of details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
   } else if (err instanceof Error && ['WorkerConfigError', 'InvalidArgumentError', 'JobInputError', 'UnavailableError'].includes(err.name))
     process.stderr.write(`greenlight: ${err.message}\n`);

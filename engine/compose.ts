@@ -27,7 +27,7 @@ import { createRunner, type Runner, type RunnerDeps } from './runs/runner.js';
 import { createChatFacts } from './services/chat-facts.js';
 import { createChatService } from './services/chat.js';
 import { createEntityService, jobOutputRegistrar } from './services/entities.js';
-import { lazyWebTrust } from './services/web.js';
+import { lazyWebTrust, revocable } from './services/web.js';
 import { createRuleService } from './services/rules.js';
 import type { Db } from './store/db.js';
 import type { EventRow } from './store/events.js';
@@ -183,6 +183,9 @@ export function createEngine(res: EngineResources): EngineHost {
       createProject: entities.createProject,
       getProject: entities.getProject,
       createToken: entities.createToken,
+      listProjects: entities.listProjects,
+      listTokens: entities.listTokens,
+      revokeToken: entities.revokeToken,
       createAsset: entities.createAsset,
       createSpec: entities.createSpec,
       getAsset: entities.getAsset,
@@ -322,7 +325,7 @@ export function createEngine(res: EngineResources): EngineHost {
     },
     changes: { subscribe: store.subscribe },
     attachNotifier: hooks.attach,
-    web: lazyWebTrust({ configured: config.sessionSecret, dataDir: config.dataDir, clock }),
+    web: revocable(lazyWebTrust({ configured: config.sessionSecret, dataDir: config.dataDir, clock }), store.tokens.active),
   };
 
   internals.set(engine, { store, db, outbox, queues, runner, syncSchedules, schedules });

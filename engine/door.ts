@@ -48,6 +48,12 @@ export interface Engine {
     createProject(p: Principal, body: unknown): ProjectRow;
     getProject(p: Principal, projectId: string): ProjectRow;
     createToken(p: Principal, projectId: string, body: unknown): { token: string; row: TokenRow };
+    /** Every project for a global admin (and the local CLI), else the principal's own. */
+    listProjects(p: Principal): ProjectRow[];
+    /** A project's tokens (revoked ones too), never the token itself. */
+    listTokens(p: Principal, projectId: string): Omit<TokenRow, 'tokenHash'>[];
+    /** Revoke a token at once (API calls and web sessions signed in with it stop). */
+    revokeToken(p: Principal, projectId: string, tokenId: string): Omit<TokenRow, 'tokenHash'>;
     createAsset(p: Principal, projectId: string, body: unknown): { asset: AssetRow; variants: VariantRow[] };
     createSpec(p: Principal, projectId: string, body: unknown): unknown;
     getAsset(p: Principal, projectId: string, assetId: string): { asset: AssetRow; variants: VariantRow[] };

@@ -33,6 +33,22 @@ const planOut = z.object({
   cycles: z.array(z.array(z.string())),
 });
 
+const tokenOut = (t: {
+  id: string;
+  projectId: string | null;
+  role: string;
+  label: string;
+  createdAt: number;
+  revokedAt: number | null;
+}) => ({
+  id: t.id,
+  projectId: t.projectId,
+  role: t.role,
+  label: t.label,
+  createdAt: new Date(t.createdAt).toISOString(),
+  revokedAt: t.revokedAt === null ? null : new Date(t.revokedAt).toISOString(),
+});
+
 export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[]): void {
   const auth = bearerAuth(engine);
   const route = (doc: RouteDoc, handler: Parameters<typeof defineRoute>[4]) => defineRoute(app, docs, auth, doc, handler);
@@ -45,6 +61,16 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
       const row = engine.entities.createProject(who(c), await readJson(c));
       return c.json(row, 201);
     },
+  );
+  route({ method: 'get', path: '/api/projects', summary: 'Every project', role: 'global admin', status: 200 }, (c) =>
+    c.json({ projects: engine.entities.listProjects(who(c)) }),
+  );
+  route(
+    { method: 'get', path: `${P}/tokens`, summary: "A project's API tokens (never the tokens themselves)", role: 'admin', status: 200 },
+    (c) => c.json({ tokens: engine.entities.listTokens(who(c), c.req.param('projectId')!).map(tokenOut) }),
+  );
+  route({ method: 'post', path: `${P}/tokens/:tokenId/revoke`, summary: 'Revoke an API token at once', role: 'admin', status: 200 }, (c) =>
+    c.json(tokenOut(engine.entities.revokeToken(who(c), c.req.param('projectId')!, c.req.param('tokenId')!))),
   );
   route({ method: 'get', path: P, summary: 'Read a project', role: 'artist', status: 200 }, (c) =>
     c.json(engine.entities.getProject(who(c), c.req.param('projectId')!)),

@@ -164,6 +164,25 @@ export function createEntityService(deps: { store: Store }) {
       authorize(p, projectId, 'project.read');
       return requireProject(projectId);
     },
+    /** The projects a principal may read: every one for a global admin (and the local CLI), else its own. */
+    listProjects(p: Principal) {
+      return p.projectId === null ? projects.list() : [requireProject(p.projectId)];
+    },
+    /** A project's tokens as an admin sees them: id, role, label, when made and revoked; never the token. */
+    listTokens(p: Principal, projectId: string) {
+      authorize(p, projectId, 'project.admin');
+      requireProject(projectId);
+      return tokens.list(projectId).map(({ tokenHash: _h, ...row }) => row);
+    },
+    /** Revoke one of a project's tokens: it stops authenticating at once (so do web sessions signed in with it). */
+    revokeToken(p: Principal, projectId: string, tokenId: string) {
+      authorize(p, projectId, 'project.admin');
+      requireProject(projectId);
+      const row = tokens.revoke(projectId, tokenId, p.id);
+      if (!row) throw new NotFoundError('token', tokenId);
+      const { tokenHash: _h, ...rest } = row;
+      return rest;
+    },
     createToken(p: Principal, projectId: string, body: unknown) {
       authorize(p, projectId, 'project.admin');
       requireProject(projectId);

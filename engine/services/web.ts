@@ -109,3 +109,14 @@ export function lazyWebTrust(o: { configured: string | undefined; dataDir: strin
     openSession: (value) => get().openSession(value),
   };
 }
+
+/** Sessions signed in with an API token end when the token is revoked (a chat principal's end at expiry). */
+export function revocable(trust: WebTrust, active: (tokenId: string) => boolean): WebTrust {
+  return {
+    ...trust,
+    openSession(value) {
+      const s = trust.openSession(value);
+      return s && (s.principal.kind !== 'token' || active(s.principal.id)) ? s : null;
+    },
+  };
+}

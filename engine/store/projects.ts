@@ -1,6 +1,6 @@
 // Projects, API tokens (stored hashed) and chat bindings.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { newId } from '../ids.js';
 import { BoundedMap, type StoreContext } from './context.js';
 import { apiTokens, auditLog, projects, type ProjectSettings, type Role } from './schema.js';
@@ -117,6 +117,36 @@ export function createTokensRepo(ctx: StoreContext) {
           .run();
       });
       return { token, row };
+    },
+    /** Whether a token (by id) still authenticates. */
+    active(id: string): boolean {
+      return (
+        db
+          .select({ id: apiTokens.id })
+          .from(apiTokens)
+          .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+          .get() !== undefined
+      );
+    },
+    /** A project's tokens (revoked ones too, newest first). */
+    list(projectId: string): TokenRow[] {
+      return db.select().from(apiTokens).where(eq(apiTokens.projectId, projectId)).orderBy(desc(apiTokens.createdAt)).all();
+    },
+    /** Revoke a project's token (it stops authenticating at once); false when it is not one of the project's. */
+    revoke(projectId: string, id: string, actor: string): TokenRow | undefined {
+      return ctx.transaction(() => {
+        const row = db
+          .select()
+          .from(apiTokens)
+          .where(and(eq(apiTokens.id, id), eq(apiTokens.projectId, projectId)))
+          .get();
+        if (!row) return undefined;
+        if (row.revokedAt !== null) return row;
+        const at = clock.now();
+        db.update(apiTokens).set({ revokedAt: at }).where(eq(apiTokens.id, id)).run();
+        db.insert(auditLog).values({ projectId, actor, action: 'token.revoke', target: id, details: {}, at }).run();
+        return { ...row, revokedAt: at };
+      });
     },
     findByToken(token: string): TokenRow | undefined {
       return byHash.get({ hash: hashToken(token) });

@@ -89,4 +89,20 @@ describe('greenlight rule / run commands', () => {
       'greenlight job run bg_remove: input.treshold: bg_remove has no input field "treshold": did you mean "threshold"?\n',
     );
   });
+
+  it('GIVEN projects and tokens THEN project list / show and token list / revoke work; something missing names the database looked in', () => {
+    assert.match(cli('project', 'list').out, /^art {2}“Art” {2}since \d{4}-/m);
+    assert.equal(JSON.parse(cli('project', 'show', 'art').out).id, 'art');
+    const made = JSON.parse(cli('token', 'create', 'art', '--role', 'lead', '--label', 'laptop').out) as { id: string };
+    assert.match(cli('token', 'list', 'art').out, new RegExp(`${made.id} {2}lead {4}active {2}made .*“laptop”`));
+    assert.equal(cli('token', 'revoke', 'art', made.id).out, `${made.id} (lead) is revoked.\n`);
+    assert.match(cli('token', 'list', 'art').out, new RegExp(`${made.id} {2}lead {4}revoked `));
+    const missing = cli('project', 'show', 'nope');
+    assert.notEqual(missing.code, 0);
+    assert.equal(
+      missing.err,
+      `greenlight: project 'nope' does not exist\n  (looked in ${dataDir}/greenlight.db; set GREENLIGHT_DATA_DIR to use another data folder)\n`,
+    );
+    assert.match(cli('project', 'create', '--help').out, /--name <name> +display name \(required\)/);
+  });
 });
