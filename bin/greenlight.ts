@@ -131,6 +131,30 @@ project
     });
   });
 project
+  .command('set <projectId>')
+  .description("Change a project's settings: limits and policies merge into what is set.")
+  .option('--default-export-profile <id>', 'the export profile rules use when they name none: unity | godot | unreal | phaser | custom')
+  .option('--max-concurrent-runs <n>', 'automation runs at once in this project', (v) => Number(v))
+  .option('--settings <json>', 'any settings as JSON or @file.json: {"limits":{…},"policies":{…},"tagGroups":{…}}', parseJsonOption)
+  .action(
+    async (projectId: string, opts: { defaultExportProfile?: string; maxConcurrentRuns?: number; settings?: Record<string, unknown> }) => {
+      const given = opts.settings ?? {};
+      const part = (key: string) => (given[key] && typeof given[key] === 'object' ? (given[key] as Record<string, unknown>) : {});
+      const body = {
+        ...given,
+        ...(opts.defaultExportProfile !== undefined
+          ? { policies: { ...part('policies'), defaultExportProfile: opts.defaultExportProfile } }
+          : {}),
+        ...(opts.maxConcurrentRuns !== undefined ? { limits: { ...part('limits'), maxConcurrentRuns: opts.maxConcurrentRuns } } : {}),
+      };
+      if (Object.keys(body).length === 0)
+        throw Object.assign(new Error('nothing to set: give --default-export-profile, --max-concurrent-runs or --settings'), {
+          name: 'InvalidArgumentError',
+        });
+      await withEngine((engine, cli) => print(engine.entities.updateSettings(cli, projectId, body).settings));
+    },
+  );
+project
   .command('show <projectId>')
   .description('A project with its settings (limits, policies, chat roles, tag groups).')
   .action(async (projectId: string) => {

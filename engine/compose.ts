@@ -184,6 +184,7 @@ export function createEngine(res: EngineResources): EngineHost {
       getProject: entities.getProject,
       createToken: entities.createToken,
       listProjects: entities.listProjects,
+      updateSettings: entities.updateSettings,
       listTokens: entities.listTokens,
       revokeToken: entities.revokeToken,
       createAsset: entities.createAsset,

@@ -48,6 +48,8 @@ export interface Engine {
     createProject(p: Principal, body: unknown): ProjectRow;
     getProject(p: Principal, projectId: string): ProjectRow;
     createToken(p: Principal, projectId: string, body: unknown): { token: string; row: TokenRow };
+    /** Change settings (`{limits?, policies?, roles?, tagGroups?}`): limits and policies merge, roles and tag groups replace. */
+    updateSettings(p: Principal, projectId: string, body: unknown): ProjectRow;
     /** Every project for a global admin (and the local CLI), else the principal's own. */
     listProjects(p: Principal): ProjectRow[];
     /** A project's tokens (revoked ones too), never the token itself. */

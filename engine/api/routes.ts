@@ -6,7 +6,14 @@ import { eventAcceptedSchema, eventInputSchema, eventSchema } from '../events/sc
 import { reviewInputSchema } from '../events/review.js';
 import type { Engine } from '../door.js';
 import { ruleInputSchema } from '../rules/schema.js';
-import { assetInputSchema, overrideInputSchema, projectInputSchema, specInputSchema, tokenInputSchema } from '../services/entities.js';
+import {
+  assetInputSchema,
+  overrideInputSchema,
+  projectInputSchema,
+  settingsInputSchema,
+  specInputSchema,
+  tokenInputSchema,
+} from '../services/entities.js';
 import { chatRoleInputSchema } from '../services/chat.js';
 import { automationDryRunInputSchema, dryRunInputSchema, runExactlyInputSchema, toApiRule } from '../services/rules.js';
 import { bearerAuth, defineRoute, readJson, type Env, type RouteDoc } from './http.js';
@@ -71,6 +78,17 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
   );
   route({ method: 'post', path: `${P}/tokens/:tokenId/revoke`, summary: 'Revoke an API token at once', role: 'admin', status: 200 }, (c) =>
     c.json(tokenOut(engine.entities.revokeToken(who(c), c.req.param('projectId')!, c.req.param('tokenId')!))),
+  );
+  route(
+    {
+      method: 'patch',
+      path: `${P}/settings`,
+      summary: "Change a project's settings (e.g. policies.defaultExportProfile); limits and policies merge",
+      role: 'admin',
+      body: settingsInputSchema,
+      status: 200,
+    },
+    async (c) => c.json(engine.entities.updateSettings(who(c), c.req.param('projectId')!, await readJson(c))),
   );
   route({ method: 'get', path: P, summary: 'Read a project', role: 'artist', status: 200 }, (c) =>
     c.json(engine.entities.getProject(who(c), c.req.param('projectId')!)),

@@ -11,6 +11,7 @@ export {
   workJobDataSchema,
   atlasFormats,
   exportProfileSchema,
+  exportProfileIds,
   type AtlasFormat,
   type ExportProfile,
   type JobType,

@@ -126,6 +126,9 @@ const bundleDir = z
     'use a relative folder without "..", backslashes or a drive letter, e.g. "atlases/{atlasId}"',
   );
 
+/** The export profiles every worker has built in (gpu-worker/processors/profiles.ts; a test keeps the two equal). */
+export const exportProfileIds = ['unity', 'godot', 'unreal', 'phaser', 'custom'] as const;
+
 export const exportProfileSchema = z.object({
   id: idSchema,
   description: z.string().max(500).default(''),

@@ -5,7 +5,7 @@
 // field the engine does not read, nor miss one it does.
 import { z } from 'zod';
 import { builtinEventTypes } from '../events/names.js';
-import { jobCompletionEventType, jobInputSchemas, jobOutputSchemas, jobTypes, type JobType } from '../jobs/contracts.js';
+import { exportProfileIds, jobCompletionEventType, jobInputSchemas, jobOutputSchemas, jobTypes, type JobType } from '../jobs/contracts.js';
 import { enginePayloads } from './names-check.js';
 import { actionSchema, conditionOps } from './schema.js';
 
@@ -208,7 +208,7 @@ export function ruleVocabulary(): Vocabulary {
       { op: 'matches', label: 'matches the pattern', value: 'pattern', fits: ['string'] },
     ],
     eventFields: ['type', 'subject.kind', 'subject.id', 'depth', 'actor', 'source'],
-    exportProfiles: ['unity', 'godot', 'unreal', 'phaser', 'custom'],
+    exportProfiles: [...exportProfileIds],
   };
   return cached;
 }

@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { authorize, authorizeGlobalAdmin, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { idSchema, jobOutputSchemas, type JobType } from '../jobs/contracts.js';
+import { exportProfileIds, idSchema, jobOutputSchemas, type JobType } from '../jobs/contracts.js';
 import { decisionOfEvent } from '../events/review.js';
 import { defaultProjectSettings } from '../store/projects.js';
+import type { ProjectSettings } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { parseWith } from '../validation.js';
 
@@ -28,7 +29,9 @@ export const projectInputSchema = z
         policies: z
           .object({
             allowSelfApproval: z.boolean(),
-            defaultExportProfile: z.string().min(1),
+            defaultExportProfile: z.enum(exportProfileIds, {
+              error: `use one of the built-in export profiles: ${exportProfileIds.join(', ')}`,
+            }),
             approvalExpiryMs: z.number().int().positive().nullable(),
           })
           .partial()
@@ -40,6 +43,9 @@ export const projectInputSchema = z
       .optional(),
   })
   .strict();
+
+/** A change of settings (PATCH): any part of them. */
+export const settingsInputSchema = projectInputSchema.shape.settings.unwrap();
 
 export const tokenInputSchema = z.object({ role, label: z.string().max(200).optional() }).strict();
 
@@ -182,6 +188,20 @@ export function createEntityService(deps: { store: Store }) {
       if (!row) throw new NotFoundError('token', tokenId);
       const { tokenHash: _h, ...rest } = row;
       return rest;
+    },
+    /** Change a project's settings: limits and policies merge into what is set, roles and tag groups replace theirs. */
+    updateSettings(p: Principal, projectId: string, body: unknown) {
+      authorize(p, projectId, 'project.admin');
+      const project = requireProject(projectId);
+      const patch = parseWith(settingsInputSchema, body, 'settings') ?? {};
+      const next: ProjectSettings = {
+        ...project.settings,
+        ...patch,
+        limits: { ...project.settings.limits, ...patch.limits },
+        policies: { ...project.settings.policies, ...patch.policies },
+      } as ProjectSettings;
+      projects.updateSettings(projectId, next, p.id);
+      return requireProject(projectId);
     },
     createToken(p: Principal, projectId: string, body: unknown) {
       authorize(p, projectId, 'project.admin');

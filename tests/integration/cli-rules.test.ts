@@ -104,5 +104,11 @@ describe('greenlight rule / run commands', () => {
       `greenlight: project 'nope' does not exist\n  (looked in ${dataDir}/greenlight.db; set GREENLIGHT_DATA_DIR to use another data folder)\n`,
     );
     assert.match(cli('project', 'create', '--help').out, /--name <name> +display name \(required\)/);
+    const typo = cli('project', 'set', 'art', '--default-export-profile', 'godto');
+    assert.equal(typo.code, 2, typo.err);
+    assert.match(typo.err, /policies\.defaultExportProfile: use one of the built-in export profiles: unity, godot, unreal, phaser, custom/);
+    const set = cli('project', 'set', 'art', '--default-export-profile', 'godot');
+    assert.equal(set.code, 0, set.err);
+    assert.equal(JSON.parse(set.out).policies.defaultExportProfile, 'godot');
   });
 });

@@ -1,6 +1,7 @@
-// Tokens and projects as an admin manages them through the API (issue "A newcomer's first hour",
-// item 6): list a project's tokens (never the tokens themselves), revoke one — its API calls and the
-// review-web session signed in with it stop at once; a global admin lists every project.
+// A project as an admin manages it through the API (issue "A newcomer's first hour", items 2 and 6):
+// list its tokens (never the tokens themselves), revoke one — its API calls and the review-web session
+// signed in with it stop at once; a global admin lists every project; the default export profile is
+// set (a typo refused with the profiles there are) and what a rule's export uses when it names none.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ const P = '/api/projects/art';
 let t: TestEngine;
 let dataDir: string;
 
-describe('tokens: list and revoke', () => {
+describe('project admin: tokens and settings', () => {
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-tokens-'));
     t = await makeEngine({ dataDir });
@@ -56,5 +57,44 @@ describe('tokens: list and revoke', () => {
     assert.equal((await t.call('POST', `/api/projects/props/tokens/${lead.body.id}/revoke`)).status, 404, 'only its own project’s');
     assert.equal((await t.call('GET', '/api/projects')).body.projects.length, 2, 'a global admin lists every project');
     assert.equal((await t.call('GET', '/api/projects', undefined, admin)).status, 403);
+  });
+
+  it('GIVEN an admin THEN the default export profile is set (a typo refused, nothing changed) and a rule’s export with no profile uses it', async () => {
+    const admin = (await t.call('POST', `${P}/tokens`, { role: 'admin' })).body.token as string;
+    const lead = (await t.call('POST', `${P}/tokens`, { role: 'lead' })).body.token as string;
+    const bad = await t.call('PATCH', `${P}/settings`, { policies: { defaultExportProfile: 'godto' } }, admin);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details[0].path, 'policies.defaultExportProfile');
+    assert.match(bad.body.error.details[0].message, /use one of the built-in export profiles: unity, godot, unreal, phaser, custom/);
+    assert.equal((await t.call('GET', P, undefined, admin)).body.settings.policies.defaultExportProfile, 'custom', 'unchanged');
+    assert.equal((await t.call('PATCH', `${P}/settings`, { policies: { defaultExportProfile: 'godot' } }, lead)).status, 403);
+    const ok = await t.call(
+      'PATCH',
+      `${P}/settings`,
+      { policies: { defaultExportProfile: 'godot' }, limits: { maxConcurrentRuns: 3 } },
+      admin,
+    );
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.settings.policies.defaultExportProfile, 'godot');
+    assert.equal(ok.body.settings.policies.allowSelfApproval, false, 'the other policies kept');
+    assert.equal(ok.body.settings.limits.maxConcurrentRuns, 3);
+    const rule = await t.call(
+      'POST',
+      `${P}/rules`,
+      {
+        name: 'Export',
+        trigger: { event: 'atlas.ready' },
+        actions: [{ id: 'bundle', type: 'export', config: { atlasIds: ['${event.subject.id}'] } }],
+      },
+      lead,
+    );
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    const dry = await t.call(
+      'POST',
+      `${P}/rules/${rule.body.id}/dry-run`,
+      { event: { type: 'atlas.ready', subject: { kind: 'atlas', id: 'sheet' } } },
+      lead,
+    );
+    assert.equal(dry.body.root.firings[0].steps[0].config.profileId, 'godot');
   });
 });
