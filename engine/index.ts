@@ -24,5 +24,6 @@ export { isGreenlightError, GreenlightError } from './errors.js';
 export { jsonText } from './validation.js';
 export { toApiRule } from './services/rules.js';
 export { jobInputProblems } from './jobs/strict-inputs.js';
+export { ruleVocabulary } from './rules/vocabulary.js';
 export { MAX_JSON_DEPTH, textBoundsProblem as jsonTextProblem } from './json-bounds.js';
 export type { ChainGraph, GraphEdge, GraphNode } from './rules/graph.js';
