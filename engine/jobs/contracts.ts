@@ -2,6 +2,8 @@
 // events a finished job emits. Shared with gpu-worker, so this file imports
 // nothing from the rest of engine except errors/validation.
 
+import { createHash } from 'node:crypto';
+
 export {
   idSchema,
   jobTypes,
@@ -59,25 +61,38 @@ export function jobCompletionEvents(
   ];
 }
 
-/** An id for a job's output (atlas, export) derived from the job id: path- and BullMQ-safe. */
-export function idFromJob(prefix: string, jobId: string): string {
-  return `${prefix}-${jobId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-40)}`;
+/**
+ * A readable id for what a job makes (an atlas, an export) when its input names none: what it is of
+ * (the first asset, or atlas for an export), then a short hash of the job id — path- and BullMQ-safe,
+ * never cut (it was the last 40 characters of the job id: `atlas-rule_x.evt_y.atlas`, `export-ule_…`).
+ */
+export function idFromJob(base: string, jobId: string): string {
+  const readable =
+    base
+      .replace(/[^A-Za-z0-9_.-]/g, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 80) || 'out';
+  return `${readable}-${createHash('sha256').update(jobId).digest('hex').slice(0, 8)}`;
 }
 
 /**
- * The id of what a pack_atlas / export job writes: the one the input names, else one from the job id.
+ * The id of what a pack_atlas / export job writes: the one the input names, else a readable one.
  * The worker names its folder with it, the typed event names it as its subject, the engine's row has it.
  */
-export function outputIdOf(kind: 'atlas' | 'export', given: unknown, jobId: string): string {
-  return typeof given === 'string' && given !== '' ? given : idFromJob(kind, jobId);
+export function outputIdOf(kind: 'atlas' | 'export', input: Record<string, unknown>, jobId: string): string {
+  const given = kind === 'atlas' ? input.atlasId : input.exportId;
+  if (typeof given === 'string' && given !== '') return given;
+  const first = (v: unknown) => (Array.isArray(v) && typeof v[0] === 'string' && v[0] !== '' ? v[0] : null);
+  const of = kind === 'atlas' ? first(input.assetIds) : (first(input.atlasIds) ?? first(input.assetIds));
+  return idFromJob(of ? `${of}${kind === 'export' ? '-export' : ''}` : kind, jobId);
 }
 
 function subjectForJob(jobType: JobType, input: Record<string, unknown>, jobId: string): { kind: string; id: unknown } {
   switch (jobType) {
     case 'pack_atlas':
-      return { kind: 'atlas', id: outputIdOf('atlas', input.atlasId, jobId) };
+      return { kind: 'atlas', id: outputIdOf('atlas', input, jobId) };
     case 'export':
-      return { kind: 'export', id: outputIdOf('export', input.exportId, jobId) };
+      return { kind: 'export', id: outputIdOf('export', input, jobId) };
     case 'bg_remove':
       return input.variantId !== undefined ? { kind: 'variant', id: input.variantId } : { kind: 'asset', id: input.assetId ?? jobId };
     case 'generate':

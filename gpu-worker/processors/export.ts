@@ -72,7 +72,7 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
     );
   if (input.atlasIds.length === 0 && input.assetIds.length === 0)
     throw new JobInputError('atlasIds', 'nothing to export: give atlasIds and/or assetIds');
-  const exportId = outputIdOf('export', input.exportId, ctx.jobId);
+  const exportId = outputIdOf('export', input, ctx.jobId);
   const files: BundleFile[] = [];
   const generator: Record<string, unknown> = {};
   for (const [k, atlasId] of input.atlasIds.entries()) {

@@ -34,7 +34,7 @@ async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promis
 }
 
 export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
-  const atlasId = outputIdOf('atlas', input.atlasId, ctx.jobId);
+  const atlasId = outputIdOf('atlas', input, ctx.jobId);
   const warnings: string[] = [];
   const rotation = input.rotation && !input.formats.includes('godot-tres');
   if (input.rotation && !rotation) warnings.push('rotation was turned off: Godot AtlasTexture cannot rotate frames');
