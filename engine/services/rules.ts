@@ -50,44 +50,64 @@ export const assumeSchema = z
   .strict();
 export type Assume = z.output<typeof assumeSchema>;
 
-export const dryRunInputSchema = z.union([
-  z.object({ event: sampleEventSchema, assume: assumeSchema.optional() }).strict(),
-  z.object({ eventId: z.string().min(1), assume: assumeSchema.optional() }).strict(),
-]);
+/** What a dry-run request that is neither shape is told (zod would say "Invalid input" at the root). */
+const eventOrId = (extra: string) => ({
+  error: (issue: { code?: string }) =>
+    issue.code === 'invalid_union'
+      ? `give {"event": {"type": "variant.approved", "payload": {"variantId": "…"}}} to plan on a sample event, or {"eventId": "evt_…"} to plan on a stored one${extra}`
+      : undefined,
+});
 
-export const runExactlyInputSchema = z.union([
-  z.object({ hash: z.string().min(1), event: sampleEventSchema }).strict(),
-  z.object({ hash: z.string().min(1), eventId: z.string().min(1) }).strict(),
-]);
+export const dryRunInputSchema = z.union(
+  [
+    z.object({ event: sampleEventSchema, assume: assumeSchema.optional() }).strict(),
+    z.object({ eventId: z.string().min(1), assume: assumeSchema.optional() }).strict(),
+  ],
+  eventOrId('; optional "assume": {"approvals": {…}, "failSteps": […]}'),
+);
 
-export const draftDryRunInputSchema = z.union([
-  z
-    .object({
-      draft: z.unknown(),
-      ruleId: z.string().min(1).max(128).optional(),
-      event: sampleEventSchema,
-      assume: assumeSchema.optional(),
-    })
-    .strict(),
-  z
-    .object({
-      draft: z.unknown(),
-      ruleId: z.string().min(1).max(128).optional(),
-      eventId: z.string().min(1),
-      assume: assumeSchema.optional(),
-    })
-    .strict(),
-]);
+export const runExactlyInputSchema = z.union(
+  [
+    z.object({ hash: z.string().min(1), event: sampleEventSchema }).strict(),
+    z.object({ hash: z.string().min(1), eventId: z.string().min(1) }).strict(),
+  ],
+  eventOrId(', each with the "hash" of the dry-run it repeats'),
+);
+
+export const draftDryRunInputSchema = z.union(
+  [
+    z
+      .object({
+        draft: z.unknown(),
+        ruleId: z.string().min(1).max(128).optional(),
+        event: sampleEventSchema,
+        assume: assumeSchema.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        draft: z.unknown(),
+        ruleId: z.string().min(1).max(128).optional(),
+        eventId: z.string().min(1),
+        assume: assumeSchema.optional(),
+      })
+      .strict(),
+  ],
+  eventOrId(', with "draft" (the unsaved rule) and optional "ruleId" it stands in for'),
+);
 
 /** A rule checked without saving: its definition with defaults, or its problems by path. */
 export type RuleCheck =
   | { ok: true; definition: RuleDefinition; nextTimes?: string[] }
   | { ok: false; message: string; problems: ErrorDetail[]; nextTimes?: string[] };
 
-export const automationDryRunInputSchema = z.union([
-  z.object({ event: sampleEventSchema, draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
-  z.object({ eventId: z.string().min(1), draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
-]);
+export const automationDryRunInputSchema = z.union(
+  [
+    z.object({ event: sampleEventSchema, draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
+    z.object({ eventId: z.string().min(1), draft: z.unknown().optional(), assume: assumeSchema.optional() }).strict(),
+  ],
+  eventOrId('; optional "draft" (an unsaved rule) and "assume"'),
+);
 
 export interface RuleWarning {
   code: 'cycle' | 'disabled_by_update' | 'unknown_trigger';
