@@ -198,6 +198,7 @@ Examples:
         const output = await runJob(type, opts.input, ctx);
         bar.end();
         process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+        await recordOutput(type, opts.project, opts.input as Record<string, unknown>, output);
       } catch (err) {
         bar.end();
         const e = err as Error & { field?: string };
@@ -207,4 +208,28 @@ Examples:
         process.exit(e.name === 'JobInputError' || e.name === 'UnavailableError' ? 2 : 1);
       }
     });
+}
+
+/**
+ * What a job run by hand made goes into the project's database as a rule's job would (generate's asset and
+ * variants with their files, an atlas, an export), so it can be reviewed; the files stay when it cannot.
+ */
+async function recordOutput(type: string, projectId: string, input: Record<string, unknown>, output: unknown): Promise<void> {
+  if (!['generate', 'pack_atlas', 'export'].includes(type)) return;
+  const d = await import('../engine/index.js');
+  const config = d.loadConfig(process.env, process.cwd());
+  const where = `${config.dataDir}/greenlight.db`;
+  try {
+    const { engine, close } = await d.openEngine(config);
+    try {
+      engine.entities.registerJobOutput(d.cliPrincipal, projectId, type, input, output);
+      process.stderr.write(`greenlight job run ${type}: recorded in project ${projectId} (${where})\n`);
+    } finally {
+      await close();
+    }
+  } catch (err) {
+    process.stderr.write(
+      `greenlight job run ${type}: the files are written, but not recorded for review: ${(err as Error).message} (${where}); create the project with greenlight project create ${projectId} --name <name> and run it again\n`,
+    );
+  }
 }

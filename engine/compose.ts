@@ -185,6 +185,7 @@ export function createEngine(res: EngineResources): EngineHost {
       createToken: entities.createToken,
       listProjects: entities.listProjects,
       updateSettings: entities.updateSettings,
+      registerJobOutput: entities.registerJobOutput,
       listTokens: entities.listTokens,
       revokeToken: entities.revokeToken,
       createAsset: entities.createAsset,

@@ -50,6 +50,8 @@ export interface Engine {
     createToken(p: Principal, projectId: string, body: unknown): { token: string; row: TokenRow };
     /** Change settings (`{limits?, policies?, roles?, tagGroups?}`): limits and policies merge, roles and tag groups replace. */
     updateSettings(p: Principal, projectId: string, body: unknown): ProjectRow;
+    /** Record what a job run outside the engine made (`greenlight job run`): generate's asset and variants, an atlas, an export. */
+    registerJobOutput(p: Principal, projectId: string, jobType: string, input: Record<string, unknown>, output: unknown): boolean;
     /** Every project for a global admin (and the local CLI), else the principal's own. */
     listProjects(p: Principal): ProjectRow[];
     /** A project's tokens (revoked ones too), never the token itself. */

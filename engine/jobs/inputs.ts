@@ -23,6 +23,8 @@ export const generateInput = z.looseObject({
   specId: idSchema.optional(),
   /** Where the variants go: files/images/<assetId>/…; defaults to specId, then the job id. */
   assetId: idSchema.optional(),
+  /** The asset's type when this job makes the asset (rules scope on it, e.g. character); default: the spec's, else sprite. */
+  assetType: z.string().min(1).max(64).optional(),
   prompt: z.string().max(4000).default(''),
   negativePrompt: z.string().max(4000).optional(),
   count: z.number().int().min(1).max(64).default(4),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { authorize, authorizeGlobalAdmin, type Principal } from '../auth/principal.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { exportProfileIds, idSchema, jobOutputSchemas, type JobType } from '../jobs/contracts.js';
+import { exportProfileIds, idSchema, jobOutputSchemas, jobTypes, type JobType } from '../jobs/contracts.js';
 import { decisionOfEvent } from '../events/review.js';
 import { defaultProjectSettings } from '../store/projects.js';
 import type { ProjectSettings } from '../store/schema.js';
@@ -109,7 +109,7 @@ export function createEntityService(deps: { store: Store }) {
     if (!row) throw new NotFoundError('project', id);
     return row;
   };
-  return {
+  const service = {
     requireProject,
     projects,
     tokens,
@@ -139,9 +139,10 @@ export function createEntityService(deps: { store: Store }) {
       if (!out.success) return false;
       const specId = typeof input.specId === 'string' ? input.specId : undefined;
       const prompt = typeof input.prompt === 'string' ? input.prompt : undefined;
+      const assetType = typeof input.assetType === 'string' ? input.assetType : undefined;
       entities.registerGenerated(
         projectId,
-        { assetId: out.data.assetId, ...(specId ? { specId } : {}), ...(prompt ? { prompt } : {}) },
+        { assetId: out.data.assetId, ...(specId ? { specId } : {}), ...(prompt ? { prompt } : {}), ...(assetType ? { assetType } : {}) },
         out.data.variants,
         out.data.contactSheet,
       );
@@ -169,6 +170,16 @@ export function createEntityService(deps: { store: Store }) {
     getProject(p: Principal, projectId: string) {
       authorize(p, projectId, 'project.read');
       return requireProject(projectId);
+    },
+    /**
+     * A job run outside the engine (`greenlight job run`): record what it made — a generate job's asset and
+     * variants (files filled in), an atlas, an export — as a rule's job would. False when the output is not one.
+     */
+    registerJobOutput(p: Principal, projectId: string, jobType: JobType, input: Record<string, unknown>, output: unknown): boolean {
+      authorize(p, projectId, 'entities.write');
+      requireProject(projectId);
+      if (!(jobTypes as readonly string[]).includes(jobType)) return false;
+      return service.registerOutput(projectId, jobType, input, output);
     },
     /** The projects a principal may read: every one for a global admin (and the local CLI), else its own. */
     listProjects(p: Principal) {
@@ -254,4 +265,5 @@ export function createEntityService(deps: { store: Store }) {
       return { kind, id, manualOverride: input.manualOverride };
     },
   };
+  return service;
 }

@@ -144,7 +144,7 @@ export function createEntitiesRepo(ctx: StoreContext) {
      */
     registerGenerated(
       projectId: string,
-      input: { assetId: string; specId?: string; prompt?: string },
+      input: { assetId: string; specId?: string; prompt?: string; assetType?: string },
       variantsOut: { variantId: string; path: string; thumbPath: string }[],
       contactSheet: string,
     ): void {
@@ -162,7 +162,7 @@ export function createEntitiesRepo(ctx: StoreContext) {
             .values({
               id: input.assetId,
               projectId,
-              type: spec?.assetType ?? 'sprite',
+              type: input.assetType ?? spec?.assetType ?? 'sprite',
               name: input.prompt?.slice(0, 200) ?? '',
               specId: spec?.id ?? null,
               createdAt: now,

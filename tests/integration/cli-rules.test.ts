@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 
 const bin = path.resolve('bin/greenlight.mjs');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-rules-'));
@@ -110,5 +111,34 @@ describe('greenlight rule / run commands', () => {
     const set = cli('project', 'set', 'art', '--default-export-profile', 'godot');
     assert.equal(set.code, 0, set.err);
     assert.equal(JSON.parse(set.out).policies.defaultExportProfile, 'godot');
+  });
+
+  it('GIVEN job run generate THEN its asset (with the type given) and variants are recorded with their files, ready to review (item 1)', () => {
+    const r = cli(
+      'job',
+      'run',
+      'generate',
+      '--project',
+      'art',
+      '--input',
+      '{"assetId":"hero","assetType":"character","prompt":"slime","count":2,"width":32,"height":32}',
+    );
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, new RegExp(`recorded in project art \\(${dataDir}/greenlight\\.db\\)`));
+    const db = new Database(path.join(dataDir, 'greenlight.db'), { readonly: true });
+    try {
+      assert.deepEqual(db.prepare("SELECT type, name FROM assets WHERE id = 'hero'").get(), { type: 'character', name: 'slime' });
+      const variants = db.prepare("SELECT files FROM variants WHERE asset_id = 'hero'").all() as { files: string }[];
+      assert.equal(variants.length, 2);
+      for (const v of variants) assert.ok(fs.existsSync(path.join(dataDir, 'projects/art', JSON.parse(v.files).original)));
+    } finally {
+      db.close();
+    }
+    const lost = cli('job', 'run', 'generate', '--project', 'nowhere', '--input', '{"assetId":"x","count":1,"width":16,"height":16}');
+    assert.equal(lost.code, 0, 'the files are written');
+    assert.match(
+      lost.err,
+      /the files are written, but not recorded for review: project 'nowhere' does not exist .*greenlight project create nowhere --name <name>/,
+    );
   });
 });
