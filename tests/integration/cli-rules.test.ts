@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { cliPrincipal, loadConfig, openEngine } from '../../engine/index.js';
 
 const bin = path.resolve('bin/greenlight.mjs');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-rules-'));
@@ -113,7 +113,7 @@ describe('greenlight rule / run commands', () => {
     assert.equal(JSON.parse(set.out).policies.defaultExportProfile, 'godot');
   });
 
-  it('GIVEN job run generate THEN its asset (with the type given) and variants are recorded with their files, ready to review (item 1)', () => {
+  it('GIVEN job run generate THEN its asset (with the type given) and variants are recorded with their files, ready to review (item 1)', async () => {
     const r = cli(
       'job',
       'run',
@@ -125,14 +125,14 @@ describe('greenlight rule / run commands', () => {
     );
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, new RegExp(`recorded in project art \\(${dataDir}/greenlight\\.db\\)`));
-    const db = new Database(path.join(dataDir, 'greenlight.db'), { readonly: true });
+    const { engine, close } = await openEngine(loadConfig({ GREENLIGHT_DATA_DIR: dataDir }, process.cwd()));
     try {
-      assert.deepEqual(db.prepare("SELECT type, name FROM assets WHERE id = 'hero'").get(), { type: 'character', name: 'slime' });
-      const variants = db.prepare("SELECT files FROM variants WHERE asset_id = 'hero'").all() as { files: string }[];
+      const { asset, variants } = engine.entities.getAsset(cliPrincipal, 'art', 'hero');
+      assert.deepEqual([asset.type, asset.name], ['character', 'slime']);
       assert.equal(variants.length, 2);
-      for (const v of variants) assert.ok(fs.existsSync(path.join(dataDir, 'projects/art', JSON.parse(v.files).original)));
+      for (const v of variants) assert.ok(fs.existsSync(path.join(dataDir, 'projects/art', v.files.original!)));
     } finally {
-      db.close();
+      await close();
     }
     const lost = cli('job', 'run', 'generate', '--project', 'nowhere', '--input', '{"assetId":"x","count":1,"width":16,"height":16}');
     assert.equal(lost.code, 0, 'the files are written');
