@@ -17,6 +17,13 @@ const runFilter = z.object({
   subject: z.string().min(1).max(128).optional(),
 });
 
+/** A row as the API shows it: its times (`createdAt`, `startedAt` … as stored, ms) in ISO 8601, as rules and events have them. */
+function iso(row: object): Record<string, unknown> {
+  const out = { ...row } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) if (k.endsWith('At') && typeof v === 'number') out[k] = new Date(v).toISOString();
+  return out;
+}
+
 export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[], auth: MiddlewareHandler<Env>): void {
   const route = (doc: RouteDoc, handler: Parameters<typeof defineRoute>[4]) => defineRoute(app, docs, auth, doc, handler);
 
@@ -36,7 +43,7 @@ export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.subject ? { subjectId: filter.subject } : {}),
       });
-      return c.json({ runs });
+      return c.json({ runs: runs.map(iso) });
     },
   );
   route(
@@ -47,10 +54,19 @@ export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc
       role: 'artist',
       status: 200,
     },
-    (c) => c.json(engine.runs.get(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!)),
+    (c) => {
+      const d = engine.runs.get(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!);
+      return c.json({
+        ...d,
+        run: iso(d.run),
+        steps: d.steps.map(iso),
+        approval: d.approval && iso(d.approval),
+        downstream: d.downstream.map(iso),
+      });
+    },
   );
   route({ method: 'get', path: `${P}/approvals`, summary: 'Pending approvals', role: 'admin', status: 200 }, (c) =>
-    c.json({ approvals: engine.approvals.list(c.get('principal'), c.req.param('projectId')!) }),
+    c.json({ approvals: engine.approvals.list(c.get('principal'), c.req.param('projectId')!).map(iso) }),
   );
   route(
     {
@@ -60,7 +76,7 @@ export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc
       role: 'admin',
       status: 200,
     },
-    async (c) => c.json(await engine.runs.cancel(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!)),
+    async (c) => c.json(iso(await engine.runs.cancel(c.get('principal'), c.req.param('projectId')!, c.req.param('runId')!))),
   );
 
   // Emergency halt and resume, at three scopes.
@@ -138,7 +154,7 @@ export function registerRunRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc
         status: 200,
       },
       async (c) =>
-        c.json(await engine.approvals.decide(c.get('principal'), c.req.param('projectId')!, c.req.param('approvalId')!, decision)),
+        c.json(iso(await engine.approvals.decide(c.get('principal'), c.req.param('projectId')!, c.req.param('approvalId')!, decision))),
     );
   }
 }

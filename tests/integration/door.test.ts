@@ -51,6 +51,11 @@ describe('the engine door without Redis', () => {
       one.body.steps.map((s: { stepId: string }) => s.stepId),
       ['a'],
     );
+    // Times in ISO 8601, as rules and events have them (they were epoch ms).
+    const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    assert.match(list.body.runs[0].createdAt, isoTime);
+    assert.match(one.body.run.createdAt, isoTime);
+    assert.equal(one.body.run.createdAt, new Date(run.createdAt).toISOString());
     const approvals = await t.call('GET', `${P}/approvals`, undefined, tokens.admin);
     assert.equal(approvals.status, 200, JSON.stringify(approvals.body));
     assert.deepEqual(approvals.body.approvals, []);
