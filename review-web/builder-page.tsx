@@ -8,7 +8,7 @@ import { Alert } from './cards.js';
 import { rootGroup } from './builder-form.js';
 import { ActionBox, Conditions, Ctl, Op, Select, Text, aria, idOf, type BuilderProps } from './builder-controls.js';
 import { Layout } from './pages.js';
-import { PlanTree } from './plan-tree.js';
+import { planProblems, PlanTree } from './plan-tree.js';
 
 export type { BuilderProps, Picks } from './builder-controls.js';
 
@@ -278,6 +278,18 @@ export function BuilderPage(p: BuilderProps) {
               draftId={p.preview.ofSaved ? '' : (p.ruleId ?? 'draft')}
               ruleHref={(id) => `${base}/rules/${encodeURIComponent(id)}/edit`}
             />
+            {planProblems(p.preview.plan).length > 0 ? (
+              <div class="error" role="alert">
+                <p>On this event, these steps would fail — fix them (or dry-run on an event they fit) before enabling:</p>
+                <ul>
+                  {planProblems(p.preview.plan)
+                    .slice(0, 10)
+                    .map((t) => (
+                      <li>{t}</li>
+                    ))}
+                </ul>
+              </div>
+            ) : null}
             {p.preview.ofSaved && p.canEdit ? (
               <div class="buttons">
                 <input type="hidden" name="hash" value={p.preview.plan.hash} />

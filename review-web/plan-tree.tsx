@@ -134,3 +134,19 @@ export function PlanTree(props: { plan: Plan; ruleHref: (id: string) => string |
     </div>
   );
 }
+
+/** The steps a plan says would fail or cannot fill a placeholder, root firings and down the chain: "rule / step: why". */
+export function planProblems(plan: Plan): string[] {
+  const out: string[] = [];
+  const visit = (ev: PlannedEvent, depth: number) => {
+    if (depth > 60) return;
+    for (const f of ev.firings)
+      for (const s of f.steps ?? []) {
+        if (s.wouldFail) out.push(`${f.ruleName} / ${s.id}: ${s.wouldFail}`);
+        else if (s.missing?.length) out.push(`${f.ruleName} / ${s.id}: nothing for ${s.missing.map((m) => m.placeholder).join(', ')}`);
+        for (const e of s.emits) visit(e, depth + 1);
+      }
+  };
+  visit(plan.root, 0);
+  return out;
+}

@@ -174,6 +174,11 @@ describe('the rule builder in Chromium: the three MVP rules', () => {
       await page.locator('#preview').innerText(),
       /Would fail: export input field atlasIds: Invalid input: expected array, received string/,
     );
+    assert.match(
+      await page.locator('#preview [role=alert]').innerText(),
+      /these steps would fail[\s\S]*Atlas ready → export \/ export: export input field atlasIds/,
+      'said above the buttons',
+    );
     await type(page, 'a.0.f.atlasIds', '[${event.subject.id}]');
     const exportId = await saveDryRunEnable(page, '', /fires Atlas ready → export[\s\S]*"profileId": "godot"/);
 
