@@ -1,6 +1,7 @@
 // Unity: a TextureImporter .meta beside each page PNG with spriteMode Multiple
 // (2) and one sprite per frame. Unity's rect origin is bottom-left, so y and
-// the pivot are flipped. GUIDs and ids are derived from the atlas and frame
+// the pivot are flipped; the pivot is relative to the trimmed rect. No rotation
+// field: pack_atlas never rotates frames for Unity (capabilities.ts). GUIDs and ids are derived from the atlas and frame
 // names, so re-exporting keeps references in scenes and prefabs intact.
 import { createHash } from 'node:crypto';
 import type { AtlasLayout } from '../atlas/layout.js';
@@ -19,6 +20,10 @@ export const unityMeta: FormatWriter = (layout: AtlasLayout) =>
       .map((f) => {
         const w = f.rotated ? f.h : f.w;
         const h = f.rotated ? f.w : f.h;
+        // Unity's pivot is relative to the sprite's own (trimmed) rect, y up; ours to the untrimmed source, y down.
+        const s = f.spriteSourceSize;
+        const px = Number(((f.pivot.x * f.sourceSize.w - s.x) / s.w).toFixed(6));
+        const py = Number((1 - (f.pivot.y * f.sourceSize.h - s.y) / s.h).toFixed(6));
         return [
           '    - serializedVersion: 2',
           `      name: ${q(f.name)}`,
@@ -29,7 +34,7 @@ export const unityMeta: FormatWriter = (layout: AtlasLayout) =>
           `        width: ${w}`,
           `        height: ${h}`,
           '      alignment: 9',
-          `      pivot: {x: ${f.pivot.x}, y: ${Number((1 - f.pivot.y).toFixed(6))}}`,
+          `      pivot: {x: ${px}, y: ${py}}`,
           '      border: {x: 0, y: 0, z: 0, w: 0}',
           '      outline: []',
           '      physicsShape: []',

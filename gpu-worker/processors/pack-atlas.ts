@@ -3,6 +3,7 @@
 // the formats (AtlasTexture cannot rotate) and the output says so.
 import path from 'node:path';
 import { outputIdOf, type JobInput } from '../../engine/jobs/contracts.js';
+import { formatCapabilities, formatsWithout } from '../formats/capabilities.js';
 import { composePages, encodePages } from '../atlas/compose.js';
 import { layoutAtlas, type SourceFrame } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
@@ -36,8 +37,12 @@ async function frameRefs(input: JobInput<'pack_atlas'>, ctx: JobContext): Promis
 export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
   const atlasId = outputIdOf('atlas', input, ctx.jobId);
   const warnings: string[] = [];
-  const rotation = input.rotation && !input.formats.includes('godot-tres');
-  if (input.rotation && !rotation) warnings.push('rotation was turned off: Godot AtlasTexture cannot rotate frames');
+  const unrotatable = formatsWithout(input.formats, 'rotation');
+  const rotation = input.rotation && unrotatable.length === 0;
+  if (input.rotation && !rotation)
+    warnings.push(
+      `rotation was turned off: ${unrotatable.map((f) => `${formatCapabilities[f].reader} (${f})`).join(', ')} cannot draw rotated frames`,
+    );
   const refs = await frameRefs(input, ctx);
   if (refs.length === 0)
     throw new JobInputError(

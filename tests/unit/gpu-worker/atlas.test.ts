@@ -178,7 +178,17 @@ describe('pack_atlas', () => {
           [f.x, p.height - f.y - f.h, f.w, f.h],
           `${f.name} Unity rect (bottom-left origin)`,
         );
-        assert.equal(s.pivot.y, 1 - f.pivot.y);
+        // Unity's pivot is relative to the sprite's trimmed rect, y up: mapped back through the trim the
+        // TexturePacker file states (an independent reader), it is the frame's pivot in its source.
+        const tp = hash.frames[f.name] as { spriteSourceSize: { x: number; y: number }; sourceSize: { w: number; h: number } };
+        const back = {
+          x: (tp.spriteSourceSize.x + s.pivot.x * s.rect.width) / tp.sourceSize.w,
+          y: (tp.spriteSourceSize.y + (1 - s.pivot.y) * s.rect.height) / tp.sourceSize.h,
+        };
+        assert.ok(
+          Math.abs(back.x - f.pivot.x) < 1e-4 && Math.abs(back.y - f.pivot.y) < 1e-4,
+          `${f.name}: Unity pivot ${JSON.stringify(s.pivot)}`,
+        );
       }
       assert.equal(new Set(sprites.map((s) => (s as unknown as { spriteID: string }).spriteID)).size, sprites.length, 'unique sprite ids');
     });
@@ -229,7 +239,7 @@ describe('pack_atlas', () => {
     );
   });
 
-  it('GIVEN rotation allowed THEN rotated frames hold their pixels turned clockwise; with Godot among the formats rotation is off', async () => {
+  it('GIVEN rotation allowed THEN rotated frames hold their pixels turned clockwise; with Godot, Phaser or Unity among the formats rotation is off', async () => {
     const thin = await writeSprites(root, 'files/thin', randomSprites(40, 5, { min: 8, max: 200, thin: true }));
     await runJob('pack_atlas', { atlasId: 'r1', frames: thin, rotation: true, maxSize: 1024, extrude: 1 }, ctx('j5'));
     const layout = readJson('atlases/r1/atlas.greenlight.json') as AtlasLayout;
@@ -248,6 +258,22 @@ describe('pack_atlas', () => {
     );
     assert.ok((readJson('atlases/r2/atlas.greenlight.json') as AtlasLayout).frames.every((f) => !f.rotated));
     assert.match((g.warnings as string[])[0]!, /Godot/);
+    // Phaser and Unity cannot draw rotated frames either: asked for with them, rotation is off and said so.
+    for (const [i, formats, reader] of [
+      [3, ['phaser-multiatlas', 'texturepacker-hash'], /Phaser \(phaser-multiatlas\) cannot draw rotated frames/],
+      [4, ['unity'], /Unity sprite sheets \(unity\) cannot draw rotated frames/],
+    ] as const) {
+      const out = await runJob(
+        'pack_atlas',
+        { atlasId: `r${i}`, frames: thin, rotation: true, maxSize: 1024, formats: [...formats] },
+        ctx(`j${i + 4}`),
+      );
+      assert.ok(
+        (readJson(`atlases/r${i}/atlas.greenlight.json`) as AtlasLayout).frames.every((f) => !f.rotated),
+        formats.join(),
+      );
+      assert.match((out.warnings as string[])[0]!, reader);
+    }
   });
 
   it('GIVEN bad input THEN a clear JobInputError names the field and nothing is written', async () => {
