@@ -9,6 +9,7 @@ import { outputIdOf, type ExportProfile } from '../../engine/jobs/contracts.js';
 import type { AtlasLayout } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
 import { CUSTOM_FILE } from '../formats/custom.js';
+import { formatCapabilities, formatsWithout } from '../formats/capabilities.js';
 import { writeFormats } from '../formats/index.js';
 import { builtInProfiles, renameFrame } from './profiles.js';
 import type { JobContext, Processor } from './types.js';
@@ -78,10 +79,11 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
   for (const [k, atlasId] of input.atlasIds.entries()) {
     ctx.progress(k / (input.atlasIds.length + 1), `exporting atlas ${atlasId}`);
     const layout = await readLayout(ctx, atlasId, `atlasIds.${k}`);
-    if (profile.formats.includes('godot-tres') && layout.frames.some((f) => f.rotated))
+    const unrotatable = formatsWithout(profile.formats, 'rotation');
+    if (unrotatable.length > 0 && layout.frames.some((f) => f.rotated))
       throw new JobInputError(
         `atlasIds.${k}`,
-        `atlas "${atlasId}" was packed with rotation, which Godot cannot use; re-pack it with rotation: false`,
+        `atlas "${atlasId}" was packed with rotation, which ${unrotatable.map((f) => formatCapabilities[f].reader).join(' and ')} cannot draw (profile "${profile.id}"); re-pack it with rotation: false`,
       );
     const renamed = new Map<string, string>();
     const frames = layout.frames.map((f) => {

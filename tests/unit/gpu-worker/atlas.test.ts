@@ -251,6 +251,17 @@ describe('pack_atlas', () => {
     const hash = readJson('atlases/r1/atlas-0.json');
     const rotated = layout.frames.find((f) => f.rotated && f.page === 0)!;
     assert.equal(hash.frames[rotated.name].rotated, true);
+    // A rotated atlas is refused by the export profiles whose engine cannot draw it, naming the reader.
+    for (const [profileId, reader] of [
+      ['phaser', /Phaser cannot draw \(profile "phaser"\)/],
+      ['unity', /Unity sprite sheets cannot draw \(profile "unity"\)/],
+      ['godot', /Godot AtlasTexture cannot draw/],
+    ] as const)
+      await assert.rejects(runJob('export', { atlasIds: ['r1'], profileId }, ctx(`x-${profileId}`)), (e: Error) => {
+        assert.equal(e.name, 'JobInputError');
+        assert.match(e.message, reader);
+        return true;
+      });
     const g = await runJob(
       'pack_atlas',
       { atlasId: 'r2', frames: thin, rotation: true, maxSize: 1024, formats: ['godot-tres'] },
