@@ -17,7 +17,7 @@ import type { JobContext, Processor } from './types.js';
 interface BundleFile {
   path: string;
   data: Buffer;
-  links: { atlasId?: string; assetId?: string; variantId?: string; specId?: string };
+  links: { atlasId?: string; assetId?: string; variantId?: string; specId?: string; assetIds?: string[]; variantIds?: string[] };
 }
 
 /** files/images/<assetId>/<alpha|original>/<variantId>.png → ids. */
@@ -110,17 +110,23 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
       false,
     );
     const repack = 're-pack the atlas with pack_atlas';
-    for (const p of layout.pages)
+    // Which assets and variants an atlas file holds (its frames' cut-outs), so every manifest entry names them.
+    const held = (page: number | null) => {
+      const ids = layout.frames.filter((f) => page === null || f.page === page).map((f) => idsOfImage(f.source));
+      const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => x !== undefined))];
+      return { assetIds: uniq(ids.map((i) => i.assetId)), variantIds: uniq(ids.map((i) => i.variantId)) };
+    };
+    for (const [n, p] of layout.pages.entries())
       files.push({
         path: bundlePath(`atlasIds.${k}`, `atlas "${atlasId}" page image "${p.image}"`, repack, [dir, p.image]),
         data: await ctx.files.read(`atlases/${atlasId}/${p.image}`, `atlasIds.${k}`),
-        links: { atlasId },
+        links: { atlasId, ...held(n) },
       });
     for (const f of writeFormats(renamedLayout, profile.formats, { godotResPath: `res://${dir}/` }))
       files.push({
         path: bundlePath(`atlasIds.${k}`, `atlas "${atlasId}" data file "${f.name}"`, repack, [dir, f.name]),
         data: Buffer.from(f.content),
-        links: { atlasId },
+        links: { atlasId, ...held(null) },
       });
     for (const f of layout.frames) {
       const ids = idsOfImage(f.source);

@@ -215,12 +215,19 @@ describe('generate, eval_grid and export', () => {
         atlasId?: string;
         assetId?: string;
         variantId?: string;
+        assetIds?: string[];
+        variantIds?: string[];
       }[]) {
         const bytes = read(`exports/e-${profileId}/bundle/${f.path}`);
         assert.equal(f.size, bytes.length);
         assert.equal(f.sha256, createHash('sha256').update(bytes).digest('hex'), f.path);
         assert.deepEqual(Buffer.from(zip[f.path]!), bytes);
         assert.ok(f.atlasId === 'slimes' || (f.assetId === 'slime' && f.variantId), `${f.path} links back to its atlas or variant`);
+        // An atlas file names the assets and variants its frames come from (the README promises the ids on every file).
+        if (f.atlasId) {
+          assert.deepEqual(f.assetIds, ['slime'], f.path);
+          assert.equal(f.variantIds?.length, 3, f.path);
+        }
       }
       assert.ok(Object.keys(manifest.generator).length >= 1, 'generator metadata of the sources');
       if (profileId === 'godot') {
