@@ -88,6 +88,7 @@ describe('recovery', () => {
     const calls: Record<string, string[]> = { bg_remove: [], pack_atlas: [] };
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
+    let cutOutsDone = 0;
     const conns: Redis[] = [];
     const workers = (['bg_remove', 'pack_atlas'] as const).map((q) => {
       const connection = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 200 });
@@ -99,7 +100,10 @@ describe('recovery', () => {
         q,
         async (job) => {
           calls[q]!.push(job.id!);
-          if (q === 'bg_remove') await gate;
+          if (q === 'bg_remove') {
+            await gate;
+            cutOutsDone++;
+          }
           return q === 'bg_remove' ? { alphaPaths: ['a.png'] } : { atlasId: 'x', pages: [] };
         },
         { connection, prefix: t.prefix },
@@ -140,7 +144,8 @@ describe('recovery', () => {
     // While Redis is away: another approval arrives, and the running job finishes.
     assert.equal((await t.call('POST', `${P}/variants/hero-v2/review`, { decision: 'approve' }, tokens.artist)).status, 200);
     release();
-    await new Promise((r) => setTimeout(r, 1500));
+    // The cut-out returns while Redis is away: its completion waits in the worker for Redis to come back.
+    await waitFor(() => cutOutsDone === 1, 5000, 'the cut-out finished while Redis was down');
     redis = await startPrivateRedis(dir, { port: redis.port });
 
     await waitFor(
