@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { eventAcceptedSchema, eventInputSchema, eventSchema } from '../events/schema.js';
 import { reviewInputSchema } from '../events/review.js';
 import type { Engine } from '../door.js';
+import { ValidationError } from '../errors.js';
 import { ruleInputSchema } from '../rules/schema.js';
 import {
   assetInputSchema,
@@ -223,6 +224,33 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
       response: z.object({ rules: z.array(ruleOut) }),
     },
     (c) => c.json({ rules: engine.rules.listWithStats(who(c), c.req.param('projectId')!) }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/api/rule-vocabulary',
+      summary:
+        'What a rule may say: event types (one line, payload fields), action and job types with their fields and defaults, operators',
+      role: 'artist',
+      status: 200,
+    },
+    (c) => c.json(engine.rules.vocabulary()),
+  );
+  route(
+    {
+      method: 'post',
+      path: `${P}/rules/check`,
+      summary: 'Check a rule without saving it: its definition with defaults (and a schedule’s next times), or every problem by path',
+      role: 'lead',
+      body: ruleInputSchema,
+      status: 200,
+    },
+    async (c) => {
+      // Over HTTP a rule that does not hold is a 400 with the documented error shape, like every other route.
+      const r = engine.rules.check(who(c), c.req.param('projectId')!, await readJson(c));
+      if (!r.ok) throw new ValidationError(r.message, r.problems);
+      return c.json({ definition: r.definition, ...(r.nextTimes ? { nextTimes: r.nextTimes } : {}) });
+    },
   );
   route(
     {

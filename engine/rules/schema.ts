@@ -63,9 +63,25 @@ const cron = z
     }
   });
 
+/** An IANA time zone name the scheduler can use ("Europe/Berlin"); anything else would fail when it fires. */
+const timezone = z
+  .string()
+  .max(64)
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a time zone name; use an IANA name such as "Europe/Berlin" or "UTC"' },
+  );
+
 export const triggerSchema = z.union([
   z.object({ event: eventTypeSchema }).strict(),
-  z.object({ schedule: cron, timezone: z.string().max(64).optional() }).strict(),
+  z.object({ schedule: cron, timezone: timezone.optional() }).strict(),
 ]);
 
 export const scopeSchema = z.union([

@@ -81,6 +81,10 @@ export function sampleEventOf(
 
 /** The next `n` times a cron expression fires (ISO, in UTC), as the scheduler will read it. */
 export function nextTimes(expr: string, timezone: string | undefined, n: number): string[] {
-  const it = CronExpressionParser.parse(expr, { ...(timezone ? { tz: timezone } : {}) });
-  return Array.from({ length: n }, () => it.next().toDate().toISOString());
+  try {
+    const it = CronExpressionParser.parse(expr, { ...(timezone ? { tz: timezone } : {}) });
+    return Array.from({ length: n }, () => it.next().toDate().toISOString());
+  } catch {
+    return []; // what the schema let through but the parser cannot step (never a 500 for a preview)
+  }
 }

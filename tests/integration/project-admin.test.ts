@@ -97,4 +97,51 @@ describe('project admin: tokens and settings', () => {
     );
     assert.equal(dry.body.root.firings[0].steps[0].config.profileId, 'godot');
   });
+
+  it('GIVEN the builder’s calls over HTTP THEN the vocabulary lists every event and job type, and a rule is checked without being saved', async () => {
+    const artist = (await t.call('POST', `${P}/tokens`, { role: 'artist' })).body.token as string;
+    const lead = (await t.call('POST', `${P}/tokens`, { role: 'lead' })).body.token as string;
+    const vocab = await t.call('GET', '/api/rule-vocabulary', undefined, artist);
+    assert.equal(vocab.status, 200);
+    assert.ok(vocab.body.eventTypes.some((e: { type: string; strict: boolean }) => e.type === 'atlas.ready' && e.strict));
+    const bg = vocab.body.actionTypes.find((a: { key: string }) => a.key === 'enqueue_job:bg_remove');
+    assert.deepEqual(
+      bg.fields.find((f: { name: string }) => f.name === 'threshold'),
+      { name: 'threshold', required: false, kind: 'number', default: 0.06, hint: 'colour distance under which a pixel is background' },
+    );
+    const rules = () => t.engine.rules.list(t.engine.authenticate(lead)!, 'art').length;
+    const before = rules();
+    const bad = await t.call(
+      'POST',
+      `${P}/rules/check`,
+      {
+        name: 'x',
+        trigger: { event: 'variant.approved' },
+        actions: [{ type: 'enqueue_job', config: { type: 'bg_remove', input: { treshold: 1 } } }],
+      },
+      lead,
+    );
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details[0].path, 'actions.0.config.input.treshold');
+    assert.match(bad.body.error.details[0].message, /did you mean "threshold"/);
+    const tz = await t.call(
+      'POST',
+      `${P}/rules/check`,
+      { name: 'n', trigger: { schedule: '0 3 * * *', timezone: 'Mars/Olympus' }, actions: [{ type: 'notify', config: { text: 'hi' } }] },
+      lead,
+    );
+    assert.equal(tz.status, 400, 'a time zone the scheduler cannot use is refused (it was saved, then failed when it fired)');
+    assert.match(tz.body.error.details[0].message, /not a time zone name; use an IANA name such as "Europe\/Berlin"/);
+    const good = await t.call(
+      'POST',
+      `${P}/rules/check`,
+      { name: 'n', trigger: { schedule: '0 3 * * *' }, actions: [{ type: 'notify', config: { text: 'hi' } }] },
+      lead,
+    );
+    assert.equal(good.status, 200);
+    assert.equal(good.body.definition.maxDepth, 10, 'defaults filled');
+    assert.equal(good.body.nextTimes.length, 3);
+    assert.equal(rules(), before, 'nothing saved');
+    assert.equal((await t.call('POST', `${P}/rules/check`, { name: 'n' }, artist)).status, 403);
+  });
 });
