@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import type { Engine, EngineConfig, Principal } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
-import { parseJsonOption } from './options.js';
+import { line, parseJsonOption, print } from './options.js';
 import { registerRuleCommands } from './rule-commands.js';
 import { registerWorkerCommands, stopOnSignals } from './worker-commands.js';
 
@@ -30,9 +30,6 @@ async function withEngine<T>(
     await close();
   }
 }
-
-const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-const line = (s: string) => process.stdout.write(`${s}\n`);
 
 const program = new Command('greenlight')
   .description('Greenlight: review game-art variants in chat and automate what follows with rules.')

@@ -46,3 +46,8 @@ export function parseJsonOption(value: string): unknown {
     );
   return parsed;
 }
+
+/** A value as the API gives it, pretty-printed to stdout. */
+export const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+/** One line of text to stdout. */
+export const line = (s: string) => process.stdout.write(`${s}\n`);

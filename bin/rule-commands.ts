@@ -3,12 +3,10 @@
 // line per row (`--json` for the rows as the API gives them).
 import type { Command } from 'commander';
 import type { Engine, Principal } from '../engine/index.js';
-import { parseJsonOption, parseJsonValue } from './options.js';
+import { line, parseJsonOption, parseJsonValue, print } from './options.js';
 
 type WithEngine = <T>(fn: (engine: Engine, cli: Principal) => T | Promise<T>) => Promise<T>;
 
-const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-const line = (s: string) => process.stdout.write(`${s}\n`);
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
 export function registerRuleCommands(program: Command, withEngine: WithEngine): void {
