@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { Engine, EngineConfig, Principal } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
 import { line, parseJsonOption, print } from './options.js';
+import { registerReviewCommands } from './review-commands.js';
 import { registerRuleCommands } from './rule-commands.js';
 import { registerWorkerCommands, stopOnSignals } from './worker-commands.js';
 
@@ -208,6 +209,7 @@ token
   });
 
 registerRuleCommands(program, withEngine);
+registerReviewCommands(program, withEngine);
 
 const event = program.command('event').description('Emit events.');
 event

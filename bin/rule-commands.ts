@@ -1,7 +1,7 @@
 // `greenlight rule …` and `greenlight run …`: import / export, list, show, dry-run, enable, disable
 // and the trigger log, each through the engine's door as the local CLI principal. Lists print one
 // line per row (`--json` for the rows as the API gives them).
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Engine, Principal } from '../engine/index.js';
 import { line, parseJsonOption, parseJsonValue, print } from './options.js';
 
@@ -9,8 +9,21 @@ type WithEngine = <T>(fn: (engine: Engine, cli: Principal) => T | Promise<T>) =>
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
+/** A rule named on the command line: its id, or its name when no rule has that id (a name two rules share is refused). */
+function ruleIdOf(engine: Engine, cli: Principal, projectId: string, ref: string): string {
+  const rules = engine.rules.list(cli, projectId);
+  if (rules.some((r) => r.id === ref)) return ref;
+  const named = rules.filter((r) => r.name === ref);
+  if (named.length === 1) return named[0]!.id;
+  if (named.length > 1)
+    throw new InvalidArgumentError(`${named.length} rules are named “${ref}” (${named.map((r) => r.id).join(', ')}): give the id`);
+  return ref; // the door answers with what is missing
+}
+
 export function registerRuleCommands(program: Command, withEngine: WithEngine): void {
-  const rule = program.command('rule').description('Rules: import, export, list, show, dry-run, enable, disable, and their runs (log).');
+  const rule = program
+    .command('rule')
+    .description('Rules: import, export, list, show, dry-run, enable, disable, and their runs (log). A <rule> is its id or its name.');
   rule
     .command('import <file>')
     .description('Create rules from a JSON file holding one rule or an array of rules (imported disabled: dry-run, then enable).')
@@ -29,13 +42,13 @@ export function registerRuleCommands(program: Command, withEngine: WithEngine): 
       });
     });
   rule
-    .command('export <ruleId>')
+    .command('export <rule>')
     .description('Print a rule as JSON.')
     .requiredOption('--project <projectId>', 'project the rule belongs to (required)')
-    .action(async (ruleId: string, opts: { project: string }) => {
+    .action(async (ref: string, opts: { project: string }) => {
       await withEngine(async (engine, cli) => {
         const { toApiRule } = await import('../engine/index.js');
-        print(toApiRule(engine.rules.get(cli, opts.project, ruleId)));
+        print(toApiRule(engine.rules.get(cli, opts.project, ruleIdOf(engine, cli, opts.project, ref))));
       });
     });
   rule
@@ -59,17 +72,18 @@ export function registerRuleCommands(program: Command, withEngine: WithEngine): 
       });
     });
   rule
-    .command('show <ruleId>')
+    .command('show <rule>')
     .description('Print a rule with its stats.')
     .requiredOption('--project <projectId>', 'project (required)')
-    .action(async (ruleId: string, opts: { project: string }) => {
+    .action(async (ref: string, opts: { project: string }) => {
       await withEngine((engine, cli) => {
+        const ruleId = ruleIdOf(engine, cli, opts.project, ref);
         const found = engine.rules.listWithStats(cli, opts.project).find((r) => r.id === ruleId);
         print(found ?? engine.rules.get(cli, opts.project, ruleId));
       });
     });
   rule
-    .command('dry-run <ruleId>')
+    .command('dry-run <rule>')
     .description(
       'What the rule would do, computed by the step machine that runs it: on a stored event (--event), on the event a decision on a variant would emit or on an asset (--on), or on a sample (--payload). Marks this version dry-run, so it can be enabled.',
     )
@@ -78,8 +92,9 @@ export function registerRuleCommands(program: Command, withEngine: WithEngine): 
     .option('--on <id>', 'a variant or asset id: the event its trigger would have there')
     .option('--payload <json>', 'a sample payload (JSON or @file.json) for the rule’s trigger', parseJsonOption)
     .option('--json', 'print the whole plan (the tree)')
-    .action(async (ruleId: string, opts: { project: string; event?: string; on?: string; payload?: unknown; json?: boolean }) => {
+    .action(async (ref: string, opts: { project: string; event?: string; on?: string; payload?: unknown; json?: boolean }) => {
       await withEngine((engine, cli) => {
+        const ruleId = ruleIdOf(engine, cli, opts.project, ref);
         let body: unknown;
         if (opts.event) body = { eventId: opts.event };
         else {
@@ -108,23 +123,25 @@ export function registerRuleCommands(program: Command, withEngine: WithEngine): 
     });
   for (const on of [true, false])
     rule
-      .command(`${on ? 'enable' : 'disable'} <ruleId>`)
+      .command(`${on ? 'enable' : 'disable'} <rule>`)
       .description(on ? 'Enable a rule (its current version must have been dry-run).' : 'Disable a rule.')
       .requiredOption('--project <projectId>', 'project (required)')
-      .action(async (ruleId: string, opts: { project: string }) => {
+      .action(async (ref: string, opts: { project: string }) => {
         await withEngine((engine, cli) => {
-          const row = engine.rules.setEnabled(cli, opts.project, ruleId, on);
+          const row = engine.rules.setEnabled(cli, opts.project, ruleIdOf(engine, cli, opts.project, ref), on);
           line(`${row.name} (${row.id}) version ${row.version} is ${row.enabled ? 'enabled' : 'disabled'}.`);
         });
       });
   rule
-    .command('log <ruleId>')
+    .command('log <rule>')
     .description("A rule's runs, newest first (the trigger log).")
     .requiredOption('--project <projectId>', 'project (required)')
     .option('--status <status>', 'only runs in this status')
     .option('--limit <n>', 'at most this many', (v) => Number(v), 20)
-    .action(async (ruleId: string, opts: { project: string; status?: string; limit: number }) => {
-      await withEngine((engine, cli) => runLines(engine, cli, opts.project, { ruleId, status: opts.status, limit: opts.limit }));
+    .action(async (ref: string, opts: { project: string; status?: string; limit: number }) => {
+      await withEngine((engine, cli) =>
+        runLines(engine, cli, opts.project, { ruleId: ruleIdOf(engine, cli, opts.project, ref), status: opts.status, limit: opts.limit }),
+      );
     });
 
   const run = program.command('run').description('Runs (the trigger log): list and show.');
@@ -132,13 +149,18 @@ export function registerRuleCommands(program: Command, withEngine: WithEngine): 
     .command('list')
     .description("A project's runs, newest first.")
     .requiredOption('--project <projectId>', 'project (required)')
-    .option('--rule <ruleId>', 'only this rule’s runs')
+    .option('--rule <rule>', 'only this rule’s runs (its id or name)')
     .option('--status <status>', 'only runs in this status')
     .option('--subject <id>', 'only runs on this subject')
     .option('--limit <n>', 'at most this many', (v) => Number(v), 20)
     .action(async (opts: { project: string; rule?: string; status?: string; subject?: string; limit: number }) => {
       await withEngine((engine, cli) =>
-        runLines(engine, cli, opts.project, { ruleId: opts.rule, status: opts.status, subjectId: opts.subject, limit: opts.limit }),
+        runLines(engine, cli, opts.project, {
+          ruleId: opts.rule && ruleIdOf(engine, cli, opts.project, opts.rule),
+          status: opts.status,
+          subjectId: opts.subject,
+          limit: opts.limit,
+        }),
       );
     });
   run

@@ -11,7 +11,7 @@ import type { EngineConfig } from './config.js';
 import { GreenlightError, NotFoundError, ValidationError } from './errors.js';
 import { createIntake, toApiEvent, type Actor } from './events/intake.js';
 import { createOutbox, type Outbox } from './events/outbox.js';
-import { createReview, reviewInputSchema } from './events/review.js';
+import { assetReviewInputSchema, createReview, reviewInputSchema } from './events/review.js';
 import { eventInputSchema } from './events/schema.js';
 import { systemClock, type Clock } from './ids.js';
 import type { Engine } from './door.js';
@@ -215,6 +215,10 @@ export function createEngine(res: EngineResources): EngineHost {
       entities.requireProject(projectId);
       const input = parseWith(reviewInputSchema, body, 'review');
       return review.decide(projectId, variantId, input, actorOf(p), source);
+    },
+    reviewAsset(p, projectId, assetId, body, source = 'api') {
+      authorize(p, projectId, 'review.asset');
+      return review.decideAsset(projectId, assetId, parseWith(assetReviewInputSchema, body, 'asset review'), actorOf(p), source);
     },
     rules: {
       ...rules,

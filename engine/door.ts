@@ -83,6 +83,11 @@ export interface Engine {
 
   /** A review decision on a variant: the variant changes and its event is stored, together. */
   review(p: Principal, projectId: string, variantId: string, body: unknown, source?: string): { event: EventRow; created: boolean };
+  /**
+   * A lead's decision on an asset as a whole (`{"decision": "approve"}` once its variants are chosen): the asset
+   * becomes approved and `asset.approved` is stored with the approved variants' ids, together (409 if none is).
+   */
+  reviewAsset(p: Principal, projectId: string, assetId: string, body: unknown, source?: string): { event: EventRow; created: boolean };
 
   rules: {
     list(p: Principal, projectId: string): RuleRow[];

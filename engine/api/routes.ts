@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { eventAcceptedSchema, eventInputSchema, eventSchema } from '../events/schema.js';
-import { reviewInputSchema } from '../events/review.js';
+import { assetReviewInputSchema, reviewInputSchema } from '../events/review.js';
 import type { Engine } from '../door.js';
 import { ValidationError } from '../errors.js';
 import { ruleInputSchema } from '../rules/schema.js';
@@ -169,6 +169,21 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
         duplicate: !created,
         variant: engine.entities.getVariant(who(c), projectId, variantId),
       });
+    },
+  );
+
+  route(
+    {
+      method: 'post',
+      path: `${P}/assets/:assetId/review`,
+      summary: 'Approve an asset once its variants are chosen: emits asset.approved with the approved variant ids (409 if none)',
+      role: 'lead',
+      body: assetReviewInputSchema,
+      status: 200,
+    },
+    async (c) => {
+      const { event, created } = engine.reviewAsset(who(c), c.req.param('projectId')!, c.req.param('assetId')!, await readJson(c));
+      return c.json({ eventId: event.id, type: event.type, duplicate: !created, variantIds: event.payload.variantIds });
     },
   );
 

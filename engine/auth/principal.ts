@@ -14,6 +14,8 @@ export interface Principal {
 export const permissions = {
   'project.read': 'artist',
   review: 'artist',
+  /** Approving an asset as a whole: the lead's call once the variants are chosen. */
+  'review.asset': 'lead',
   'rules.read': 'artist',
   'rules.write': 'lead',
   'rules.dryrun': 'lead',

@@ -1,6 +1,7 @@
 // Review decisions: update the variant and emit the matching event, in one
 // transaction, so a decision and its event are never apart.
 import { z } from 'zod';
+import { ConflictError } from '../errors.js';
 import type { Clock } from '../ids.js';
 import type { AssetRow, VariantRow } from '../store/entities.js';
 import type { EventRow } from '../store/events.js';
@@ -70,6 +71,46 @@ export function decisionEvent(
   };
 }
 
+/** A decision on an asset as a whole: `approve` when the lead is done choosing among its variants. */
+export const assetReviewInputSchema = z
+  .object({
+    decision: z.enum(['approve']),
+    note: z.string().min(1).max(2000).optional(),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type AssetReviewInput = z.output<typeof assetReviewInputSchema>;
+
+/**
+ * The one event builder for an asset's approval: `asset.approved` with the variants approved so far (oldest
+ * first), which a rule cuts out and packs into one atlas. `reviewAsset` acts with it and a dry-run preview on an
+ * asset predicts with it. Pure: an asset with no approved variant yields an empty list (`decideAsset` refuses it).
+ */
+export function assetDecisionEvent(
+  asset: Pick<AssetRow, 'id' | 'type' | 'specId'>,
+  variants: readonly Pick<VariantRow, 'id' | 'status' | 'primary' | 'createdAt'>[],
+  input: Pick<AssetReviewInput, 'note'>,
+  actorId: string,
+) {
+  const approved = variants
+    .filter((v) => v.status === 'approved')
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    type: 'asset.approved' as const,
+    subject: { kind: 'asset', id: asset.id },
+    payload: {
+      assetId: asset.id,
+      assetType: asset.type,
+      specId: asset.specId,
+      status: 'approved',
+      variantIds: approved.map((v) => v.id),
+      primaryVariantId: approved.find((v) => v.primary)?.id ?? null,
+      ...(input.note ? { note: input.note } : {}),
+      decidedBy: actorId,
+    },
+  };
+}
+
 export function createReview(deps: { store: Store; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
   const { entities, events } = deps.store;
   return {
@@ -95,6 +136,38 @@ export function createReview(deps: { store: Store; clock: Clock; onStored: (sour
         );
         entities.updateVariant(variantId, built.patch);
         if (input.decision === 'select') entities.clearPrimary(asset.id, variantId, now);
+        return { event: events.insert(row).row, created: true };
+      });
+      if (result.created) deps.onStored(source, result.event);
+      return result;
+    },
+    /** Approve an asset: its status and its `asset.approved` event (with the approved variants), together. */
+    decideAsset(projectId: string, assetId: string, input: AssetReviewInput, actor: Actor, source: string) {
+      const result = deps.store.transaction(() => {
+        const twin = input.idempotencyKey ? events.findByKey(projectId, input.idempotencyKey) : undefined;
+        if (twin) return { event: twin, created: false };
+        const asset = entities.getAsset(projectId, assetId);
+        const variants = entities.variantsOf(asset.id);
+        const built = assetDecisionEvent(asset, variants, input, actor.id);
+        if (built.payload.variantIds.length === 0)
+          throw new ConflictError(
+            `Asset '${assetId}' has no approved variant (${variants.length} in all): approve the ones to keep first ` +
+              `(POST /api/projects/${projectId}/variants/<variantId>/review {"decision":"approve"}), then the asset.`,
+          );
+        const now = deps.clock.now();
+        const row = buildEventRow(
+          projectId,
+          {
+            type: built.type,
+            payload: built.payload,
+            subject: built.subject,
+            ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+          },
+          actor,
+          source,
+          now,
+        );
+        entities.setAssetStatus(asset.id, 'approved');
         return { event: events.insert(row).row, created: true };
       });
       if (result.created) deps.onStored(source, result.event);

@@ -51,6 +51,8 @@ export const generateInput = z.looseObject({
 export const bgRemoveInput = z.looseObject({
   assetId: idSchema.optional(),
   variantId: idSchema.optional(),
+  /** Some variants of `assetId` (e.g. asset.approved's `variantIds`): their originals. */
+  variantIds: z.array(idSchema).min(1, 'no variants to cut out (an asset with no approved variant yet?)').max(512).optional(),
   /** A PNG, or a folder of PNGs; defaults to the variant's original, or every original of the asset. */
   originalPath: relPathSchema.optional(),
   originalPaths: z.array(relPathSchema).max(512).optional(),

@@ -20,6 +20,8 @@ export const enginePayloads: Readonly<Record<string, readonly string[]>> = {
   'variant.selected': decisionFields,
   // Also what an apply_tags step emits: its config (variantId or assetId, add, remove).
   'variant.tagged': [...decisionFields, 'add', 'remove'],
+  // events/review.ts assetDecisionEvent.
+  'asset.approved': ['assetId', 'assetType', 'specId', 'status', 'variantIds', 'primaryVariantId', 'note', 'decidedBy'],
   'job.completed': jobFields,
   'generate.completed': jobFields,
   'bg_remove.completed': jobFields,

@@ -66,7 +66,7 @@ const eventInfo: Record<(typeof builtinEventTypes)[number], [description: string
   'variant.selected': ['A variant was picked as its asset’s primary.'],
   'variant.tagged': ['Tags were added to or taken off a variant.'],
   'variant.status_changed': ['A rule set a variant’s status.', ['variantId', 'status']],
-  'asset.approved': ['An asset as a whole was approved.', ['assetId', 'assetType', 'specId']],
+  'asset.approved': ['A lead approved an asset as a whole; variantIds are its approved variants.'],
   'asset.status_changed': ['A rule set an asset’s status.', ['assetId', 'status']],
   'spec.refined': ['A spec was refined into an asset to generate.', ['specId', 'assetId', 'assetType']],
   'job.completed': ['Any job finished (every job type).'],

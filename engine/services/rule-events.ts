@@ -5,7 +5,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { authorize, type Principal } from '../auth/principal.js';
 import { NotFoundError } from '../errors.js';
 import { normalizeEventType } from '../events/names.js';
-import { decisionEvent, decisionOfEvent } from '../events/review.js';
+import { assetDecisionEvent, decisionEvent, decisionOfEvent } from '../events/review.js';
 import { inferSubject } from '../events/schema.js';
 import type { EventView } from '../rules/matching.js';
 import type { RuleDefinition } from '../rules/schema.js';
@@ -66,6 +66,10 @@ export function sampleEventOf(
   const decision = decisionOfEvent[type];
   if (variant && decision) {
     const e = decisionEvent(variant, asset, { decision }, p.id, store.clock.now());
+    return { type: e.type, subject: e.subject, payload: e.payload, depth: 0 };
+  }
+  if (type === 'asset.approved') {
+    const e = assetDecisionEvent(asset, store.entities.variantsOf(asset.id), {}, p.id);
     return { type: e.type, subject: e.subject, payload: e.payload, depth: 0 };
   }
   const assetFacts = { assetId: asset.id, assetType: asset.type, specId: asset.specId };

@@ -1,5 +1,5 @@
 // bg_remove: cut-outs with alpha. Sources: originalPaths, originalPath (a PNG or
-// a folder of them), the variant's original, or every original of the asset.
+// a folder of them), the originals of variantIds or of variantId, or every original of the asset.
 // Each result goes to …/alpha/<name>.png beside …/original/, with its trim
 // rectangle and padding in the output (and in a .json beside it).
 import path from 'node:path';
@@ -15,6 +15,11 @@ async function sources(input: JobInput<'bg_remove'>, ctx: JobContext): Promise<{
   const expand = async (rel: string, field: string) => (await pngsAt(ctx.files, rel, field)).map((p) => ({ path: p, field }));
   if (input.originalPaths?.length) return (await Promise.all(input.originalPaths.map((p, i) => expand(p, `originalPaths.${i}`)))).flat();
   if (input.originalPath) return expand(input.originalPath, 'originalPath');
+  const assetId = input.assetId;
+  if (input.variantIds?.length) {
+    if (!assetId) throw new JobInputError('assetId', 'variantIds are variants of an asset: give its assetId too');
+    return input.variantIds.map((v, i) => ({ path: `files/images/${assetId}/original/${v}.png`, field: `variantIds.${i}` }));
+  }
   if (input.assetId && input.variantId)
     return [{ path: `files/images/${input.assetId}/original/${input.variantId}.png`, field: 'variantId' }];
   if (input.assetId) return expand(`files/images/${input.assetId}/original`, 'assetId');
