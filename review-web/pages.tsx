@@ -162,9 +162,10 @@ export function HomePage(props: {
   );
 }
 
-export function AssetPage(props: { ctx: PageContext; projectId: string; variants: VariantRow[]; card: CardOptions }) {
+export function AssetPage(props: { ctx: PageContext; projectId: string; variants: VariantRow[]; card: CardOptions; assetError?: string }) {
   const { ctx, projectId, card } = props;
   const { asset } = card;
+  const approved = props.variants.filter((v) => v.status === 'approved').length;
   return (
     <Layout ctx={ctx}>
       <p>
@@ -172,7 +173,22 @@ export function AssetPage(props: { ctx: PageContext; projectId: string; variants
       </p>
       <h1>
         {asset.name || asset.id} <span class="muted">{asset.type}</span>
+        {asset.status === 'approved' ? (
+          <>
+            {' '}
+            <span class="badge ok">asset approved</span>
+          </>
+        ) : null}
       </h1>
+      {/* The lead's call once the variants to keep are approved: asset.approved carries them to the rules. */}
+      <form method="post" action={`${card.base}/assets/${encodeURIComponent(asset.id)}/approve`} class="buttons">
+        <input type="hidden" name="_csrf" value={card.csrf} />
+        <input type="hidden" name="key" value={card.formKey()} />
+        <button type="submit" name="decision" value="approve" disabled={approved === 0}>
+          Approve asset ({approved} approved variant{approved === 1 ? '' : 's'})
+        </button>
+      </form>
+      {props.assetError ? <Alert>{props.assetError}</Alert> : null}
       <p class="muted keys">Keys: ←/→ or j/k move · a approve · x reject · r regenerate · p primary · 1–9 tags · c compare · ? help</p>
       <form id="compare" method="get" action={`${card.base}/assets/${encodeURIComponent(asset.id)}/compare`} class="buttons">
         <button type="submit">Compare the checked variants (2–4)</button>

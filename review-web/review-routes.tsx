@@ -26,13 +26,26 @@ export function mountReviewRoutes(app: Hono<any>, engine: Engine, kit: Kit): voi
       ...extra,
     };
   };
-  const assetPage = (c: Context, p: Principal, projectId: string, assetId: string, error?: { variantId: string; message: string }) => {
+  const assetPage = (
+    c: Context,
+    p: Principal,
+    projectId: string,
+    assetId: string,
+    error?: { variantId: string; message: string },
+    assetError?: string,
+  ) => {
     const { asset, variants } = engine.entities.getAsset(p, projectId, assetId);
     const card = cardOptions(c, p, projectId, asset, { error, comparable: true });
     return page(
       c,
-      <AssetPage ctx={ctxOf(c, asset.name || asset.id, projectId)} projectId={projectId} variants={variants} card={card} />,
-      error ? 400 : 200,
+      <AssetPage
+        ctx={ctxOf(c, asset.name || asset.id, projectId)}
+        projectId={projectId}
+        variants={variants}
+        card={card}
+        {...(assetError ? { assetError } : {})}
+      />,
+      error || assetError ? 400 : 200,
     );
   };
   /** The compare page of `ids` (2–4 of the asset's variants, in the order chosen). */
@@ -98,6 +111,29 @@ export function mountReviewRoutes(app: Hono<any>, engine: Engine, kit: Kit): voi
       const projectId = c.req.param('projectId')!;
       const v = engine.entities.getVariant(p, projectId, c.req.param('variantId')!);
       return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(v.assetId)}#v-${v.id}`, 302);
+    }),
+  );
+  // "Approve asset": the asset's approval, the lead's call (the engine checks the role).
+  app.post(
+    `${REVIEW_PATH}/projects/:projectId/assets/:assetId/approve`,
+    posted((c, p, form) => {
+      const projectId = c.req.param('projectId')!;
+      const assetId = c.req.param('assetId')!;
+      const key = typeof form.key === 'string' ? form.key : undefined;
+      try {
+        engine.reviewAsset(p, projectId, assetId, { decision: 'approve', ...(key ? { idempotencyKey: `web.${p.id}.${key}` } : {}) }, 'web');
+      } catch (err) {
+        if (!isGreenlightError(err) || err.code === 'unauthorized' || err.code === 'not_found') return failure(c, err);
+        return assetPage(
+          c,
+          p,
+          projectId,
+          assetId,
+          undefined,
+          err.code === 'forbidden' ? 'Approving the asset is a lead’s call.' : err.message,
+        );
+      }
+      return c.redirect(`${REVIEW_PATH}/projects/${encodeURIComponent(projectId)}/assets/${encodeURIComponent(assetId)}`, 303);
     }),
   );
   app.post(

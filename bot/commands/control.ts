@@ -35,6 +35,21 @@ export async function reviewPress(ctx: ChatContext, decision: Decision, value: u
   return review(ctx, parts[0]!, parts[1]!, decision, key, decision === 'tag' ? [parts[2]!] : undefined);
 }
 
+/** "Approve asset" pressed on a grid header: the asset's approval (the lead's call), answered to the presser. */
+export async function assetApprovePress(ctx: ChatContext, value: unknown, key: string): Promise<View> {
+  const [projectId, assetId] = unpackValue(value, 2) ?? [];
+  if (!projectId || !assetId) throw stale();
+  const bound = ctx.engine.chat.projectOfChannel(ctx.platform, ctx.channelId);
+  if (bound !== projectId) throw new CommandRefusal(`This channel is not bound to project \`${projectId}\`.`);
+  const p = await principalOf(ctx, projectId);
+  const { event, created } = ctx.engine.reviewAsset(p, projectId, assetId, { decision: 'approve', idempotencyKey: key }, ctx.platform);
+  const ids = event.payload.variantIds as string[];
+  return textView(
+    `${created ? '✅' : '☑️ Already recorded:'} \`${assetId}\` approved with ${ids.length} variant${ids.length === 1 ? '' : 's'}: ` +
+      `${ids.map((id) => `\`${id}\``).join(', ')}. Rules on asset.approved take it from here.`,
+  );
+}
+
 /**
  * "Open in review" pressed: a fresh signed link for the presser alone (their principal in the project, 15 minutes,
  * once), to the variant's card on its asset page. Minted on the press, so a card older than 15 minutes still works.

@@ -12,6 +12,7 @@ import {
   approvalPress,
   bindCommand,
   haltCommand,
+  assetApprovePress,
   openReviewPress,
   resumeCommand,
   reviewPress,
@@ -227,6 +228,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
       if (actionId === actionIds.ruleEnable) return ephemeral(await enableFromPreview(ctx, value));
       if (actionId === actionIds.ruleRun) return ephemeral(await runFromPreview(ctx, value));
       if (actionId === actionIds.openReview) return ephemeral(await openReviewPress(ctx, value, deps.publicUrl));
+      if (actionId === actionIds.assetApprove) return ephemeral(await assetApprovePress(ctx, value, `discord.asset.${i.id}`));
       return refusal(new CommandRefusal('This control does nothing here.'));
     } catch (err) {
       return refusal(err);

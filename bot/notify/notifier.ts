@@ -107,7 +107,7 @@ export function createChatNotifier(deps: {
     const { asset, variants, assetType } = chat.facts.asset(projectId, assetId);
     let thread = threadOf(assetId);
     if (!thread || thread.channelId !== channel) {
-      const header = await surface.post(channel, gridHeader({ assetId, assetType, prompt: asset.name, count: variants.length }));
+      const header = await surface.post(channel, gridHeader({ projectId, assetId, assetType, prompt: asset.name, count: variants.length }));
       const ref = await surface.openThread(header, `${assetType} ${assetId}`.slice(0, 100));
       record(header, projectId, 'asset_thread', assetId, ref);
       thread = { channelId: channel, thread: ref };

@@ -12,6 +12,7 @@ import {
   approvalPress,
   bindCommand,
   haltCommand,
+  assetApprovePress,
   openReviewPress,
   resumeCommand,
   review,
@@ -137,6 +138,13 @@ export function createSlackBot(o: SlackBotOptions) {
     const value = `${action.block_id}|${action.selected_option?.value ?? ''}`;
     const out = await ackFirst(channel, user, ack, (ctx) => reviewPress(ctx, 'tag', value, `slack.tag.${user}.${action.action_ts}`));
     if ('refused' in out) await tellUser(channel, user, out.refused.view);
+  });
+  app.action(actionIds.assetApprove, async ({ body, action, ack, respond }: Press & { respond: (m: never) => Promise<unknown> }) => {
+    const { channel, user } = pressOf(body);
+    const key = `slack.asset.${user}.${body.container?.message_ts ?? ''}.${action.action_ts ?? body.trigger_id}`;
+    const out = await ackFirst(channel, user, ack, (ctx) => assetApprovePress(ctx, action.value, key));
+    const view = 'refused' in out ? out.refused.view : out.value;
+    await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(view) } as never).catch(logErr);
   });
   app.action(approvalActionPattern, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);

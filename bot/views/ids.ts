@@ -4,6 +4,8 @@
 export const actionIds = {
   review: (decision: 'approve' | 'reject' | 'regenerate' | 'select') => `gl.review.${decision}`,
   tag: 'gl.review.tag',
+  /** The grid header's "Approve asset": the lead is done choosing among its variants. */
+  assetApprove: 'gl.asset.approve',
   approval: (decision: 'approve' | 'deny') => `gl.approval.${decision}`,
   haltOpen: 'gl.halt.open',
   resume: 'gl.halt.resume',

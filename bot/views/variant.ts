@@ -23,9 +23,28 @@ const statusLine: Record<VariantFacts['status'], string> = {
   regenerate_requested: '🔁 regeneration requested',
 };
 
-export function gridHeader(g: { assetId: string; assetType: string; prompt: string; count: number }): View {
+/** The grid's header: the asset, and "Approve asset" for the lead once the variants to keep are approved. */
+export function gridHeader(g: { projectId: string; assetId: string; assetType: string; prompt: string; count: number }): View {
   const text = `*${g.assetType} ${g.assetId}*: ${g.count} variant${g.count === 1 ? '' : 's'} to review${g.prompt ? ` — “${g.prompt}”` : ''}`;
-  return { fallback: `${g.assetType} ${g.assetId}: ${g.count} variants to review`, blocks: [{ kind: 'text', text }] };
+  return {
+    fallback: `${g.assetType} ${g.assetId}: ${g.count} variants to review`,
+    blocks: [
+      { kind: 'text', text },
+      { kind: 'context', text: 'Approve the variants to keep below, then the asset: its rules take the approved ones from there.' },
+      {
+        kind: 'actions',
+        controls: [
+          {
+            kind: 'button',
+            actionId: actionIds.assetApprove,
+            label: 'Approve asset',
+            value: packValue(g.projectId, g.assetId),
+            tone: 'primary',
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** The tag choices a project offers, as `group:tag` (from settings.tagGroups). */

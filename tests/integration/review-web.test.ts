@@ -162,6 +162,30 @@ describe('review web (routes)', () => {
     assert.equal((t.door.sql.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, before, 'nothing changed');
   });
 
+  it('GIVEN "Approve asset" on the asset page THEN an artist is told it is the lead’s call; a lead’s press (twice) is one asset.approved with the approved variants', async () => {
+    const artist = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
+    const html = await (await get('/review/projects/art/assets/knight', artist)).text();
+    assert.match(html, /Approve asset \(1 approved variant\)/, 'knight-1 was approved above');
+    const fields = { _csrf: csrfOf(html), key: 'k-asset', decision: 'approve' };
+    const refused = await post('/review/projects/art/assets/knight/approve', fields, artist);
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /role="alert"[^>]*>Approving the asset is a lead’s call/);
+    assert.equal(events('asset.approved', 'knight'), 0);
+
+    const leadToken = (await t.call('POST', `${P}/tokens`, { role: 'lead' })).body.token;
+    const lead = cookieOf(await post('/review/sign-in', { token: leadToken }, null))!;
+    const leadFields = { ...fields, _csrf: csrfOf(await (await get('/review/projects/art/assets/knight', lead)).text()) };
+    for (let i = 0; i < 2; i++) {
+      const ok = await post('/review/projects/art/assets/knight/approve', leadFields, lead);
+      assert.equal(ok.status, 303);
+      assert.equal(ok.headers.get('location'), '/review/projects/art/assets/knight');
+    }
+    assert.equal(events('asset.approved', 'knight'), 1, 'a double submit records once');
+    const row = t.door.sql.prepare(`SELECT payload FROM events WHERE type = 'asset.approved'`).get() as { payload: string };
+    assert.deepEqual(JSON.parse(row.payload).variantIds, ['knight-1']);
+    assert.match(await (await get('/review/projects/art/assets/knight', lead)).text(), /asset approved/);
+  });
+
   it('GIVEN a variant image THEN its thumbnail is resized by sharp, cached, and answered 304 to its ETag', async () => {
     const signedIn = cookieOf(await post('/review/sign-in', { token: artistToken }, null))!;
     const html = await (await get('/review/projects/art/assets/knight', signedIn)).text();

@@ -277,6 +277,36 @@ describe('Slack bot (real Bolt over HTTP, loopback Slack)', () => {
     assert.doesNotMatch(JSON.stringify(lastResponse()), /review\/link/);
   });
 
+  it('GIVEN "Approve asset" on the grid header THEN an artist is refused (the lead’s call); a lead’s press (retried) is one asset.approved with the approved variants', async () => {
+    const header = h.fake.of('chat.postMessage').find((c) => c.args.channel === REVIEW && /variants to review/.test(c.args.text))!;
+    const button = header.args.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.action_id === actionIds.assetApprove);
+    assert.equal(button?.text.text, 'Approve asset', 'the header offers "Approve asset"');
+    assert.equal(button.value, 'art|knight');
+    const ts = h.t.engine.chat.messagesOf('slack', 'asset_thread', 'knight')[0]!.messageId;
+    const n = h.fake.responses.length;
+    await h.action(press(h, { actionId: button.action_id, value: button.value, user: U.artist, channel: REVIEW, messageTs: ts }));
+    await waitFor(() => h.fake.responses.length > n, 3000, 'artist refused');
+    assert.match(lastResponse().text, /lead/);
+    assert.equal(eventsOf('asset.approved', 'knight').length, 0);
+
+    const payload = press(h, { actionId: button.action_id, value: button.value, user: U.lead, channel: REVIEW, messageTs: ts });
+    const m = h.fake.responses.length;
+    await h.action(payload);
+    await h.action(payload, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    await waitFor(() => h.fake.responses.length >= m + 2, 3000, 'both answered');
+    const approved = h.t.door.sql.prepare(`SELECT payload FROM events WHERE type = 'asset.approved' AND subject_id = 'knight'`).all() as {
+      payload: string;
+    }[];
+    assert.equal(approved.length, 1, 'a retried delivery records nothing new');
+    const expected = h.t.engine.chat.facts
+      .asset('art', 'knight')
+      .variants.filter((v) => v.status === 'approved')
+      .map((v) => v.id);
+    assert.ok(expected.length >= 1);
+    assert.deepEqual(JSON.parse(approved[0]!.payload).variantIds.sort(), expected.sort());
+    assert.match(h.fake.responses[m]!.body.text, new RegExp(`\`knight\` approved with ${expected.length} variant`));
+  });
+
   it('GIVEN an artist reacts ✅ on a card (and Slack retries the event) THEN exactly one variant.approved; removing the reaction is ignored and logged', async () => {
     const card = cards[1]!;
     const body = reaction({ user: U.artist, channel: REVIEW, ts: card.ts, reaction: 'white_check_mark', eventId: 'EvReact1' });
