@@ -250,6 +250,35 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
     assert.equal((await h.t.app.request(link.pathname + link.search)).status, 401, 'a link works once');
   });
 
+  it('GIVEN "Approve asset" on the grid header THEN an artist is refused; a lead’s press (delivered twice) is one asset.approved with the approved variants', async () => {
+    const thread = h.t.engine.chat.messagesOf('discord', 'asset_thread', 'knight')[0]!;
+    const header = posts(h.fake.channels.review).find((c) => c.body && /variants to review/.test(text(c.body)))!.body;
+    const approveAsset = customIdOf(header, /^Approve asset$/);
+    const refused = await h.interact(
+      h.press({ customId: approveAsset, user: U.artist, channel: h.fake.channels.review, messageId: thread.messageId }),
+    );
+    assert.ok(refused.data.flags & 64, 'told in private');
+    assert.match(text(refused.data), /lead/);
+    assert.equal(eventsOf('asset.approved', 'knight').length, 0);
+
+    const press = h.press({
+      customId: approveAsset,
+      user: U.lead,
+      roles: [LEADS_ROLE],
+      channel: h.fake.channels.review,
+      messageId: thread.messageId,
+    });
+    const answer = await h.interact(press);
+    await h.interact(press);
+    assert.equal(eventsOf('asset.approved', 'knight').length, 1, 'a second delivery records nothing new');
+    const approved = h.t.engine.chat.facts
+      .asset('art', 'knight')
+      .variants.filter((v) => v.status === 'approved')
+      .map((v) => v.id);
+    assert.match(text(answer.data), new RegExp(`knight\`? approved with ${approved.length} variant`));
+    for (const id of approved) assert.ok(text(answer.data).includes(id));
+  });
+
   it('GIVEN an artist reacts ✅ on a card (delivered twice) THEN exactly one variant.approved; removing the reaction is ignored and logged', async () => {
     const card = cards[1]!;
     const reaction = {
