@@ -1,9 +1,9 @@
 // The greenlight CLI: start the engine, migrate, and the admin chores that a
 // technical artist scripts (projects, tokens, rules, events).
 import { Command } from 'commander';
-import { pino } from 'pino';
 import type { Engine, EngineConfig, Principal } from '../engine/index.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
+import { logFormatOf, processLog } from './log.js';
 import { line, parseJsonOption, print } from './options.js';
 import { registerReviewCommands } from './review-commands.js';
 import { registerRuleCommands } from './rule-commands.js';
@@ -54,7 +54,7 @@ program
     const { mountReviewWeb } = await import('../review-web/app.js');
     const botsConfig = loadBotsConfig(process.env);
     let bots: Awaited<ReturnType<typeof createBots>> | null = null;
-    const logger = pino({ level: cfg.logLevel });
+    const { logger, announce } = processLog(cfg.logLevel, logFormatOf());
     const running = await startGreenlight(cfg, {
       logger,
       mount: (app, engine) => {
@@ -74,17 +74,15 @@ program
           watchRedis: false,
         })
       : null;
-    process.stdout.write(
-      `Greenlight is running at ${running.url} (review: ${running.url}/review, health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)\n`,
+    announce(
+      `Greenlight is running at ${running.url} (review: ${running.url}/review, health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)`,
     );
-    for (const line of bots!.status) process.stdout.write(`${line}\n`);
+    for (const status of bots!.status) announce(status);
     if (worker)
-      process.stdout.write(
-        `Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/\n`,
-      );
+      announce(`Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/`);
     if (running.generatedAdminToken)
-      process.stdout.write(
-        `Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own):\n  ${running.generatedAdminToken}\n`,
+      announce(
+        `Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own): ${running.generatedAdminToken}`,
       );
     stopOnSignals(
       [
@@ -94,6 +92,7 @@ program
       ],
       cfg.shutdownTimeoutMs,
       (signal) => `${signal}: stopping (running jobs finish first, for up to ${cfg.shutdownTimeoutMs / 1000} s)…`,
+      announce,
     );
   });
 

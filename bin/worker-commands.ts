@@ -4,7 +4,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
+import { logFormatOf, processLog } from './log.js';
 import { jobInputProblems } from '../engine/index.js';
 import { loadWorkerConfig, parseQueues, type WorkerConfig } from '../gpu-worker/config.js';
 import { parseJsonOption } from './options.js';
@@ -75,7 +75,12 @@ async function stopParts(parts: StopPart[], deadlineMs: number): Promise<{ aband
  * waiting, say on stderr what was abandoned and exit 1 (a part that threw: exit 1 too). A second signal
  * exits 1 at once.
  */
-export function stopOnSignals(parts: StopPart[], deadlineMs: number, announce: (signal: string) => string): void {
+export function stopOnSignals(
+  parts: StopPart[],
+  deadlineMs: number,
+  announce: (signal: string) => string,
+  say: (msg: string) => void = (msg) => process.stdout.write(`${msg}\n`),
+): void {
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) {
@@ -83,7 +88,7 @@ export function stopOnSignals(parts: StopPart[], deadlineMs: number, announce: (
       process.exit(1);
     }
     stopping = true;
-    process.stdout.write(`${announce(signal)}\n`);
+    say(announce(signal));
     void stopParts(parts, deadlineMs).then(({ abandoned, failed }) => {
       for (const f of failed) process.stderr.write(`greenlight: stopping failed: ${f}\n`);
       if (abandoned.length)
@@ -95,6 +100,8 @@ export function stopOnSignals(parts: StopPart[], deadlineMs: number, announce: (
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // The terminal closed: the private redis-server is in a group of its own (no SIGHUP of its own), so stop as for SIGTERM.
+  process.on('SIGHUP', () => onSignal('SIGHUP'));
 }
 
 /** A one-line progress bar on a terminal, plain lines elsewhere. */
@@ -139,16 +146,17 @@ export function registerWorkerCommands(program: Command): void {
       if (!opts.gpu) config.settings.gpu = false;
       const redisUrl = workerRedisUrl(config);
       const deadlineMs = config.shutdownTimeoutMs;
-      const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+      const { logger, announce } = processLog(process.env.LOG_LEVEL ?? 'info', logFormatOf());
       const { startWorker } = await import('../gpu-worker/worker.js');
       const worker = startWorker({ config, redisUrl, logger });
-      process.stdout.write(
-        `Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}\n`,
+      announce(
+        `Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}`,
       );
       stopOnSignals(
         [{ what: 'worker', stop: (signal) => worker.close({ signal }) }],
         deadlineMs,
         (signal) => `${signal}: draining — waiting up to ${deadlineMs / 1000} s for running jobs to finish (send again to exit now)…`,
+        announce,
       );
     });
 

@@ -78,7 +78,9 @@ export async function startPrivateRedis(dir: string, options: { port?: number } 
       '--daemonize',
       'no',
     ],
-    { stdio: 'ignore' },
+    // A process group of its own: a terminal's Ctrl-C (SIGINT to the foreground group) must reach only the
+    // process that started it, which closes its queues on a live Redis and then stops it (below).
+    { stdio: 'ignore', detached: true },
   );
   // Never outlive the process that started it; and do not keep that process alive.
   const killOnExit = () => child.kill('SIGTERM');

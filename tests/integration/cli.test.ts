@@ -21,9 +21,12 @@ function cli(args: string[], env: Record<string, string> = {}) {
  * (they are written one after the other, possibly in separate chunks); stop() sends SIGTERM and gives the exit code.
  */
 async function startCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own, as a terminal gives `npm start`: stop(…, true) is Ctrl-C, the signal to the whole group.
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no start-up lines: ${out}`)), 20_000);
     child.stdout.on('data', () => {
@@ -37,10 +40,12 @@ async function startCli(args: string[], env: Record<string, string>) {
   return {
     url,
     out: () => out,
-    stop: () =>
+    err: () => err,
+    stop: (signal: NodeJS.Signals = 'SIGTERM', group = false) =>
       new Promise<number | null>((resolve) => {
         child.once('exit', resolve);
-        child.kill('SIGTERM');
+        if (group) process.kill(-child.pid!, signal);
+        else child.kill(signal);
       }),
   };
 }
@@ -192,20 +197,36 @@ describe('greenlight CLI', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const args of [['start'], ['start', '--no-worker']])
-    it(`GIVEN \`greenlight ${args.join(' ')}\` on the embedded defaults THEN it serves /healthz with a private Redis and stops cleanly on SIGTERM`, async () => {
+  // Piped (as here), start-up speaks JSON lines only; LOG_FORMAT=pretty makes every line a readable one.
+  for (const [args, format] of [
+    [['start'], 'auto'],
+    [['start', '--no-worker'], 'pretty'],
+  ] as const)
+    it(`GIVEN \`greenlight ${args.join(' ')}\` on the embedded defaults (LOG_FORMAT ${format}) THEN it serves /healthz with a private Redis, logs in one format and stops cleanly on SIGTERM`, async () => {
       // A data dir of its own each, so each start generates its bootstrap token.
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-cli-start-'));
-      const { url, out, stop } = await startCli(args, { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0' });
+      const { url, out, err, stop } = await startCli([...args], { ...baseEnv, GREENLIGHT_DATA_DIR: dir, PORT: '0', LOG_FORMAT: format });
+      let stopped = false;
       try {
         const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean; redis: boolean };
         assert.deepEqual([health.ok, health.redis], [true, true]);
         assert.match(out(), /Generated a bootstrap admin token/);
         assert.match(out(), /Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
         assert.match(out(), /Discord bot off: set DISCORD_TOKEN and DISCORD_APP_ID/);
+        const lines = out().split('\n').filter(Boolean);
+        for (const l of lines)
+          if (format === 'pretty') assert.match(l, /^\d\d:\d\d:\d\d\.\d{3} (INFO |WARN |ERROR|DEBUG) /, `a readable log line: ${l}`);
+          else assert.doesNotThrow(() => JSON.parse(l), `a JSON log line: ${l}`);
+        // Ctrl-C in the terminal: SIGINT to the whole group. The private redis-server is not in it, so Greenlight
+        // closes its queues on a live Redis and stops it after (it used to die first: 10 s wait, exit 1, "abandoned").
+        const t0 = Date.now();
+        stopped = true;
+        assert.equal(await stop('SIGINT', true), 0, `exit 0 on Ctrl-C; stderr: ${err()}`);
+        assert.doesNotMatch(err(), /abandoned/);
+        assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
       } finally {
         // A failed assertion must not leave the server running (the test run would never end).
-        assert.equal(await stop(), 0);
+        if (!stopped) await stop();
       }
       assert.ok(fs.existsSync(path.join(dir, 'redis', 'redis.log')), 'private redis kept its files under the data dir');
       fs.rmSync(dir, { recursive: true, force: true });

@@ -103,8 +103,8 @@ const show = (p: Proc) =>
 
 const kinds = [
   { name: 'greenlight start --no-worker', args: ['start', '--no-worker'], ready: /running at http/ },
-  { name: 'greenlight start', args: ['start'], ready: /^Worker: / },
-  { name: 'greenlight worker', args: ['worker'], ready: /^Greenlight worker: / },
+  { name: 'greenlight start', args: ['start'], ready: /Worker: / },
+  { name: 'greenlight worker', args: ['worker'], ready: /Greenlight worker: / },
 ] as const;
 
 describe('shutdown', () => {
