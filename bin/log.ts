@@ -26,7 +26,7 @@ export function prettyLine(rec: Record<string, unknown>): string {
   const { level, time, msg, pid: _pid, hostname: _host, err, ...rest } = rec;
   const at = new Date(typeof time === 'number' ? time : Date.now()).toISOString().slice(11, 23);
   const name = (levelNames[level as number] ?? String(level)).padEnd(5);
-  const fields = Object.entries(rest)
+  const fields = Object.entries(err !== undefined && typeof err !== 'object' ? { err, ...rest } : rest)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const stack = err && typeof err === 'object' ? `\n    ${String((err as { stack?: unknown }).stack ?? JSON.stringify(err))}` : '';
