@@ -118,7 +118,16 @@ export function registerRuleCommands(program: Command, withEngine: WithEngine): 
                   `${st.wouldFail ? ` — would fail: ${st.wouldFail}` : ''}${st.missing?.length ? ` — unresolved: ${st.missing.map((m) => m.placeholder).join(', ')}` : ''}`,
               );
         }
-        line(`Enable it: greenlight rule enable ${ruleId} --project ${opts.project}`);
+        const unresolved = plan.root.firings
+          .filter((f) => f.ruleId === ruleId)
+          .flatMap((f) => f.steps ?? [])
+          .flatMap((st) => st.missing ?? []);
+        if (unresolved.length)
+          line(
+            `Warning: ${[...new Set(unresolved.map((m) => m.placeholder))].join(', ')} unresolved on this event, so its steps ` +
+              'would fail on such an event; dry-run on one that carries them (--event <id>, --on <variant or asset>, or --payload).',
+          );
+        else line(`Enable it: greenlight rule enable ${ruleId} --project ${opts.project}`);
       });
     });
   for (const on of [true, false])

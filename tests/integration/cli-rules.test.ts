@@ -82,6 +82,19 @@ describe('greenlight rule / run commands', () => {
     assert.equal(JSON.parse(cli('rule', 'show', id, '--project', 'art').out).enabled, false);
   });
 
+  it('GIVEN a custom event rule whose placeholder the dry-run event did not carry THEN the dry-run warns and says what to give', () => {
+    const rule = { ...cutout({ originalPath: '${event.payload.file}' }, 'art.uploaded'), name: 'upload cutout' };
+    const imported = cli('rule', 'import', file('custom.json', rule), '--project', 'art');
+    assert.equal(imported.code, 0, imported.err);
+    const dry = cli('rule', 'dry-run', 'upload cutout', '--project', 'art', '--payload', '{"path":"files/a.png"}');
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.out, /Warning: \$\{event\.payload\.file\} unresolved on this event, so its steps would fail/);
+    assert.doesNotMatch(dry.out, /Enable it:/);
+    const good = cli('rule', 'dry-run', 'upload cutout', '--project', 'art', '--payload', '{"file":"files/a.png"}');
+    assert.match(good.out, /Enable it: greenlight rule enable rule_\w+ --project art/);
+    assert.match(cli('rule', 'enable', 'upload cutout', '--project', 'art').out, /upload cutout \(.+\) version 1 is enabled\./);
+  });
+
   it('GIVEN job run with an unknown input field THEN exit 2 with the closest field, and nothing runs', () => {
     const r = cli('job', 'run', 'bg_remove', '--project', 'art', '--input', '{"assetId":"hero","treshold":0.1}');
     assert.equal(r.code, 2);
