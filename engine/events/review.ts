@@ -113,39 +113,51 @@ export function assetDecisionEvent(
 
 export function createReview(deps: { store: Store; clock: Clock; onStored: (source: string, row?: EventRow) => void }) {
   const { entities, events } = deps.store;
+  /** One decision in one transaction: the twin of its idempotency key, or its event stored with `apply`'s changes. */
+  type Built = { type: string; payload: Record<string, unknown>; subject: { kind: string; id: string } };
+  const record = (
+    projectId: string,
+    idempotencyKey: string | undefined,
+    actor: Actor,
+    source: string,
+    decide: (now: number) => { built: Built; apply: () => void },
+  ): { event: EventRow; created: boolean } => {
+    const result = deps.store.transaction(() => {
+      const twin = idempotencyKey ? events.findByKey(projectId, idempotencyKey) : undefined;
+      if (twin) return { event: twin, created: false };
+      const now = deps.clock.now();
+      const { built, apply } = decide(now);
+      const row = buildEventRow(
+        projectId,
+        { type: built.type, payload: built.payload, subject: built.subject, ...(idempotencyKey ? { idempotencyKey } : {}) },
+        actor,
+        source,
+        now,
+      );
+      apply();
+      return { event: events.insert(row).row, created: true };
+    });
+    if (result.created) deps.onStored(source, result.event);
+    return result;
+  };
   return {
     decide(projectId: string, variantId: string, input: ReviewInput, actor: Actor, source: string): { event: EventRow; created: boolean } {
-      const result = deps.store.transaction(() => {
-        const twin = input.idempotencyKey ? events.findByKey(projectId, input.idempotencyKey) : undefined;
-        if (twin) return { event: twin, created: false };
+      return record(projectId, input.idempotencyKey, actor, source, (now) => {
         const variant = entities.getVariant(projectId, variantId);
         const asset = entities.getAsset(projectId, variant.assetId);
-        const now = deps.clock.now();
         const built = decisionEvent(variant, asset, input, actor.id, now);
-        const row = buildEventRow(
-          projectId,
-          {
-            type: built.type,
-            payload: built.payload,
-            subject: built.subject,
-            ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+        return {
+          built,
+          apply: () => {
+            entities.updateVariant(variantId, built.patch);
+            if (input.decision === 'select') entities.clearPrimary(asset.id, variantId, now);
           },
-          actor,
-          source,
-          now,
-        );
-        entities.updateVariant(variantId, built.patch);
-        if (input.decision === 'select') entities.clearPrimary(asset.id, variantId, now);
-        return { event: events.insert(row).row, created: true };
+        };
       });
-      if (result.created) deps.onStored(source, result.event);
-      return result;
     },
     /** Approve an asset: its status and its `asset.approved` event (with the approved variants), together. */
     decideAsset(projectId: string, assetId: string, input: AssetReviewInput, actor: Actor, source: string) {
-      const result = deps.store.transaction(() => {
-        const twin = input.idempotencyKey ? events.findByKey(projectId, input.idempotencyKey) : undefined;
-        if (twin) return { event: twin, created: false };
+      return record(projectId, input.idempotencyKey, actor, source, () => {
         const asset = entities.getAsset(projectId, assetId);
         const variants = entities.variantsOf(asset.id);
         const built = assetDecisionEvent(asset, variants, input, actor.id);
@@ -154,24 +166,8 @@ export function createReview(deps: { store: Store; clock: Clock; onStored: (sour
             `Asset '${assetId}' has no approved variant (${variants.length} in all): approve the ones to keep first ` +
               `(POST /api/projects/${projectId}/variants/<variantId>/review {"decision":"approve"}), then the asset.`,
           );
-        const now = deps.clock.now();
-        const row = buildEventRow(
-          projectId,
-          {
-            type: built.type,
-            payload: built.payload,
-            subject: built.subject,
-            ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-          },
-          actor,
-          source,
-          now,
-        );
-        entities.setAssetStatus(asset.id, 'approved');
-        return { event: events.insert(row).row, created: true };
+        return { built, apply: () => entities.setAssetStatus(asset.id, 'approved') };
       });
-      if (result.created) deps.onStored(source, result.event);
-      return result;
     },
   };
 }
