@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
+import { waitFor } from '../helpers/engine.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -36,14 +37,11 @@ function sh(cwd: string, script: string): string {
   return r.stdout;
 }
 
+/** The value `fn` gives once it gives one (polled with the suite's waitFor), or a timeout naming `what`. */
 async function until<T>(what: string, fn: () => T | null, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== null) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let value: T | null = null;
+  await waitFor(() => (value = fn()) !== null, ms, what);
+  return value as T;
 }
 
 describe('README quickstart, run as written', { timeout: 300_000 }, () => {
@@ -92,7 +90,16 @@ describe('README quickstart, run as written', { timeout: 300_000 }, () => {
     const approved = /hero is approved with 2 variant\(s\): (\S+), (\S+) /.exec(acted);
     assert.ok(approved, `asset approve names the two approved variants:\n${acted}`);
 
-    // The look step, run until the three runs (cut-out + atlas, export, eval sheet) have ended.
+    // The outputs appear (cheap to poll), then the look step is run until the three runs have ended.
+    const projectDir = path.join(dir, 'data/projects/art');
+    const exists = (rel: string) => fs.existsSync(path.join(projectDir, rel));
+    await until('the bundle and the eval sheet', () =>
+      exists('files/evals/r1/sheet.png') &&
+      exists('exports') &&
+      fs.readdirSync(path.join(projectDir, 'exports')).some((e) => exists(`exports/${e}/bundle.zip`))
+        ? true
+        : null,
+    ).catch((err: Error) => assert.fail(`${err.message}\n--- server\n${serverOut.slice(-4000)}`));
     const look = await until('the three runs to end', () => {
       const r = spawnSync('bash', ['-euo', 'pipefail', '-c', of('look')[0]!], { cwd: dir, env, encoding: 'utf8' });
       const runs = r.stdout.split('\n').filter((l) => l.startsWith('run_'));
@@ -100,7 +107,6 @@ describe('README quickstart, run as written', { timeout: 300_000 }, () => {
     }).catch((err: Error) => assert.fail(`${err.message}\n--- server\n${serverOut.slice(-4000)}`));
     assert.equal(look.split('\n').filter((l) => /^run_\w+\s+succeeded/.test(l)).length, 3, look);
 
-    const projectDir = path.join(dir, 'data/projects/art');
     const atlases = fs.readdirSync(path.join(projectDir, 'atlases'));
     assert.equal(atlases.length, 1, `one atlas for the asset: ${atlases}`);
     assert.match(atlases[0]!, /^hero-[0-9a-f]{8}$/, 'a readable atlas id');
