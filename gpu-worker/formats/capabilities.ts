@@ -1,6 +1,7 @@
 // What each atlas data format can hold, as its engine reads it. pack_atlas turns a feature off (with
-// a warning) when a requested format cannot draw it: a rotated frame read by Phaser (phaserjs/phaser#5012),
-// Godot's AtlasTexture or Unity's sprite sheet (no rotation field) comes out turned or stretched.
+// a warning) when a requested format cannot draw it: a rotated frame read by Phaser (phaserjs/phaser#5012;
+// Phaser 4.2 still draws every one turned, tests/integration/atlas-real-clients.test.ts), Godot's
+// AtlasTexture or Unity's sprite sheet (no rotation field) comes out turned or stretched.
 import type { AtlasFormat } from '../../engine/jobs/contracts.js';
 
 export interface FormatCapabilities {
@@ -27,9 +28,11 @@ export const formatCapabilities: Readonly<Record<AtlasFormat, FormatCapabilities
     multipage: true,
     animations: true,
   },
+  // Not PixiJS: its Spritesheet keys array frames by index ("0", "1", …), so none is found by name.
+  // Phaser finds them by filename but draws rotated frames turned, as with its other formats.
   'texturepacker-array': {
-    reader: 'TexturePacker JSON (array) readers such as PixiJS',
-    rotation: true,
+    reader: 'TexturePacker JSON (array) readers such as Phaser',
+    rotation: false,
     trim: true,
     pivots: true,
     multipage: true,

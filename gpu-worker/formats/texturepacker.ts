@@ -1,5 +1,5 @@
-// TexturePacker-style JSON, the lingua franca of 2D engines: "hash" and
-// "array" (Phaser, PixiJS), Phaser 3's multiatlas, and the JSON Unreal's
+// TexturePacker-style JSON, the lingua franca of 2D engines: "hash" (PixiJS,
+// Phaser) and "array" (Phaser), Phaser's multiatlas, and the JSON Unreal's
 // Paper2D sprite-sheet importer reads. One data file per page for hash, array
 // and Paper2D; one multiatlas file for all pages.
 import type { AtlasLayout, FrameLayout } from '../atlas/layout.js';
@@ -13,6 +13,9 @@ function frameEntry(f: FrameLayout) {
     spriteSourceSize: f.spriteSourceSize,
     sourceSize: f.sourceSize,
     pivot: f.pivot,
+    // PixiJS's Spritesheet reads a frame's default anchor from `anchor` and ignores `pivot`; Phaser reads
+    // either. The same point, under both names (tests/integration/atlas-real-clients.test.ts).
+    anchor: f.pivot,
   };
 }
 

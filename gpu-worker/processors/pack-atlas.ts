@@ -1,6 +1,7 @@
 // pack_atlas: frames (cut-outs) → atlas pages + data files in every requested
-// format, under atlases/<atlasId>/. Rotation is forced off when Godot is one of
-// the formats (AtlasTexture cannot rotate) and the output says so.
+// format, under atlases/<atlasId>/. Rotation is forced off when any requested
+// format's reader cannot draw rotated frames (Phaser, Godot, Unity:
+// formats/capabilities.ts) and the output says so.
 import path from 'node:path';
 import { outputIdOf, type JobInput } from '../../engine/jobs/contracts.js';
 import { formatCapabilities, formatsWithout } from '../formats/capabilities.js';

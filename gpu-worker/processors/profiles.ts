@@ -32,7 +32,7 @@ export const builtInProfiles: Record<string, ExportProfile> = {
   },
   phaser: {
     id: 'phaser',
-    description: 'Phaser 3: multiatlas and TexturePacker JSON hash',
+    description: 'Phaser 3 and 4: multiatlas and TexturePacker JSON hash',
     atlasDir: 'assets/atlases/{atlasId}',
     spritesDir: 'assets/sprites/{assetId}',
     naming: 'kebab',

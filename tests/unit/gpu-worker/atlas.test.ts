@@ -154,6 +154,8 @@ describe('pack_atlas', () => {
       assert.equal(hash.meta.image, p.image);
       assert.deepEqual(hash.meta.size, { w: p.width, h: p.height });
       for (const f of onPage) assert.deepEqual(hash.frames[f.name].frame, rect(f));
+      // PixiJS takes a frame's default anchor from `anchor` only, Phaser from `anchor` or `pivot`.
+      for (const f of onPage) assert.deepEqual([hash.frames[f.name].pivot, hash.frames[f.name].anchor], [f.pivot, f.pivot]);
       const arr = readJson(`atlases/a1/${p.image.replace('.png', '.array.json')}`);
       valid(atlasSchemas.texturePackerArray, arr, 'array');
       assert.deepEqual(
@@ -269,10 +271,11 @@ describe('pack_atlas', () => {
     );
     assert.ok((readJson('atlases/r2/atlas.greenlight.json') as AtlasLayout).frames.every((f) => !f.rotated));
     assert.match((g.warnings as string[])[0]!, /Godot/);
-    // Phaser and Unity cannot draw rotated frames either: asked for with them, rotation is off and said so.
+    // Phaser (multiatlas or array) and Unity cannot draw rotated frames either: asked for with them, rotation is off and said so.
     for (const [i, formats, reader] of [
       [3, ['phaser-multiatlas', 'texturepacker-hash'], /Phaser \(phaser-multiatlas\) cannot draw rotated frames/],
       [4, ['unity'], /Unity sprite sheets \(unity\) cannot draw rotated frames/],
+      [5, ['texturepacker-array'], /Phaser \(texturepacker-array\) cannot draw rotated frames/],
     ] as const) {
       const out = await runJob(
         'pack_atlas',
