@@ -3,6 +3,7 @@
 // Phaser 4.2 still draws every one turned, tests/integration/atlas-real-clients.test.ts), Godot's
 // AtlasTexture or Unity's sprite sheet (no rotation field) comes out turned or stretched.
 import type { AtlasFormat } from '../../engine/jobs/contracts.js';
+import { godotFrameFile } from './godot.js';
 
 export interface FormatCapabilities {
   /** Who reads it, for messages. */
@@ -17,6 +18,11 @@ export interface FormatCapabilities {
   multipage: boolean;
   /** Named animations. */
   animations: boolean;
+  /**
+   * Where the reader tells frames apart more loosely than by exact name: what a name becomes to it.
+   * Two frames with one key would overwrite or shadow each other.
+   */
+  nameKey?: { key: (name: string) => string; why: string };
 }
 
 export const formatCapabilities: Readonly<Record<AtlasFormat, FormatCapabilities>> = {
@@ -39,8 +45,28 @@ export const formatCapabilities: Readonly<Record<AtlasFormat, FormatCapabilities
     animations: false,
   },
   'phaser-multiatlas': { reader: 'Phaser', rotation: false, trim: true, pivots: true, multipage: true, animations: false },
-  'godot-tres': { reader: 'Godot AtlasTexture', rotation: false, trim: true, pivots: false, multipage: true, animations: true },
-  paper2d: { reader: 'Unreal Paper2D', rotation: true, trim: true, pivots: true, multipage: true, animations: false },
+  'godot-tres': {
+    reader: 'Godot AtlasTexture',
+    rotation: false,
+    trim: true,
+    pivots: false,
+    multipage: true,
+    animations: true,
+    nameKey: {
+      key: (name) => godotFrameFile(name).toLowerCase(),
+      why: 'one file per frame, names made file-safe and compared case-insensitively as on Windows and macOS',
+    },
+  },
+  paper2d: {
+    reader: 'Unreal Paper2D',
+    rotation: true,
+    trim: true,
+    pivots: true,
+    multipage: true,
+    animations: false,
+    // Paper2D keys frames by FName, which compares case-insensitively: the second one fails the import.
+    nameKey: { key: (name) => name.toLowerCase(), why: 'frame names compare case-insensitively (FName)' },
+  },
   unity: { reader: 'Unity sprite sheets', rotation: false, trim: true, pivots: true, multipage: true, animations: false },
   custom: { reader: 'Greenlight JSON', rotation: true, trim: true, pivots: true, multipage: true, animations: true },
 };
@@ -48,4 +74,27 @@ export const formatCapabilities: Readonly<Record<AtlasFormat, FormatCapabilities
 /** The requested formats that cannot draw `feature`. */
 export function formatsWithout(formats: readonly AtlasFormat[], feature: 'rotation'): AtlasFormat[] {
   return [...new Set(formats)].filter((f) => !formatCapabilities[f][feature]);
+}
+
+/**
+ * The first two frames (by index) that a requested format cannot tell apart, with a message naming
+ * both, the reader and why; undefined when every format keeps them apart.
+ */
+export function nameClash(formats: readonly AtlasFormat[], names: readonly string[]): { index: number; message: string } | undefined {
+  for (const f of new Set(formats)) {
+    const nk = formatCapabilities[f].nameKey;
+    if (!nk) continue;
+    const seen = new Map<string, number>();
+    for (const [i, name] of names.entries()) {
+      const key = nk.key(name);
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else
+        return {
+          index: i,
+          message: `${formatCapabilities[f].reader} (${f}) cannot tell frames "${names[first]}" and "${name}" apart (both are "${key}": ${nk.why}); rename one`,
+        };
+    }
+  }
+  return undefined;
 }

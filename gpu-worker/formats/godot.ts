@@ -9,6 +9,8 @@ import type { FormatFile, FormatWriter } from './types.js';
 const str = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const num = (n: number) => (Number.isInteger(n) ? `${n}` : `${Number(n.toFixed(6))}`);
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+/** The AtlasTexture file a frame is written to. */
+export const godotFrameFile = (name: string) => `frames/${fileSafe(name)}.tres`;
 
 function region(f: FrameLayout): string {
   return `Rect2(${f.x}, ${f.y}, ${f.w}, ${f.h})`;
@@ -22,7 +24,7 @@ function margin(f: FrameLayout): string {
 export const godotTres: FormatWriter = (layout, options) => {
   const res = (options.godotResPath ?? `res://atlases/${layout.atlasId}/`).replace(/\/?$/, '/');
   const files: FormatFile[] = layout.frames.map((f) => ({
-    name: `frames/${fileSafe(f.name)}.tres`,
+    name: godotFrameFile(f.name),
     content: [
       '[gd_resource type="AtlasTexture" load_steps=2 format=3]',
       '',

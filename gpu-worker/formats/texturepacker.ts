@@ -82,7 +82,10 @@ export const paper2d: FormatWriter = (layout) =>
   layout.pages.map((_, page) => ({
     name: dataName(layout, page, '.paper2d.json'),
     content: json({
-      frames: Object.fromEntries(layout.frames.filter((f) => f.page === page).map((f) => [f.name, frameEntry(f)])),
+      // TexturePacker's own Paper2D keys only: `anchor` is PixiJS's, and Paper2D reads `pivot`.
+      frames: Object.fromEntries(
+        layout.frames.filter((f) => f.page === page).map((f) => [f.name, (({ anchor: _a, ...rest }) => rest)(frameEntry(f))]),
+      ),
       meta: { ...meta(layout, page, 'http://www.codeandweb.com/texturepacker'), target: 'paper2d', generator: APP },
     }),
   }));

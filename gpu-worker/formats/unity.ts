@@ -13,6 +13,13 @@ const internalId = (s: string) => (BigInt(`0x${createHash('sha256').update(s).di
 /** YAML-safe scalar: names are quoted. */
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+/**
+ * Unity's Max Size is one of 32, 64, … 16384 (the TextureImporter inspector's list); a larger page is
+ * scaled down on import, and every sprite rect with it. The smallest listed size that holds the page, at
+ * least Unity's default 2048 (a page of 2100 px must say 4096, not 2100).
+ */
+const maxTextureSize = (w: number, h: number) => 2 ** Math.max(11, Math.ceil(Math.log2(Math.max(w, h))));
+
 export const unityMeta: FormatWriter = (layout: AtlasLayout) =>
   layout.pages.map((p, page) => {
     const sprites = layout.frames
@@ -69,7 +76,7 @@ export const unityMeta: FormatWriter = (layout: AtlasLayout) =>
         '  spritePivot: {x: 0.5, y: 0.5}',
         '  textureType: 8',
         '  textureShape: 1',
-        '  maxTextureSize: ' + Math.max(2048, p.width, p.height),
+        `  maxTextureSize: ${maxTextureSize(p.width, p.height)}`,
         '  spriteSheet:',
         '    serializedVersion: 2',
         sprites.length > 0 ? '    sprites:\n' + sprites.join('\n') : '    sprites: []',

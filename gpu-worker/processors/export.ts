@@ -9,7 +9,7 @@ import { outputIdOf, type ExportProfile } from '../../engine/jobs/contracts.js';
 import type { AtlasLayout } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
 import { CUSTOM_FILE } from '../formats/custom.js';
-import { formatCapabilities, formatsWithout } from '../formats/capabilities.js';
+import { formatCapabilities, formatsWithout, nameClash } from '../formats/capabilities.js';
 import { writeFormats } from '../formats/index.js';
 import { builtInProfiles, renameFrame } from './profiles.js';
 import type { JobContext, Processor } from './types.js';
@@ -97,6 +97,11 @@ export const exportBundle: Processor<'export'> = async (input, ctx) => {
       renamed.set(f.name, name);
       return { ...f, name, duplicateOf: f.duplicateOf && renameFrame(f.duplicateOf, profile.naming) };
     });
+    const clash = nameClash(
+      profile.formats,
+      frames.map((f) => f.name),
+    );
+    if (clash) throw new JobInputError(`atlasIds.${k}`, `atlas "${atlasId}" under profile "${profile.id}": ${clash.message}`);
     const renamedLayout: AtlasLayout = {
       ...layout,
       frames,

@@ -4,7 +4,7 @@
 // formats/capabilities.ts) and the output says so.
 import path from 'node:path';
 import { outputIdOf, type JobInput } from '../../engine/jobs/contracts.js';
-import { formatCapabilities, formatsWithout } from '../formats/capabilities.js';
+import { formatCapabilities, formatsWithout, nameClash } from '../formats/capabilities.js';
 import { composePages, encodePages } from '../atlas/compose.js';
 import { layoutAtlas, type SourceFrame } from '../atlas/layout.js';
 import { JobInputError } from '../errors.js';
@@ -73,6 +73,11 @@ export const packAtlas: Processor<'pack_atlas'> = async (input, ctx) => {
     pivot: r.pivot ?? input.pivot,
     field: r.field,
   }));
+  const clash = nameClash(
+    input.formats,
+    frames.map((f) => f.name),
+  );
+  if (clash) throw new JobInputError(frames[clash.index]!.field, clash.message);
   ctx.progress(0.5, `packing ${frames.length} frames`);
   const options = {
     maxSize: input.maxSize,

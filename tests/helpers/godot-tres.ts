@@ -125,6 +125,7 @@ export function parseTres(text: string): TresSection[] {
       while (text[i] !== ']') {
         const k = ident();
         if (text[i] !== '=') fail(`expected = after ${k}`);
+        if (k in attrs) fail(`${k} given twice in one section header`);
         i++;
         attrs[k] = value();
         ws(false);
@@ -137,6 +138,7 @@ export function parseTres(text: string): TresSection[] {
       const k = ident();
       ws(false);
       if (text[i] !== '=') fail(`expected = after ${k}`);
+      if (k in current!.props) fail(`${k} given twice in one section`);
       i++;
       current!.props[k] = value();
       ws(false);

@@ -307,6 +307,23 @@ describe('pack_atlas', () => {
       [{ frames: ['files/missing.png'] }, 'frames.0', /does not exist/],
       [{ frames: [frames[0]], maxSize: 3000 }, 'maxSize', /./],
       [{ frames: [frames[0]], animations: [{ name: 'walk', frames: ['nope'] }] }, 'animations.0.frames.0', /not in the atlas/],
+      // One .tres per frame: "a b" and "a_b" would both be frames/a_b.tres. Paper2D's FNames ignore case.
+      [
+        { frames: [frames[0], { path: frames[1], name: 'a b' }, { path: frames[2], name: 'a_b' }], formats: ['godot-tres'] },
+        'frames.2',
+        /Godot AtlasTexture \(godot-tres\) cannot tell frames "a b" and "a_b" apart \(both are "frames\/a_b.tres"/,
+      ],
+      [
+        {
+          frames: [
+            { path: frames[0], name: 'Hero' },
+            { path: frames[1], name: 'hero' },
+          ],
+          formats: ['texturepacker-hash', 'paper2d'],
+        },
+        'frames.1',
+        /Unreal Paper2D \(paper2d\) cannot tell frames "Hero" and "hero" apart/,
+      ],
     ];
     for (const [input, field, message] of cases) {
       await assert.rejects(runJob('pack_atlas', { atlasId: 'bad', ...input }, ctx('jbad')), (err: Error & { field?: string }) => {
