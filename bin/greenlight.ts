@@ -7,6 +7,7 @@ import { logFormatOf, processLog } from './log.js';
 import { line, parseJsonOption, print } from './options.js';
 import { registerReviewCommands } from './review-commands.js';
 import { registerRuleCommands } from './rule-commands.js';
+import { registerSpecCommands } from './spec-commands.js';
 import { registerWorkerCommands, stopOnSignals } from './worker-commands.js';
 
 // The engine (BullMQ, SQLite, Hono, bull-board…) loads only when a command needs it,
@@ -209,6 +210,7 @@ token
 
 registerRuleCommands(program, withEngine);
 registerReviewCommands(program, withEngine);
+registerSpecCommands(project, program, withEngine);
 
 const event = program.command('event').description('Emit events.');
 event

@@ -2,13 +2,12 @@
 // the services and the runner over it, and the `Engine` door out. The host object
 // adds what only engine-side code needs (start / stop, the operators' routes); the
 // test-only door (testing.ts) reaches the rest.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authorize, authorizeGlobalAdmin, type Principal } from './auth/principal.js';
 import type { EngineConfig } from './config.js';
-import { GreenlightError, NotFoundError, ValidationError } from './errors.js';
+import { GreenlightError, NotFoundError } from './errors.js';
 import { createIntake, toApiEvent, type Actor } from './events/intake.js';
 import { createOutbox, type Outbox } from './events/outbox.js';
 import { assetReviewInputSchema, createReview, reviewInputSchema } from './events/review.js';
@@ -27,6 +26,8 @@ import { createRunner, type Runner, type RunnerDeps } from './runs/runner.js';
 import { createChatFacts } from './services/chat-facts.js';
 import { createChatService } from './services/chat.js';
 import { createEntityService, jobOutputRegistrar } from './services/entities.js';
+import { confinedPath } from './services/files.js';
+import { createSpecService } from './services/specs.js';
 import { lazyWebTrust, revocable } from './services/web.js';
 import { createRuleService } from './services/rules.js';
 import type { Db } from './store/db.js';
@@ -122,6 +123,16 @@ export function createEngine(res: EngineResources): EngineHost {
   });
   const intake = createIntake({ store, clock, onStored });
   const review = createReview({ store, clock, onStored });
+  const projectDir = (projectId: string) => path.resolve(config.dataDir, 'projects', projectId);
+  const specs = createSpecService({
+    store,
+    clock,
+    onStored,
+    actorOf,
+    projectDir,
+    refinerUrl: config.specRefinerUrl,
+    warn: (msg, data) => logger.warn(data, msg),
+  });
   const chat = createChatService({ store, requireProject: entities.requireProject });
   const facts = createChatFacts({ store, requireProject: entities.requireProject });
   const onJobOutput = jobOutputRegistrar(
@@ -160,8 +171,6 @@ export function createEngine(res: EngineResources): EngineHost {
       throw new GreenlightError('unavailable', `${what} needs Redis: set REDIS_URL or let Greenlight start its private redis-server.`);
     return runner;
   };
-  const projectDir = (projectId: string) => path.resolve(config.dataDir, 'projects', projectId);
-
   /** Approvals are an admin's to read (pending or decided), per project. */
   const readApprovals = <T>(p: Principal, projectId: string, read: () => T): T => {
     authorize(p, projectId, 'approvals');
@@ -196,6 +205,7 @@ export function createEngine(res: EngineResources): EngineHost {
       recentDecisions: entities.recentDecisions,
       setOverride: entities.setOverride,
     },
+    specs,
     events: {
       emit(p, projectId, body, source = 'api') {
         authorize(p, projectId, 'events.emit');
@@ -305,30 +315,7 @@ export function createEngine(res: EngineResources): EngineHost {
       halts: (projectId) => store.halts.status(projectId),
       facts,
     },
-    files: {
-      path(projectId, relativePath) {
-        const root = projectDir(projectId);
-        const abs = path.resolve(root, relativePath);
-        const inside = (p: string, dir: string) => p === dir || p.startsWith(dir + path.sep);
-        if (!inside(abs, root))
-          throw new ValidationError(`path '${relativePath}' leaves project ${projectId}'s folder`, [
-            { path: 'path', message: 'must stay inside the project folder' },
-          ]);
-        // Links are followed before the check too: a link inside the folder must not lead out of it.
-        let real: string;
-        try {
-          real = fs.realpathSync(abs);
-        } catch {
-          real = abs; // not there (yet): nothing to follow; the caller's read fails with its own error
-        }
-        const realRoot = fs.existsSync(root) ? fs.realpathSync(root) : root;
-        if (!inside(real, realRoot))
-          throw new ValidationError(`path '${relativePath}' leads out of project ${projectId}'s folder`, [
-            { path: 'path', message: 'links must stay inside the project folder' },
-          ]);
-        return real;
-      },
-    },
+    files: { path: confinedPath(projectDir) },
     changes: { subscribe: store.subscribe },
     attachNotifier: hooks.attach,
     web: revocable(lazyWebTrust({ configured: config.sessionSecret, dataDir: config.dataDir, clock }), store.tokens.active),

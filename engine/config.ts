@@ -39,6 +39,11 @@ export const envSchema = z.object({
    * says what it abandoned and exits 1. `greenlight worker` reads it too. Default 10000.
    */
   GREENLIGHT_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /**
+   * An external spec refiner (e.g. an LLM service): POST {projectId, specList, catalog} → {specs, questions}, the
+   * built-in refiner's contract, validated the same way. Unset: the built-in, deterministic refiner.
+   */
+  SPEC_REFINER_URL: z.url({ error: 'must be a URL like http://127.0.0.1:9000/refine' }).optional(),
   /** pino log level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -54,6 +59,7 @@ export interface EngineConfig {
   webhookSecret: string | undefined;
   sessionSecret: string | undefined;
   shutdownTimeoutMs: number;
+  specRefinerUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -84,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     webhookSecret: e.GREENLIGHT_WEBHOOK_SECRET,
     sessionSecret: e.GREENLIGHT_SESSION_SECRET,
     shutdownTimeoutMs: e.GREENLIGHT_SHUTDOWN_TIMEOUT_MS,
+    specRefinerUrl: e.SPEC_REFINER_URL,
     logLevel: e.LOG_LEVEL,
   };
 }

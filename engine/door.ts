@@ -19,6 +19,10 @@ import type { Plan } from './rules/planner.js';
 import type { ChainGraph } from './rules/graph.js';
 import type { ApprovalNotice, ChatNotifier } from './runs/ports.js';
 import type { toApiEvent } from './events/intake.js';
+import type { ApiSpec } from './services/specs.js';
+import type { Catalog } from './specs/catalog.js';
+import type { Question } from './specs/spec.js';
+import type { CatalogRow, SpecListRow } from './store/specs.js';
 
 export type ApiEvent = ReturnType<typeof toApiEvent>;
 export type ApiRule = ReturnType<typeof toApiRule>;
@@ -73,6 +77,30 @@ export interface Engine {
       id: string,
       body: unknown,
     ): { kind: OverridableKind; id: string; manualOverride: boolean };
+  };
+
+  /** Catalogs, spec lists (wishlists) and the AssetSpecs they are refined into. */
+  specs: {
+    /** The catalog in force (version 0 before the first import) and every version's who/when. */
+    getCatalog(p: Principal, projectId: string): { version: number; catalog: Catalog; versions: Omit<CatalogRow, 'body'>[] };
+    /** A new catalog version (admin): the whole catalog, validated (problems by path, nothing changed); mirrored to files. */
+    importCatalog(p: Principal, projectId: string, body: unknown): { version: number; catalog: Catalog; files: string[] };
+    /** Write the catalog in force in the seed's layout (project.json + catalogs/*.json) to `dir` (default: the project folder). */
+    exportCatalog(p: Principal, projectId: string, dir?: string): { version: number; catalog: Catalog; dir: string; files: string[] };
+    /**
+     * Store a wishlist (`{text, references?, style?, scenario?}`) and refine it: one spec per asset and one
+     * `spec.refined` each, together; what could not be read comes back as questions.
+     */
+    addSpecList(
+      p: Principal,
+      projectId: string,
+      body: unknown,
+      source?: string,
+    ): Promise<{ specList: SpecListRow; specs: ApiSpec[]; questions: Question[]; events: string[] }>;
+    getSpecList(p: Principal, projectId: string, id: string): { specList: SpecListRow; specs: ApiSpec[] };
+    listSpecLists(p: Principal, projectId: string): SpecListRow[];
+    getSpec(p: Principal, projectId: string, specId: string): ApiSpec;
+    listSpecs(p: Principal, projectId: string): ApiSpec[];
   };
 
   events: {

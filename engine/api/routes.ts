@@ -19,6 +19,7 @@ import { chatRoleInputSchema } from '../services/chat.js';
 import { automationDryRunInputSchema, dryRunInputSchema, runExactlyInputSchema, toApiRule } from '../services/rules.js';
 import { bearerAuth, defineRoute, readJson, type Env, type RouteDoc } from './http.js';
 import { registerRunRoutes } from './runs-routes.js';
+import { registerSpecRoutes } from './spec-routes.js';
 
 const P = '/api/projects/:projectId';
 const ruleOut = z.object({
@@ -61,6 +62,7 @@ export function registerRoutes(app: Hono<Env>, engine: Engine, docs: RouteDoc[])
   const auth = bearerAuth(engine);
   const route = (doc: RouteDoc, handler: Parameters<typeof defineRoute>[4]) => defineRoute(app, docs, auth, doc, handler);
   registerRunRoutes(app, engine, docs, auth);
+  registerSpecRoutes(app, engine, docs, auth);
   const who = (c: { get(k: 'principal'): Env['Variables']['principal'] }) => c.get('principal');
 
   route(

@@ -43,6 +43,16 @@ export const generateInput = z.looseObject({
   writeMasks: z.boolean().default(false),
   checkpointName: z.string().max(256).optional(),
   loraName: z.string().max(256).optional(),
+  /** Every LoRA to draw with, in order (a spec's suggestion by the project's loraSelection policy); loraName is the first. */
+  loraNames: z.array(z.string().min(1).max(256)).max(16).optional(),
+  /** With specId: the catalog's checkpoint / LoRAs to use instead of the spec's suggestion. */
+  checkpointId: idSchema.optional(),
+  loraIds: z.array(idSchema).max(16).optional(),
+  steps: z.number().int().min(1).max(200).optional(),
+  sampler: z.string().min(1).max(64).optional(),
+  cfg: z.number().min(0).max(30).optional(),
+  /** Model name → hash, when the catalog knows them (recorded in each variant's metadata). */
+  modelHashes: z.record(z.string().max(256), z.string().max(128)).optional(),
   /** comfyui: a workflow template (API format JSON) inside the project, with ${prompt}/${seed}/… placeholders. */
   workflowPath: relPathSchema.optional(),
   nextJobs: z.array(nextJob).max(20).optional(),

@@ -9,6 +9,7 @@ import {
   type JobEventSpec,
   type JobType,
 } from '../jobs/contracts.js';
+import { generateFromSpec, type SpecSource } from '../specs/generation.js';
 import { resolveTemplates, type TemplateContext } from './templates.js';
 import type { Action } from './schema.js';
 
@@ -118,14 +119,24 @@ export function approvalGate(def: {
 export interface ActionDefaults {
   /** The project's default export profile (settings.policies.defaultExportProfile). */
   exportProfile: string;
+  /** A refined spec of the project with the catalog in force, for a generate job that names its `specId`. */
+  specOf?: (specId: string) => SpecSource | null;
 }
 
-/** Fill what an action leaves to the project: the same for planning and running. */
+/**
+ * Fill what an action leaves to the project: the same for planning and running. A generate job that names a
+ * refined spec gets the spec's prompt, size, seed, variants and models (what the job gives itself wins).
+ */
 export function withDefaults(action: Action, config: Record<string, unknown>, defaults: ActionDefaults): Record<string, unknown> {
   if (action.type === 'export' && config.profileId === undefined) return { ...config, profileId: defaults.exportProfile };
   if (action.type === 'enqueue_job' && action.config.type === 'export') {
     const input = (config.input ?? {}) as Record<string, unknown>;
     if (input.profileId === undefined) return { ...config, input: { ...input, profileId: defaults.exportProfile } };
+  }
+  if (action.type === 'enqueue_job' && action.config.type === 'generate' && defaults.specOf) {
+    const input = (config.input ?? {}) as Record<string, unknown>;
+    const source = typeof input.specId === 'string' ? defaults.specOf(input.specId) : null;
+    if (source) return { ...config, input: generateFromSpec(source, input) };
   }
   return config;
 }

@@ -5,6 +5,7 @@
 // engine itself builds is checked strictly: a custom event's payload is the
 // sender's, so any field may be there.
 import { jobOutputSchemas, jobTypes, type JobType } from '../jobs/contracts.js';
+import { specRefinedFields } from '../specs/spec.js';
 import { closestHint as hint, jobInputProblems, type NameProblem } from '../jobs/strict-inputs.js';
 
 export { closest } from '../jobs/strict-inputs.js';
@@ -22,6 +23,8 @@ export const enginePayloads: Readonly<Record<string, readonly string[]>> = {
   'variant.tagged': [...decisionFields, 'add', 'remove'],
   // events/review.ts assetDecisionEvent.
   'asset.approved': ['assetId', 'assetType', 'specId', 'status', 'variantIds', 'primaryVariantId', 'note', 'decidedBy'],
+  // specs/spec.ts specRefinedEvent.
+  'spec.refined': specRefinedFields,
   'job.completed': jobFields,
   'generate.completed': jobFields,
   'bg_remove.completed': jobFields,

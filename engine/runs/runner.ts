@@ -17,6 +17,7 @@ import {
   type World as MachineWorld,
 } from '../rules/machine.js';
 import type { RuleDefinition } from '../rules/schema.js';
+import { actionDefaultsFor } from '../services/specs.js';
 import type { EventRow } from '../store/events.js';
 import type { RunRow, StepRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
@@ -59,6 +60,7 @@ export function createRunner(deps: RunnerDeps) {
   const { store, clock, logger } = deps;
   const { rules, runs, world, approvals, projects } = store;
   const settingsOf = (projectId: string) => projects.get(projectId)!.settings;
+  const actionDefaults = actionDefaultsFor(store);
 
   const { eventById, manualRuleOf, emit } = createEmitter(store, clock);
   const { unit } = createUnits({
@@ -128,7 +130,7 @@ export function createRunner(deps: RunnerDeps) {
       payload: cause.payload,
       depth: cause.depth,
     },
-    defaults: { exportProfile: settingsOf(run.projectId).policies.defaultExportProfile },
+    defaults: actionDefaults(run.projectId),
   });
   const worldOf = (run: RunRow): MachineWorld => ({ halted: () => world.halt(run.projectId, run.ruleId) !== null });
 

@@ -9,6 +9,7 @@ import { assetDecisionEvent, decisionEvent, decisionOfEvent } from '../events/re
 import { inferSubject } from '../events/schema.js';
 import type { EventView } from '../rules/matching.js';
 import type { RuleDefinition } from '../rules/schema.js';
+import { specRefinedEvent, type AssetSpec } from '../specs/spec.js';
 import type { Store } from '../store/store.js';
 
 /** An event a dry-run may be asked about (the `event` of a dry-run request). */
@@ -60,8 +61,22 @@ export function sampleEventOf(
   if (!('event' in trigger)) return { type: 'schedule.fired', subject: { kind: 'rule', id: ruleId }, payload: { ruleId }, depth: 0 };
   const type = normalizeEventType(trigger.event);
   if (!target) return { type, subject: { kind: 'project', id: projectId }, payload: {}, depth: 0 };
+  const spec = store.specs.spec(projectId, target);
+  if (spec) {
+    // A refined spec: exactly the spec.refined its refinement stored (one builder); another trigger on it, its facts.
+    if (spec.body && type === 'spec.refined') {
+      const e = specRefinedEvent({ id: spec.id, specListId: spec.specListId, body: spec.body as unknown as AssetSpec });
+      return { type: e.type, subject: e.subject, payload: e.payload, depth: 0 };
+    }
+    return {
+      type,
+      subject: { kind: 'spec', id: spec.id },
+      payload: { specId: spec.id, assetId: spec.id, assetType: spec.assetType },
+      depth: 0,
+    };
+  }
   const found = targetOf(store, projectId, target);
-  if (!found) throw new NotFoundError('variant or asset', target);
+  if (!found) throw new NotFoundError('variant, asset or spec', target);
   const { variant, asset } = found;
   const decision = decisionOfEvent[type];
   if (variant && decision) {

@@ -17,6 +17,7 @@ import type { EventRow } from '../store/events.js';
 import { toRecord, type RuleRow } from '../store/rules.js';
 import type { Store } from '../store/store.js';
 import type { ProjectRow } from '../store/projects.js';
+import { actionDefaultsFor } from './specs.js';
 import { parseWith } from '../validation.js';
 import { eventViewOf, nextTimes, sampleEventOf, type SampleEvent } from './rule-events.js';
 
@@ -143,6 +144,7 @@ export function createRuleService(deps: {
   onChange?: () => void;
 }) {
   const { rules: repo, events, runs: runsRepo, world } = deps.store;
+  const actionDefaults = actionDefaultsFor(deps.store);
 
   function cycleWarnings(projectId: string, ruleId: string): RuleWarning[] {
     const records = repo.list(projectId).map(toRecord);
@@ -170,11 +172,12 @@ export function createRuleService(deps: {
   }
 
   const planOptions = (projectId: string, assume?: Assume): PlanOptions => {
+    deps.requireProject(projectId);
     const failing = new Set(assume?.failSteps ?? []);
     const approvals = assume?.approvals ?? {};
     return {
       costs: deps.costs,
-      defaults: { exportProfile: deps.requireProject(projectId).settings.policies.defaultExportProfile },
+      defaults: actionDefaults(projectId),
       ...(assume
         ? {
             predict: {

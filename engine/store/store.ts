@@ -13,6 +13,7 @@ import { createHaltsRepo } from './halts.js';
 import { createProjectsRepo, createTokensRepo } from './projects.js';
 import { createRulesRepo } from './rules.js';
 import { createRunsRepo } from './runs.js';
+import { createSpecsRepo } from './specs.js';
 import { dbWorld } from './world.js';
 
 export function createStore(res: { db: Db; clock: Clock; onListenerError: (err: unknown) => void }) {
@@ -41,6 +42,7 @@ export function createStore(res: { db: Db; clock: Clock; onListenerError: (err: 
     entities,
     chat: createChatRepo(ctx),
     approvals: createApprovalsRepo(ctx),
+    specs: createSpecsRepo(ctx),
     halts,
     /** The planner's view of the world (halts, entity facts, recent firings), read from this store. */
     world: dbWorld(ctx, { entities, halts }),

@@ -45,6 +45,11 @@ export const generate: Processor<'generate'> = async (input, ctx) => {
       height: input.height,
       checkpointName: input.checkpointName ?? null,
       loraName: input.loraName ?? null,
+      loraNames: input.loraNames ?? (input.loraName ? [input.loraName] : []),
+      modelHashes: input.modelHashes ?? {},
+      steps: input.steps ?? null,
+      sampler: input.sampler ?? null,
+      cfg: input.cfg ?? null,
       params: img.params,
       generatedAt: ctx.now().toISOString(),
     };

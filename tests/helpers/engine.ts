@@ -48,9 +48,12 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function makeEngine(options: { redisUrl?: string | null; consume?: boolean; dataDir?: string } = {}): Promise<TestEngine> {
+export async function makeEngine(
+  options: { redisUrl?: string | null; consume?: boolean; dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestEngine> {
   const prefix = `t${randomBytes(5).toString('hex')}`;
-  const config = { ...loadConfig({ GREENLIGHT_DATA_DIR: options.dataDir ?? os.tmpdir() }, process.cwd()), queuePrefix: prefix };
+  const env = { GREENLIGHT_DATA_DIR: options.dataDir ?? os.tmpdir(), ...options.env };
+  const config = { ...loadConfig(env, process.cwd()), queuePrefix: prefix };
   const db = openDb(':memory:');
   ensureAdminToken(db, ADMIN);
   let redis: Redis | null = null;
