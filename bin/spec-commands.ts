@@ -89,6 +89,33 @@ export function registerSpecCommands(project: Command, program: Command, withEng
       }, true);
     });
   spec
+    .command('generate <specId>')
+    .description(
+      'Ask for variants of a spec (as the Generate button does): stores spec.generate_requested; a rule on it submits the generate job, which waits for an admin’s approval.',
+    )
+    .requiredOption('--project <projectId>', 'project (required)')
+    .option('--count <n>', "how many variants (default: the spec's)", (v) => Number(v))
+    .action(async (specId: string, opts: { project: string; count?: number }) => {
+      await withEngine(async (engine, cli, flush) => {
+        const { event } = engine.specs.requestGenerate(
+          cli,
+          opts.project,
+          specId,
+          opts.count !== undefined ? { count: opts.count } : {},
+          'cli',
+        );
+        await flush();
+        line(`${event.type} ${event.id}: ${String(event.payload.count)} variant(s) of ${specId} asked for.`);
+        const plan = engine.rules.dryRunAll(cli, opts.project, { eventId: event.id });
+        const fired = plan.root.firings.map((f) => `${f.ruleName}${f.approval?.required ? ' (waits for an admin’s approval)' : ''}`);
+        line(
+          fired.length > 0
+            ? `Rules that act on it: ${fired.join(', ')}.`
+            : 'No enabled rule acts on spec.generate_requested yet: add one that enqueues generate with {"specId": "${event.payload.specId}", "count": "${event.payload.count}"} (README, Specs).',
+        );
+      }, true);
+    });
+  spec
     .command('list')
     .description("The project's specs, newest first.")
     .requiredOption('--project <projectId>', 'project (required)')

@@ -99,6 +99,8 @@ export interface Engine {
     ): Promise<{ specList: SpecListRow; specs: ApiSpec[]; questions: Question[]; events: string[] }>;
     getSpecList(p: Principal, projectId: string, id: string): { specList: SpecListRow; specs: ApiSpec[] };
     listSpecLists(p: Principal, projectId: string): SpecListRow[];
+    /** A Generate press on a spec: stores `spec.generate_requested` ({count?, note?, idempotencyKey?}); a rule makes the job. */
+    requestGenerate(p: Principal, projectId: string, specId: string, body: unknown, source?: string): { event: EventRow; created: boolean };
     getSpec(p: Principal, projectId: string, specId: string): ApiSpec;
     listSpecs(p: Principal, projectId: string): ApiSpec[];
   };

@@ -3,7 +3,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Engine } from '../door.js';
 import { catalogSchema } from '../specs/catalog.js';
-import { specListInputSchema } from '../specs/spec.js';
+import { specGenerateInputSchema, specListInputSchema } from '../specs/spec.js';
 import { defineRoute, readJson, type Env, type RouteDoc } from './http.js';
 
 const P = '/api/projects/:projectId';
@@ -49,6 +49,20 @@ export function registerSpecRoutes(app: Hono<Env>, engine: Engine, docs: RouteDo
   );
   route({ method: 'get', path: `${P}/spec-lists/:specListId`, summary: 'A spec list with its specs', role: 'artist', status: 200 }, (c) =>
     c.json(engine.specs.getSpecList(who(c), c.req.param('projectId')!, c.req.param('specListId')!)),
+  );
+  route(
+    {
+      method: 'post',
+      path: `${P}/specs/:specId/generate`,
+      summary: 'Ask for variants of a spec: stores spec.generate_requested (a rule submits the job, behind admin approval)',
+      role: 'lead',
+      body: specGenerateInputSchema,
+      status: 201,
+    },
+    async (c) => {
+      const { event, created } = engine.specs.requestGenerate(who(c), c.req.param('projectId')!, c.req.param('specId')!, await readJson(c));
+      return c.json({ eventId: event.id, type: event.type, duplicate: !created, payload: event.payload }, created ? 201 : 200);
+    },
   );
   route({ method: 'get', path: `${P}/specs`, summary: 'The specs, newest first', role: 'artist', status: 200 }, (c) =>
     c.json({ specs: engine.specs.listSpecs(who(c), c.req.param('projectId')!) }),

@@ -5,7 +5,7 @@
 // engine itself builds is checked strictly: a custom event's payload is the
 // sender's, so any field may be there.
 import { jobOutputSchemas, jobTypes, type JobType } from '../jobs/contracts.js';
-import { specRefinedFields } from '../specs/spec.js';
+import { specGenerateFields, specRefinedFields } from '../specs/spec.js';
 import { closestHint as hint, jobInputProblems, type NameProblem } from '../jobs/strict-inputs.js';
 
 export { closest } from '../jobs/strict-inputs.js';
@@ -25,6 +25,7 @@ export const enginePayloads: Readonly<Record<string, readonly string[]>> = {
   'asset.approved': ['assetId', 'assetType', 'specId', 'status', 'variantIds', 'primaryVariantId', 'note', 'decidedBy'],
   // specs/spec.ts specRefinedEvent.
   'spec.refined': specRefinedFields,
+  'spec.generate_requested': specGenerateFields,
   'job.completed': jobFields,
   'generate.completed': jobFields,
   'bg_remove.completed': jobFields,

@@ -68,6 +68,7 @@ const eventInfo: Record<(typeof builtinEventTypes)[number], [description: string
   'variant.status_changed': ['A rule set a variant’s status.', ['variantId', 'status']],
   'asset.approved': ['A lead approved an asset as a whole; variantIds are its approved variants.'],
   'asset.status_changed': ['A rule set an asset’s status.', ['assetId', 'status']],
+  'spec.generate_requested': ['Someone pressed Generate on a spec (chat, web, API); count is how many variants.'],
   'spec.refined': ['A wishlist line was refined into a spec; generate with {"specId": "${event.payload.specId}"}.'],
   'job.completed': ['Any job finished (every job type).'],
   'job.failed': ['A job failed after its retries.'],

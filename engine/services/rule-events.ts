@@ -9,7 +9,7 @@ import { assetDecisionEvent, decisionEvent, decisionOfEvent } from '../events/re
 import { inferSubject } from '../events/schema.js';
 import type { EventView } from '../rules/matching.js';
 import type { RuleDefinition } from '../rules/schema.js';
-import { specRefinedEvent, type AssetSpec } from '../specs/spec.js';
+import { specGenerateEvent, specRefinedEvent, type AssetSpec } from '../specs/spec.js';
 import type { Store } from '../store/store.js';
 
 /** An event a dry-run may be asked about (the `event` of a dry-run request). */
@@ -64,8 +64,13 @@ export function sampleEventOf(
   const spec = store.specs.spec(projectId, target);
   if (spec) {
     // A refined spec: exactly the spec.refined its refinement stored (one builder); another trigger on it, its facts.
-    if (spec.body && type === 'spec.refined') {
-      const e = specRefinedEvent({ id: spec.id, specListId: spec.specListId, body: spec.body as unknown as AssetSpec });
+    const body = (spec.body as unknown as AssetSpec | null) ?? null;
+    if (body && type === 'spec.refined') {
+      const e = specRefinedEvent({ id: spec.id, specListId: spec.specListId, body });
+      return { type: e.type, subject: e.subject, payload: e.payload, depth: 0 };
+    }
+    if (type === 'spec.generate_requested') {
+      const e = specGenerateEvent({ ...spec, body }, {}, p.id);
       return { type: e.type, subject: e.subject, payload: e.payload, depth: 0 };
     }
     return {

@@ -12,7 +12,15 @@ import type { ActionDefaults } from '../rules/actions.js';
 import { catalogSchema, catalogToFiles, emptyCatalog, type Catalog } from '../specs/catalog.js';
 import type { SpecSource } from '../specs/generation.js';
 import { refineWishlist } from '../specs/refiner.js';
-import { refinerOutputFor, specListInputSchema, specRefinedEvent, type AssetSpec, type RefinerRequest } from '../specs/spec.js';
+import {
+  refinerOutputFor,
+  specGenerateEvent,
+  specGenerateInputSchema,
+  specListInputSchema,
+  specRefinedEvent,
+  type AssetSpec,
+  type RefinerRequest,
+} from '../specs/spec.js';
 import type { EventRow } from '../store/events.js';
 import type { SpecListRow, SpecRow } from '../store/specs.js';
 import type { Store } from '../store/store.js';
@@ -250,6 +258,27 @@ export function createSpecService(deps: SpecServiceDeps) {
       authorize(p, projectId, 'project.read');
       requireProject(projectId);
       return store.specs.specLists(projectId);
+    },
+    /**
+     * Ask for variants of a spec (a Generate button): `spec.generate_requested` is stored (its idempotency key's twin
+     * when given twice); a rule on it submits the generate job, behind an admin's approval as costly work is.
+     */
+    requestGenerate(p: Principal, projectId: string, specId: string, body: unknown, source = 'api') {
+      authorize(p, projectId, 'entities.write');
+      requireProject(projectId);
+      const input = parseWith(specGenerateInputSchema, body ?? {}, 'generate request');
+      const result = store.transaction(() => {
+        const twin = input.idempotencyKey ? store.events.findByKey(projectId, input.idempotencyKey) : undefined;
+        if (twin) return { event: twin, created: false };
+        const row = store.specs.spec(projectId, specId);
+        if (!row) throw new NotFoundError('spec', specId);
+        const e = specGenerateEvent({ ...row, body: (row.body as AssetSpec | null) ?? null }, input, p.id);
+        const key = input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {};
+        const built = buildEventRow(projectId, { ...e, ...key }, deps.actorOf(p), source, deps.clock.now());
+        return { event: store.events.insert(built).row, created: true };
+      });
+      if (result.created) deps.onStored(source, result.event);
+      return result;
     },
     getSpec(p: Principal, projectId: string, specId: string): ApiSpec {
       authorize(p, projectId, 'project.read');

@@ -140,6 +140,42 @@ export function specRefinedEvent(spec: { id: string; specListId: string | null; 
     },
   };
 }
+/** What a Generate press on a spec may say: how many variants (default: the spec's). */
+export const specGenerateInputSchema = z
+  .object({
+    count: z.number().int().min(1).max(64).optional(),
+    note: z.string().min(1).max(2000).optional(),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type SpecGenerateInput = z.output<typeof specGenerateInputSchema>;
+
+/**
+ * The one event builder for `spec.generate_requested`: a person asks for variants of a spec. A rule turns it
+ * into a generate job ({"specId": "${event.payload.specId}", "count": "${event.payload.count}"}), which waits
+ * for an admin's approval as every costly job does. The press stores it; a dry-run preview predicts with it.
+ */
+export function specGenerateEvent(
+  spec: { id: string; assetType: string; name: string; body: AssetSpec | null },
+  input: Pick<SpecGenerateInput, 'count' | 'note'>,
+  actorId: string,
+) {
+  return {
+    type: 'spec.generate_requested' as const,
+    subject: { kind: 'spec', id: spec.id },
+    payload: {
+      specId: spec.id,
+      assetId: spec.id,
+      assetType: spec.assetType,
+      name: spec.name,
+      count: input.count ?? spec.body?.generationParams.variants ?? 4,
+      ...(input.note ? { note: input.note } : {}),
+      requestedBy: actorId,
+    },
+  };
+}
+export const specGenerateFields = ['specId', 'assetId', 'assetType', 'name', 'count', 'note', 'requestedBy'] as const;
+
 /** Payload fields of spec.refined (names-check reads them to catch typos in rules). */
 export const specRefinedFields = [
   'specId',
