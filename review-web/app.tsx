@@ -21,6 +21,7 @@ import { mountReviewRoutes } from './review-routes.js';
 import { mountBuilderRoutes } from './builder-routes.js';
 import { mountRulesRoutes } from './rules-routes.js';
 import { mountRunsRoutes } from './runs-routes.js';
+import { mountSpecRoutes } from './spec-routes.js';
 
 export { REVIEW_PATH };
 
@@ -202,6 +203,7 @@ export function mountReviewWeb(app: Hono<any>, engine: Engine, o: { dataDir: str
   mountBuilderRoutes(app, engine, kit);
   mountRulesRoutes(app, engine, kit);
   mountRunsRoutes(app, engine, kit);
+  mountSpecRoutes(app, engine, kit);
 
   // Live: one SSE stream per tab from the engine's change feed (this project's decisions, halts and approvals),
   // a heartbeat every 15 s; a reconnect (Last-Event-ID) is told to resync, since the stream keeps no history.

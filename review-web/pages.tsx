@@ -109,6 +109,7 @@ export function HomePage(props: {
     <Layout ctx={props.ctx}>
       <h1>{props.projectId}</h1>
       <nav class="buttons" aria-label="Project">
+        <a href={`/review/projects/${encodeURIComponent(props.projectId)}/specs`}>Specs</a>
         <a href={`/review/projects/${encodeURIComponent(props.projectId)}/rules`}>Rules</a>
         <a href={`/review/projects/${encodeURIComponent(props.projectId)}/approvals`}>Approvals</a>
         <a href={`/review/projects/${encodeURIComponent(props.projectId)}/halt`}>Automation (halt / resume)</a>
