@@ -68,8 +68,9 @@ function findPhrase(words: string[], phrases: string[][]): { at: number; len: nu
 /** Every way a wishlist may name a type: its id, name, their plurals, and its aliases. */
 function typeNames(t: AssetType): string[][] {
   const base = [t.id.replace(/[_-]/g, ' '), t.name, ...t.aliases].map((s) => s.toLowerCase().trim()).filter(Boolean);
-  const plural = (s: string) => (/(s|x|ch|sh)$/.test(s) ? `${s}es` : /[^aeiou]y$/.test(s) ? `${s.slice(0, -1)}ies` : `${s}s`);
-  return [...new Set(base.flatMap((s) => [s, plural(s)]))].map((s) => s.split(/\s+/));
+  const plurals = (s: string) =>
+    /(s|x|ch|sh)$/.test(s) ? [`${s}es`] : /[^aeiou]y$/.test(s) ? [`${s.slice(0, -1)}ies`] : /o$/.test(s) ? [`${s}s`, `${s}es`] : [`${s}s`];
+  return [...new Set(base.flatMap((s) => [s, ...plurals(s)]))].map((s) => s.split(/\s+/));
 }
 
 const seedOf = (text: string) => createHash('sha256').update(text).digest().readUInt32BE(0) & 0x7fffffff;

@@ -149,6 +149,38 @@ describe('built-in refiner', () => {
     assert.deepEqual(chosen.loraNames, ['lora_baseline_characters'], 'loraIds in the job override the suggestion');
   });
 
+  it('GIVEN the other phrasings README lists THEN each is read the same way', () => {
+    const one = (text: string) => {
+      const r = refineWishlist({ text }, catalog);
+      assert.deepEqual(r.questions, [], text);
+      return { n: r.specs.length, ...facts(r.specs[0]!) };
+    };
+    assert.deepEqual(one('three knight characters, palette warm, 64 pixels, 3/4 view'), {
+      n: 3,
+      type: 'character',
+      subject: 'knight',
+      size: '64x64',
+      camera: 'three-quarter view',
+      palette: 'warm',
+    });
+    assert.deepEqual(one('sword icon x4, back view'), {
+      n: 4,
+      type: 'ui_icon',
+      subject: 'sword',
+      size: '48x48',
+      camera: 'back view',
+      palette: null,
+    });
+    assert.deepEqual(one('a couple of heroes, sunset palette, 128x96'), {
+      n: 2,
+      type: 'character',
+      subject: 'character',
+      size: '128x96',
+      camera: null,
+      palette: 'warm',
+    });
+  });
+
   it('GIVEN bullets, numbering, ";" and comments THEN items keep their line numbers', () => {
     assert.deepEqual(wishlistItems('- a; b\n\n# c\n2) d\n3. e'), [
       { line: 1, text: 'a' },
