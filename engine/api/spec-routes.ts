@@ -57,11 +57,11 @@ export function registerSpecRoutes(app: Hono<Env>, engine: Engine, docs: RouteDo
       summary: 'Ask for variants of a spec: stores spec.generate_requested (a rule submits the job, behind admin approval)',
       role: 'lead',
       body: specGenerateInputSchema,
-      status: 201,
+      status: 200,
     },
     async (c) => {
       const { event, created } = engine.specs.requestGenerate(who(c), c.req.param('projectId')!, c.req.param('specId')!, await readJson(c));
-      return c.json({ eventId: event.id, type: event.type, duplicate: !created, payload: event.payload }, created ? 201 : 200);
+      return c.json({ eventId: event.id, type: event.type, duplicate: !created, payload: event.payload });
     },
   );
   route({ method: 'get', path: `${P}/specs`, summary: 'The specs, newest first', role: 'artist', status: 200 }, (c) =>

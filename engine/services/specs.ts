@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { authorize, type Principal } from '../auth/principal.js';
-import { GreenlightError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, GreenlightError, NotFoundError, ValidationError } from '../errors.js';
 import { buildEventRow, type Actor } from '../events/intake.js';
 import { newId, type Clock } from '../ids.js';
 import type { ActionDefaults } from '../rules/actions.js';
@@ -266,9 +266,13 @@ export function createSpecService(deps: SpecServiceDeps) {
     requestGenerate(p: Principal, projectId: string, specId: string, body: unknown, source = 'api') {
       authorize(p, projectId, 'entities.write');
       requireProject(projectId);
-      const input = parseWith(specGenerateInputSchema, body ?? {}, 'generate request');
+      const input = parseWith(specGenerateInputSchema, body === undefined ? {} : body, 'generate request');
       const result = store.transaction(() => {
         const twin = input.idempotencyKey ? store.events.findByKey(projectId, input.idempotencyKey) : undefined;
+        if (twin && (twin.type !== 'spec.generate_requested' || twin.subjectId !== specId))
+          throw new ConflictError(
+            `idempotencyKey '${input.idempotencyKey}' was already used for another event (${twin.type} on ${twin.subjectId}); use a new key.`,
+          );
         if (twin) return { event: twin, created: false };
         const row = store.specs.spec(projectId, specId);
         if (!row) throw new NotFoundError('spec', specId);

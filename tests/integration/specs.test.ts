@@ -239,7 +239,7 @@ describe('specs: catalogs, wishlists, refinement, generate from a spec', () => {
 
     assert.equal((await t.call('POST', `${P}/specs/${coin.id}/generate`, { count: 1 }, tokens.artist)).status, 403);
     const press = await t.call('POST', `${P}/specs/${coin.id}/generate`, { count: 1, idempotencyKey: 'press-1' }, tokens.lead);
-    assert.equal(press.status, 201, JSON.stringify(press.body));
+    assert.equal(press.status, 200, JSON.stringify(press.body));
     assert.deepEqual(
       { ...press.body.payload, requestedBy: 'x' },
       { ...shown.payload, count: 1, requestedBy: 'x' },
@@ -248,6 +248,10 @@ describe('specs: catalogs, wishlists, refinement, generate from a spec', () => {
     const twice = await t.call('POST', `${P}/specs/${coin.id}/generate`, { count: 1, idempotencyKey: 'press-1' }, tokens.lead);
     assert.deepEqual([twice.status, twice.body.duplicate, twice.body.eventId], [200, true, press.body.eventId]);
     assert.equal((await t.call('POST', `${P}/specs/nope/generate`, {}, tokens.lead)).status, 404);
+    const potion = (await t.call('GET', `${P}/specs`)).body.specs.find((s: { name: string }) => s.name === 'health potion');
+    const reused = await t.call('POST', `${P}/specs/${potion.id}/generate`, { idempotencyKey: 'press-1' }, tokens.lead);
+    assert.equal(reused.status, 409, 'a key already used for another spec is not that spec’s twin');
+    assert.equal((await t.call('POST', `${P}/specs/${coin.id}/generate`, null, tokens.lead)).status, 400);
 
     const ofRule = `FROM runs WHERE rule_id = '${rule.body.id}'`;
     await waitFor(() => count(`SELECT count(*) AS n ${ofRule} AND status = 'awaiting_approval'`) === 1, 10_000, 'the run to wait');
