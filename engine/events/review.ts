@@ -118,12 +118,18 @@ export function createReview(deps: { store: Store; clock: Clock; onStored: (sour
   const record = (
     projectId: string,
     idempotencyKey: string | undefined,
+    /** What this decision stores: a twin by key must be the same (type and subject), else the key was reused. */
+    expected: { type: string; subjectId: string },
     actor: Actor,
     source: string,
     decide: (now: number) => { built: Built; apply: () => void },
   ): { event: EventRow; created: boolean } => {
     const result = deps.store.transaction(() => {
       const twin = idempotencyKey ? events.findByKey(projectId, idempotencyKey) : undefined;
+      if (twin && (twin.type !== expected.type || twin.subjectId !== expected.subjectId))
+        throw new ConflictError(
+          `idempotencyKey '${idempotencyKey}' was already used for another event (${twin.type} on ${twin.subjectId}); use a new key.`,
+        );
       if (twin) return { event: twin, created: false };
       const now = deps.clock.now();
       const { built, apply } = decide(now);
@@ -142,7 +148,8 @@ export function createReview(deps: { store: Store; clock: Clock; onStored: (sour
   };
   return {
     decide(projectId: string, variantId: string, input: ReviewInput, actor: Actor, source: string): { event: EventRow; created: boolean } {
-      return record(projectId, input.idempotencyKey, actor, source, (now) => {
+      const expected = { type: eventFor[input.decision], subjectId: variantId };
+      return record(projectId, input.idempotencyKey, expected, actor, source, (now) => {
         const variant = entities.getVariant(projectId, variantId);
         const asset = entities.getAsset(projectId, variant.assetId);
         const built = decisionEvent(variant, asset, input, actor.id, now);
@@ -157,7 +164,7 @@ export function createReview(deps: { store: Store; clock: Clock; onStored: (sour
     },
     /** Approve an asset: its status and its `asset.approved` event (with the approved variants), together. */
     decideAsset(projectId: string, assetId: string, input: AssetReviewInput, actor: Actor, source: string) {
-      return record(projectId, input.idempotencyKey, actor, source, () => {
+      return record(projectId, input.idempotencyKey, { type: 'asset.approved', subjectId: assetId }, actor, source, () => {
         const asset = entities.getAsset(projectId, assetId);
         const variants = entities.variantsOf(asset.id);
         const built = assetDecisionEvent(asset, variants, input, actor.id);

@@ -87,6 +87,11 @@ describe('asset approval', () => {
     const twin = t.engine.reviewAsset(cliPrincipal, 'art', 'hero', { decision: 'approve', idempotencyKey: 'k1' }, 'test');
     assert.equal(twin.created, false, 'the same idempotency key twice is one decision');
     assert.equal(twin.event.id, event.id);
+    // The same key for another decision is a reused key, not this decision's twin (nothing changes).
+    const reused = await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'reject', idempotencyKey: 'k1' }, tokens.artist);
+    assert.equal(reused.status, 409);
+    assert.match(reused.body.error.message, /idempotencyKey 'k1' was already used for another event \(asset\.approved on hero\)/);
+    assert.equal((await t.call('GET', `${P}/variants/hero-v1`)).body.status, 'pending');
 
     // Over HTTP, once more variants are chosen: the newest list, oldest variant first.
     assert.equal((await t.call('POST', `${P}/variants/hero-v1/review`, { decision: 'approve' }, tokens.artist)).status, 200);
