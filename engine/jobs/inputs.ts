@@ -10,6 +10,12 @@ import { z } from 'zod';
 export const idSchema = z
   .string()
   .regex(/^(?!\.)[A-Za-z0-9_.-]{1,128}$/, 'use 1-128 letters, digits, "_", "-" or "." (not starting with ".")');
+/** A generation seed: what every provider takes (a 31-bit integer). */
+export const seedSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 /** A path inside the project folder, e.g. `files/images/hero/original/hero_1.png`. */
 export const relPathSchema = z.string().min(1).max(1024);
 
@@ -28,12 +34,7 @@ export const generateInput = z.looseObject({
   prompt: z.string().max(4000).default(''),
   negativePrompt: z.string().max(4000).optional(),
   count: z.number().int().min(1).max(64).default(4),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(1),
+  seed: seedSchema.default(1),
   width: z.number().int().min(16).max(2048).default(512),
   height: z.number().int().min(16).max(2048).default(512),
   provider: z.enum(['procedural', 'comfyui']).default('procedural'),

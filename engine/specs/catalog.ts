@@ -4,7 +4,7 @@
 // the CLI and the seed's folder layout (project.json + catalogs/*.json), so a team
 // can keep them in git; every problem is reported by path.
 import { z } from 'zod';
-import { idSchema } from '../jobs/inputs.js';
+import { idSchema, seedSchema } from '../jobs/inputs.js';
 
 const name = z.string().min(1).max(200);
 const word = z.string().min(1).max(64);
@@ -76,12 +76,7 @@ export const catalogDefaultsSchema = z
     cfg: z.number().min(0).max(30).default(7),
     /** fixed: every spec starts at `seed`; per-spec: a seed derived from the spec's text (stable across runs). */
     seedRule: z.enum(['fixed', 'per-spec']).default('per-spec'),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(1),
+    seed: seedSchema.default(1),
     baselineProfileId: idSchema.optional(),
     styleConsistency: z.enum(['strict', 'loose', 'off']).default('strict'),
     /** What a variant must be to pass review automatically (the happy loop's contract). */

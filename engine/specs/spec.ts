@@ -2,7 +2,7 @@
 // the built-in one or an external service behind SPEC_REFINER_URL — takes and gives.
 // Both outputs are validated by the same schema, and against the project's catalog.
 import { z } from 'zod';
-import { idSchema } from '../jobs/inputs.js';
+import { idSchema, seedSchema } from '../jobs/inputs.js';
 import { loraSelections, type Catalog } from './catalog.js';
 
 const text = (max: number) => z.string().max(max);
@@ -31,11 +31,7 @@ export const assetSpecSchema = z
         steps: z.number().int().min(1).max(200),
         sampler: z.string().min(1).max(64),
         cfg: z.number().min(0).max(30),
-        seed: z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1),
+        seed: seedSchema,
         seedRule: z.enum(['fixed', 'per-spec']),
         /** How many variants a generate job makes of it. */
         variants: z.number().int().min(1).max(64),
