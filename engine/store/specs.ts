@@ -2,7 +2,8 @@
 // each import is a new version and the newest is in force, as with rules.
 import { and, desc, eq } from 'drizzle-orm';
 import type { StoreContext } from './context.js';
-import { auditLog, projectCatalogs, specLists, specs } from './schema.js';
+import { auditLog, specs } from './schema.js';
+import { projectCatalogs, specLists } from './schema-specs.js';
 
 export type CatalogRow = typeof projectCatalogs.$inferSelect;
 export type SpecListRow = typeof specLists.$inferSelect;
