@@ -16,6 +16,14 @@ export const haltUsage =
 export const greenlightUsage =
   '*Usage*: `/greenlight bind <projectId> [admin]` binds this channel to a project (for review, or with `admin` for approval requests and the halt panel); `/greenlight panel` posts the emergency-halt panel here.';
 
+export const specUsage = [
+  '*Usage*: `/spec add <wishlist>` (lead or admin) — one asset, or "3 knights", per line or between `;`, e.g.',
+  '`/spec add 3 knight characters, side view, 64 px, warm palette; 1 health potion prop`',
+  'Greenlight refines it into specs and posts them with a *Generate* button each; generation waits for an admin’s approval.',
+].join('\n');
+
+export type SpecCommand = { sub: 'add'; text: string };
+
 export type RuleCommand =
   { sub: 'list' } | { sub: 'show' | 'enable' | 'disable' | 'log'; rule: string } | { sub: 'dry-run'; rule: string; target: string | null };
 
@@ -66,4 +74,15 @@ export function parseGreenlight(text: string): Parsed<GreenlightCommand> {
   }
   if (sub === 'panel') return { ok: true, command: { sub: 'panel' } };
   return { ok: false, usage: greenlightUsage, problem: sub ? `Unknown subcommand \`${sub}\`.` : null };
+}
+
+/** `/spec add <text>`: the wishlist keeps its line breaks (one asset per line). */
+export function parseSpec(text: string): Parsed<SpecCommand> {
+  const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
+  const sub = m?.[1];
+  const rest = (m?.[2] ?? '').trim();
+  if (!sub || sub === 'help') return { ok: false, usage: specUsage, problem: null };
+  if (sub !== 'add') return { ok: false, usage: specUsage, problem: `Unknown subcommand \`${sub}\`.` };
+  if (!rest) return { ok: false, usage: specUsage, problem: '`/spec add` needs the wishlist: what to make, one asset per line.' };
+  return { ok: true, command: { sub: 'add', text: rest } };
 }

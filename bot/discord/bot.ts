@@ -27,7 +27,8 @@ import { review } from '../commands/control.js';
 import { createChatNotifier } from '../notify/notifier.js';
 import type { FileRef } from '../views/view.js';
 import type { DiscordConfig } from './config.js';
-import { commandSet, createInteractionHandler, fromRaw, type Answer, type DiscordInteraction } from './interactions.js';
+import { commandSet } from './commands.js';
+import { createInteractionHandler, fromRaw, type Answer, type DiscordInteraction } from './interactions.js';
 import { createDiscordPoster } from './poster.js';
 import { discordSurface } from './surface.js';
 
@@ -90,7 +91,17 @@ export function createDiscordBot(o: DiscordBotOptions) {
     logger,
     publicUrl: config.publicUrl,
   });
-  const handler = createInteractionHandler({ engine, logger, postPanel: notifications.postPanel, publicUrl: config.publicUrl });
+  const handler = createInteractionHandler({
+    engine,
+    logger,
+    postPanel: notifications.postPanel,
+    publicUrl: config.publicUrl,
+    webhook: {
+      editOriginal: (token, body) => poster.editOriginal(config.appId, token, body),
+      deleteOriginal: (token) => poster.deleteOriginal(config.appId, token),
+      followUp: (token, body) => poster.followUp(config.appId, token, body),
+    },
+  });
 
   /** After the response: follow-ups for answers that needed more than one message, then the answer's own work. */
   function afterAnswer(i: DiscordInteraction, answer: Answer): void {

@@ -2,9 +2,11 @@
 // press, a slash command or a modal, normalised, is recorded through the
 // engine and answered with the interaction response Discord needs within 3 s
 // (DEFERRED_UPDATE_MESSAGE for a recorded press, an ephemeral message for an
-// answer or a refusal, a modal for the halt reason). Nothing here reaches the
+// answer or a refusal, a modal for the halt reason, DEFERRED_CHANNEL_MESSAGE
+// for `/spec add`, whose refining may take longer). Nothing here reaches the
 // network: roles come from the interaction's member, control meanings from the
-// engine; what must be sent later (a card edit, the halt panel) is `after`.
+// engine; what must be sent later (a card edit, the halt panel, the spec
+// preview in place of the deferred message) is `after`.
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/index.js';
 import { CommandRefusal, principalOf, replyForError, type ChatContext } from '../commands/context.js';
@@ -19,9 +21,11 @@ import {
   type Decision,
 } from '../commands/control.js';
 import { enableFromPreview, ruleCommand, runFromPreview } from '../commands/rules.js';
+import { generatePress, specCommand } from '../commands/specs.js';
 import { actionIds, approvalActionPattern, haltDialogId, reviewActionPattern } from '../views/ids.js';
 import { textView, type View } from '../views/view.js';
 import { ComponentType } from './limits.js';
+import { commandText } from './commands.js';
 import { renderDiscord } from './render.js';
 
 /** Interaction types (API v10). */
@@ -67,77 +71,6 @@ export interface Answer {
   after?: () => Promise<void>;
 }
 
-/** The slash commands, as registered (one bulk overwrite). Subcommands and options map onto the shared parser's text. */
-export const commandSet = [
-  {
-    name: 'rule',
-    description: 'List, show, dry-run, enable or disable Greenlight rules, or see their log',
-    options: [
-      { type: 1, name: 'list', description: 'The project’s rules' },
-      ...(['show', 'enable', 'disable', 'log'] as const).map((name) => ({
-        type: 1,
-        name,
-        description: `${name[0]!.toUpperCase()}${name.slice(1)} a rule`,
-        options: [{ type: 3, name: 'rule', description: 'Rule id or name', required: true, max_length: 200 }],
-      })),
-      {
-        type: 1,
-        name: 'dry-run',
-        description: 'Preview what a rule would do, as if a reviewer pressed on a variant',
-        options: [
-          { type: 3, name: 'rule', description: 'Rule id or name', required: true, max_length: 200 },
-          { type: 3, name: 'target', description: 'Variant or asset id (default: the rule’s own sample)', max_length: 200 },
-        ],
-      },
-    ],
-  },
-  {
-    name: 'halt',
-    description: 'Emergency halt: stop automation (project, a rule, or everything)',
-    options: [{ type: 3, name: 'args', description: '[rule <id> | global] <reason>', max_length: 500 }],
-  },
-  {
-    name: 'resume',
-    description: 'Resume after a halt (replay held firings, or discard them)',
-    options: [{ type: 3, name: 'args', description: '[rule <id> | global] [discard]', max_length: 200 }],
-  },
-  {
-    name: 'greenlight',
-    description: 'Bind this channel to a Greenlight project, or post the halt panel',
-    options: [
-      {
-        type: 1,
-        name: 'bind',
-        description: 'Bind this channel to a project',
-        options: [
-          { type: 3, name: 'project', description: 'Project id', required: true, max_length: 128 },
-          {
-            type: 3,
-            name: 'purpose',
-            description: 'review (default) or admin',
-            choices: ['review', 'admin'].map((v) => ({ name: v, value: v })),
-          },
-        ],
-      },
-      { type: 1, name: 'panel', description: 'Post the emergency-halt panel here' },
-    ],
-  },
-] as const;
-
-/** Options of a command (subcommand, then its options) as the text the shared parsers take. */
-export function commandText(options: { name: string; type: number; value?: unknown; options?: unknown[] }[] | undefined): string {
-  const parts: string[] = [];
-  for (const o of options ?? []) {
-    if (o.type === 1 || o.type === 2) {
-      parts.push(o.name, commandText(o.options as typeof options));
-      continue;
-    }
-    if (o.name === 'purpose' && o.value === 'review') continue;
-    if (o.value !== undefined && o.value !== null) parts.push(String(o.value));
-  }
-  return parts.filter((p) => p !== '').join(' ');
-}
-
 export interface InteractionDeps {
   engine: Engine;
   logger: Logger;
@@ -145,6 +78,12 @@ export interface InteractionDeps {
   postPanel: (projectId: string, channelId: string) => Promise<void>;
   /** The review web's public base URL, for "Open in review" answers; null: the cards offer none. */
   publicUrl: string | null;
+  /** The interaction's own messages (its token), for answers sent after a deferred response. */
+  webhook: {
+    editOriginal: (token: string, body: Record<string, unknown>) => Promise<void>;
+    deleteOriginal: (token: string) => Promise<void>;
+    followUp: (token: string, body: Record<string, unknown>) => Promise<void>;
+  };
 }
 
 export function createInteractionHandler(deps: InteractionDeps) {
@@ -229,10 +168,37 @@ export function createInteractionHandler(deps: InteractionDeps) {
       if (actionId === actionIds.ruleRun) return ephemeral(await runFromPreview(ctx, value));
       if (actionId === actionIds.openReview) return ephemeral(await openReviewPress(ctx, value, deps.publicUrl));
       if (actionId === actionIds.assetApprove) return ephemeral(await assetApprovePress(ctx, value, `discord.asset.${i.id}`));
+      // The interaction id is the press: a redelivered one (gateway resume, HTTP retry) finds its twin.
+      if (actionId === actionIds.specGenerate) return ephemeral(await generatePress(ctx, value, `discord.spec.${i.id}`));
       return refusal(new CommandRefusal('This control does nothing here.'));
     } catch (err) {
       return refusal(err);
     }
+  }
+
+  /**
+   * Refining may wait on an external refiner, past Discord's 3 s: answer "thinking…" (in the channel) now, then
+   * edit it into the preview. A refusal found only then is the asker's alone: the public "thinking…" goes and an
+   * ephemeral follow-up says why.
+   */
+  function deferredPreview(i: DiscordInteraction, preview: () => Promise<View>): Answer {
+    const { webhook } = deps;
+    return {
+      response: { type: CallbackType.DeferredChannelMessage },
+      after: async () => {
+        let view: View;
+        try {
+          view = await preview();
+        } catch (err) {
+          await webhook.deleteOriginal(i.token);
+          const [first] = renderDiscord(replyForError(err, logErr).view, ids, { ephemeral: true });
+          return webhook.followUp(i.token, { flags: first!.flags, components: first!.components });
+        }
+        const [first, ...rest] = renderDiscord(view, ids).map((m) => ({ flags: m.flags, components: m.components }));
+        await webhook.editOriginal(i.token, first!);
+        for (const body of rest) await webhook.followUp(i.token, body);
+      },
+    };
   }
 
   async function command(i: DiscordInteraction): Promise<Answer> {
@@ -254,8 +220,12 @@ export function createInteractionHandler(deps: InteractionDeps) {
             after: () => deps.postPanel(out.panel, i.channelId),
           };
         }
+        case 'spec': {
+          const out = await specCommand(ctx, text);
+          return 'preview' in out ? deferredPreview(i, out.preview) : ephemeral(out);
+        }
         default:
-          return ephemeral(textView('Greenlight knows `/rule`, `/halt`, `/resume` and `/greenlight`.'));
+          return ephemeral(textView('Greenlight knows `/rule`, `/halt`, `/resume`, `/greenlight` and `/spec`.'));
       }
     } catch (err) {
       return refusal(err);

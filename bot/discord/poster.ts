@@ -132,6 +132,15 @@ export function createDiscordPoster(deps: PosterDeps) {
       check('follow-up', body, []);
       await track(rest.post(Routes.webhook(appId, token), { body, auth: false }));
     },
+    /** Replace an interaction's original response (a deferred "thinking…" becomes the answer). */
+    async editOriginal(appId: string, token: string, body: Record<string, unknown>): Promise<void> {
+      check('original response', body, []);
+      await track(rest.patch(Routes.webhookMessage(appId, token, '@original'), { body, auth: false }));
+    },
+    /** Remove an interaction's original response. */
+    async deleteOriginal(appId: string, token: string): Promise<void> {
+      await track(rest.delete(Routes.webhookMessage(appId, token, '@original'), { auth: false }));
+    },
     /** The interaction response, over REST (gateway interactions; HTTP ones are answered in the response). */
     async respond(id: string, token: string, body: Record<string, unknown>): Promise<void> {
       const data = body.data as object | undefined;

@@ -20,6 +20,7 @@ import {
   type Decision,
 } from '../commands/control.js';
 import { enableFromPreview, ruleCommand, runFromPreview } from '../commands/rules.js';
+import { generatePress, specCommand, type SpecAnswer } from '../commands/specs.js';
 import { actionIds, approvalActionPattern, haltDialogId, reviewActionPattern } from '../views/ids.js';
 import { textView, type View } from '../views/view.js';
 import type { SlackConfig } from './config.js';
@@ -29,7 +30,7 @@ import { createPoster, SLACK_POST_SPACING_MS } from './poster.js';
 import { haltDialog, renderMessage } from './render.js';
 
 /** The slash commands the bot answers (bot/slack/manifest.json declares the same). */
-export const slashCommands = ['/rule', '/halt', '/resume', '/greenlight'] as const;
+export const slashCommands = ['/rule', '/halt', '/resume', '/greenlight', '/spec'] as const;
 
 export interface SlackBotOptions {
   engine: Engine;
@@ -139,13 +140,19 @@ export function createSlackBot(o: SlackBotOptions) {
     const out = await ackFirst(channel, user, ack, (ctx) => reviewPress(ctx, 'tag', value, `slack.tag.${user}.${action.action_ts}`));
     if ('refused' in out) await tellUser(channel, user, out.refused.view);
   });
-  app.action(actionIds.assetApprove, async ({ body, action, ack, respond }: Press & { respond: (m: never) => Promise<unknown> }) => {
-    const { channel, user } = pressOf(body);
-    const key = `slack.asset.${user}.${body.container?.message_ts ?? ''}.${action.action_ts ?? body.trigger_id}`;
-    const out = await ackFirst(channel, user, ack, (ctx) => assetApprovePress(ctx, action.value, key));
-    const view = 'refused' in out ? out.refused.view : out.value;
-    await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(view) } as never).catch(logErr);
-  });
+  // Presses answered to the presser alone, keyed by the press itself (a retried delivery records nothing new).
+  for (const [id, prefix, run] of [
+    [actionIds.assetApprove, 'slack.asset', assetApprovePress],
+    [actionIds.specGenerate, 'slack.spec', generatePress],
+  ] as const) {
+    app.action(id, async ({ body, action, ack, respond }: Press & { respond: (m: never) => Promise<unknown> }) => {
+      const { channel, user } = pressOf(body);
+      const key = `${prefix}.${user}.${body.container?.message_ts ?? ''}.${action.action_ts ?? body.trigger_id}`;
+      const out = await ackFirst(channel, user, ack, (ctx) => run(ctx, action.value, key));
+      const view = 'refused' in out ? out.refused.view : out.value;
+      await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(view) } as never).catch(logErr);
+    });
+  }
   app.action(approvalActionPattern, async ({ body, action, ack }: Press) => {
     const { channel, user } = pressOf(body);
     const decision = String(action.action_id).endsWith('approve') ? 'approve' : 'deny';
@@ -201,26 +208,35 @@ export function createSlackBot(o: SlackBotOptions) {
   app.action(actionIds.openReviewLink, async ({ ack }) => ack());
 
   // Slash commands: ack at once, then answer the asker through response_url.
-  const commands: Record<(typeof slashCommands)[number], (ctx: ChatContext, text: string) => Promise<View | { panel: string }>> = {
+  // `/spec add` answers with the preview in the channel (everyone sees the specs and their Generate buttons).
+  const commands: Record<
+    (typeof slashCommands)[number],
+    (ctx: ChatContext, text: string) => Promise<View | { panel: string } | SpecAnswer>
+  > = {
     '/rule': ruleCommand,
     '/halt': (ctx, text) => haltCommand(ctx, text),
     '/resume': (ctx, text) => resumeCommand(ctx, text),
     '/greenlight': bindCommand,
+    '/spec': specCommand,
   };
   for (const [name, run] of Object.entries(commands)) {
     app.command(name, async ({ command, ack, respond }) => {
       await ack();
       let view: View;
+      let visibility: 'ephemeral' | 'in_channel' = 'ephemeral';
       try {
         const out = await run(liveCtx(command.channel_id, command.user_id), command.text ?? '');
         if ('panel' in out) {
           await notifications.postPanel(out.panel, command.channel_id);
           view = textView('Posted the emergency-halt panel; pin it so admins find it.');
+        } else if ('preview' in out) {
+          view = await out.preview();
+          visibility = 'in_channel';
         } else view = out;
       } catch (err) {
         view = replyForError(err, logErr).view;
       }
-      await respond({ response_type: 'ephemeral', ...renderMessage(view) }).catch(logErr);
+      await respond({ response_type: visibility, ...renderMessage(view) }).catch(logErr);
     });
   }
 

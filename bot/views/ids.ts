@@ -14,6 +14,8 @@ export const actionIds = {
   openReview: 'gl.review.open',
   /** The link button in the ephemeral answer to an openReview press. */
   openReviewLink: 'gl.review.link',
+  /** "Generate" on a spec of a `/spec add` preview: ask for its variants. */
+  specGenerate: 'gl.spec.generate',
 } as const;
 
 /** The halt dialog's callback id. */

@@ -80,7 +80,8 @@ export async function startFakeDiscord(options: { heartbeatMs?: number } = {}): 
       void (async () => {
         const raw = Buffer.concat(chunks);
         const url = new URL(req.url ?? '/', 'http://x');
-        const path = url.pathname.replace(/^\/api\/v\d+/, '');
+        // discord.js sends @original as %40original (Routes.webhookMessage); Discord reads the decoded path.
+        const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
         let body: any = null;
         const files: RestCall['files'] = [];
         const type = req.headers['content-type'] ?? '';

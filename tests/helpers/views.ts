@@ -1,11 +1,58 @@
 // The largest views the bots render, for the platforms' limit tests: an approval of 100 steps (pending and
-// expired), a halt panel of 60 halts, a list of 500 rules, a log of 200 failed runs.
+// expired), a halt panel of 60 halts, a list of 500 rules, a log of 200 failed runs, a spec list of 200
+// specs and 200 questions, every text at its longest.
 import { approvalView } from '../../bot/views/approval.js';
 import { haltPanel } from '../../bot/views/halt.js';
 import { ruleListView, ruleLogView } from '../../bot/views/rules.js';
+import { specPreviewView } from '../../bot/views/specs.js';
+import type { ApiSpec } from '../../engine/index.js';
 import type { View } from '../../bot/views/view.js';
 
 const long = (n: number) => 'x'.repeat(n);
+
+/** A refined spec with every field at the schema's longest (ids of 128, names of 200, prompts of 4000). */
+export function longestSpec(i: number): ApiSpec {
+  const id = `${String(i).padStart(3, '0')}${long(125)}`;
+  return {
+    id,
+    projectId: 'art',
+    assetType: long(128),
+    prompt: { positive: long(4000), negative: '' },
+    params: {},
+    manualOverride: false,
+    specListId: 'sl_1',
+    name: long(200),
+    createdAt: 1,
+    body: {
+      name: `*${long(199)}`,
+      assetType: long(128),
+      subject: long(500),
+      checkpointId: long(128),
+      style: long(500),
+      scenario: long(500),
+      palette: { id: long(128), name: long(200), colors: [] },
+      camera: long(64),
+      prompt: { positive: `\`${long(3999)}`, negative: long(4000) },
+      tags: [],
+      generationParams: { width: 2048, height: 2048, steps: 200, sampler: 'x', cfg: 30, seed: 1, seedRule: 'fixed', variants: 64 },
+      baselineProfileId: null,
+      loraPolicy: { selection: 'baseline-first', loraIds: Array.from({ length: 16 }, () => long(128)) },
+      styleConsistency: { mode: 'strict', paletteId: null },
+      qualityContract: { transparentBackground: true, minCoverage: 0 },
+      fields: {},
+      source: { line: i + 1, text: long(2000) },
+    },
+  };
+}
+
+export const largestSpecPreview = () =>
+  specPreviewView({
+    projectId: long(128),
+    specListId: `sl_${long(20)}`,
+    specs: Array.from({ length: 200 }, (_, i) => longestSpec(i)),
+    questions: Array.from({ length: 200 }, (_, i) => ({ line: i + 1, text: long(2000), field: 'assetType', question: long(1000) })),
+    by: '<@U123>',
+  });
 
 export function largestViews(): View[] {
   const notice = {
@@ -49,5 +96,6 @@ export function largestViews(): View[] {
         createdAt: 1,
       })),
     ),
+    largestSpecPreview(),
   ];
 }

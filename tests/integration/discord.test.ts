@@ -79,7 +79,7 @@ describe('Discord bot (real discord.js on a loopback gateway and REST)', () => {
   it('GIVEN a first start THEN the commands are registered by one bulk overwrite; a second start with the same set registers nothing', async () => {
     const puts = h.fake.calls.filter((c) => c.method === 'PUT' && c.path.endsWith('/commands'));
     assert.equal(puts.length, 1);
-    assert.deepEqual(puts[0]!.body.map((c: { name: string }) => c.name).sort(), ['greenlight', 'halt', 'resume', 'rule']);
+    assert.deepEqual(puts[0]!.body.map((c: { name: string }) => c.name).sort(), ['greenlight', 'halt', 'resume', 'rule', 'spec']);
     assert.equal(h.fake.sessions.identified, 1, 'logged in to the gateway once');
     const second = createDiscordBot({ engine: h.t.engine, config: h.config, logger: pino({ level: 'silent' }) });
     assert.equal(await second.registerCommands(), 'unchanged');
