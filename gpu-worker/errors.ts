@@ -22,6 +22,17 @@ export class UnavailableError extends Error {
   }
 }
 
+/** An installed dependency is not the version this code was written for: a deployment fault, found at start-up. */
+export class DependencyVersionError extends Error {
+  /** The package at fault, e.g. `maxrects-packer`. */
+  readonly dependency: string;
+  constructor(dependency: string, message: string) {
+    super(message);
+    this.name = 'DependencyVersionError';
+    this.dependency = dependency;
+  }
+}
+
 export function isJobInputError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'JobInputError' || err.name === 'UnavailableError');
 }

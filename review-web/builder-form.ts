@@ -112,11 +112,17 @@ export function readField(spec: FieldSpec, text: string): { value?: Json; proble
   if (t === '') return {};
   const placeholder = t.startsWith('$');
   switch (spec.kind) {
-    case 'number':
+    case 'number': {
       if (/^-?\d+(\.\d+)?$/.test(t)) return { value: Number(t) };
+      const word = spec.options?.find((o) => String(o) === t);
+      if (word !== undefined) return { value: word };
+      const words = spec.options?.length ? ` or ${spec.options.join(', ')}` : '';
       return placeholder
         ? { value: t }
-        : { problem: `${spec.name}: a number${spec.default !== undefined ? ` (default ${String(spec.default)})` : ''}, or a placeholder` };
+        : {
+            problem: `${spec.name}: a number${words}${spec.default !== undefined ? ` (default ${String(spec.default)})` : ''}, or a placeholder`,
+          };
+    }
     case 'boolean':
       return t === 'true' || t === 'false' ? { value: t === 'true' } : { problem: `${spec.name}: true or false` };
     case 'enum': {

@@ -59,6 +59,9 @@ export const generateInput = z.looseObject({
   nextJobs: z.array(nextJob).max(20).optional(),
 });
 
+const thresholdHelp =
+  'give threshold a number from 0.005 to 1 (the Oklab distance under which a pixel is background), or "auto" to measure it from the backdrop (the default)';
+
 export const bgRemoveInput = z.looseObject({
   assetId: idSchema.optional(),
   variantId: idSchema.optional(),
@@ -67,8 +70,13 @@ export const bgRemoveInput = z.looseObject({
   /** A PNG, or a folder of PNGs; defaults to the variant's original, or every original of the asset. */
   originalPath: relPathSchema.optional(),
   originalPaths: z.array(relPathSchema).max(512).optional(),
-  /** Colour distance (0-1, Oklab) under which a pixel counts as background. */
-  threshold: z.number().min(0.005).max(1).default(0.06),
+  /**
+   * Colour distance (0-1, Oklab) under which a pixel counts as background, or "auto": just above the
+   * backdrop's own spread along the border (clean backdrops keep outlines a few levels away, noisy ones still go).
+   */
+  threshold: z
+    .union([z.number().min(0.005, thresholdHelp).max(1, thresholdHelp), z.literal('auto')], { error: thresholdHelp })
+    .default('auto'),
   /** Soften the alpha edge by this many pixels (0 = hard anti-aliased edge). */
   feather: z.number().min(0).max(64).default(0.5),
   /** Shrink the subject by this many pixels before feathering. */

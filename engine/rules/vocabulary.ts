@@ -15,6 +15,7 @@ export interface FieldSpec {
   kind: 'string' | 'number' | 'boolean' | 'enum' | 'strings' | 'json';
   required: boolean;
   default?: unknown;
+  /** enum: the values; number: words it takes besides a number (e.g. bg_remove's threshold "auto"). */
   options?: (string | number)[];
   hint?: string;
 }
@@ -92,7 +93,7 @@ const hints: Record<string, string> = {
   assetIds: 'comma-separated ids; a placeholder alone is a whole list, [${event.payload.assetId}] a list of one',
   atlasIds: 'comma-separated ids; on atlas.ready: [${event.subject.id}] (a list of one)',
   frames: 'JSON list of paths; e.g. ${steps.cutout.output.alphaPaths}',
-  threshold: 'colour distance under which a pixel is background',
+  threshold: 'auto (measured from the backdrop), or the colour distance 0.005-1 under which a pixel is background',
   profileId: 'unity, godot, unreal, phaser or custom; empty: the project default',
   prompts: 'comma-separated prompts, or ${event.payload.prompts}',
   text: 'the message; placeholders allowed',
@@ -121,6 +122,10 @@ function kindOf(prop: Record<string, unknown>): Pick<FieldSpec, 'kind' | 'option
   const anyOf = prop.anyOf as Record<string, unknown>[] | undefined;
   if (anyOf?.every((a) => a.const !== undefined)) return { kind: 'enum', options: anyOf.map((a) => a.const as string | number) };
   if (anyOf?.some((a) => a.type === 'array' && (a.items as { type?: string } | undefined)?.type === 'string')) return { kind: 'strings' };
+  // A number or a word, e.g. threshold: 0.04 | "auto".
+  const numbers = anyOf?.filter((a) => a.type === 'number' || a.type === 'integer') ?? [];
+  if (numbers.length === 1 && anyOf!.every((a) => numbers.includes(a) || typeof a.const === 'string'))
+    return { kind: 'number', options: anyOf!.filter((a) => !numbers.includes(a)).map((a) => a.const as string) };
   if (Array.isArray(prop.enum)) return { kind: 'enum', options: prop.enum as string[] };
   if (prop.type === 'boolean') return { kind: 'boolean' };
   if (prop.type === 'number' || prop.type === 'integer') return { kind: 'number' };

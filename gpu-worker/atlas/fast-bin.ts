@@ -18,7 +18,30 @@
 // findNode walks the free list with for…in (string keys) and allocates a
 // Rectangle at each better score: here an indexed loop, one allocation.
 // tests/unit/gpu-worker/fast-bin.test.ts packs with both and compares.
+// The patch replaces private methods, so it is installed only on the exact
+// version it was written for: any other version stops start-up (a silent
+// fallback would hide that the packing, or its speed, changed).
+import { createRequire } from 'node:module';
 import { MaxRectsBin, PACKING_LOGIC, Rectangle } from 'maxrects-packer';
+import { DependencyVersionError } from '../errors.js';
+
+/** The maxrects-packer version whose internals this file reproduces. */
+export const FAST_BIN_FOR = '2.7.3';
+
+/** Throws unless `installed` is the version the patch was written for. */
+export function checkFastBinVersion(installed: string | undefined): void {
+  if (installed === FAST_BIN_FOR) return;
+  throw new DependencyVersionError(
+    'maxrects-packer',
+    `maxrects-packer ${installed ?? '(version unknown)'} is installed but gpu-worker/atlas/fast-bin.ts patches the internals of ${FAST_BIN_FOR}: pin maxrects-packer to ${FAST_BIN_FOR} in package.json or update fast-bin.ts (and its equivalence test) for ${installed ?? 'that version'}`,
+  );
+}
+
+/** The installed maxrects-packer version, from its package.json (the package has no exports map). */
+export function installedMaxrectsVersion(): string | undefined {
+  const pkg: unknown = createRequire(import.meta.url)('maxrects-packer/package.json');
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : undefined;
+}
 
 /** On a bin: the free rectangles that survived its last prune, in order. */
 const survivors = Symbol('prunedFreeRects');
@@ -201,8 +224,12 @@ function expandFreeRects(this: BinState, width: number, height: number): void {
   libraryExpandFreeRects.call(this, width, height);
 }
 
-/** Install the faster methods (idempotent); `false` puts the library's own back (the equivalence test). */
-export function installFastBin(on = true): void {
+/**
+ * Install the faster methods (idempotent); `false` puts the library's own back (the equivalence test).
+ * Throws DependencyVersionError when the installed maxrects-packer is not FAST_BIN_FOR.
+ */
+export function installFastBin(on = true, installed = installedMaxrectsVersion()): void {
+  if (on) checkFastBinVersion(installed);
   proto.pruneFreeList = on ? (pruneFreeList as unknown as () => void) : libraryPruneFreeList;
   proto.expandFreeRects = on ? (expandFreeRects as unknown as (width: number, height: number) => void) : libraryExpandFreeRects;
   proto.findNode = on ? (findNode as unknown as typeof proto.findNode) : libraryFindNode;

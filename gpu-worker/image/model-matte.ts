@@ -80,5 +80,5 @@ export async function modelMatte(img: Rgba, opts: MatteOptions, settings: Worker
   const outImg = Buffer.from(img.data);
   for (let i = 0; i < img.width * img.height; i++) outImg[i * 4 + 3] = Math.round((a[i]! * img.data[i * 4 + 3]!) / 255);
   const image = { width: img.width, height: img.height, data: outImg };
-  return { image, trim: alphaBox(image), background: [] };
+  return { image, trim: alphaBox(image), background: [], thresholdUsed: null };
 }

@@ -1,7 +1,8 @@
 // bg_remove: cut-outs with alpha. Sources: originalPaths, originalPath (a PNG or
 // a folder of them), the originals of variantIds or of variantId, or every original of the asset.
 // Each result goes to …/alpha/<name>.png beside …/original/, with its trim
-// rectangle and padding in the output (and in a .json beside it).
+// rectangle and padding in the output (and in a .json beside it, with the settings: `threshold` as
+// asked, e.g. "auto", and `thresholdUsed`, the cut it came to).
 import path from 'node:path';
 import type { JobInput } from '../../engine/jobs/contracts.js';
 import { JobInputError } from '../errors.js';
@@ -55,7 +56,20 @@ export const bgRemove: Processor<'bg_remove'> = async (input, ctx) => {
     await ctx.files.write(alphaPath, await encodePng(matte.image), src.field);
     await ctx.files.write(
       alphaPath.replace(/\.png$/, '.json'),
-      `${JSON.stringify({ ...item, method: input.method, threshold: input.threshold, feather: input.feather, erode: input.erode, removeHoles: input.removeHoles, background: matte.background }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          ...item,
+          method: input.method,
+          threshold: input.threshold,
+          thresholdUsed: matte.thresholdUsed,
+          feather: input.feather,
+          erode: input.erode,
+          removeHoles: input.removeHoles,
+          background: matte.background,
+        },
+        null,
+        2,
+      )}\n`,
       src.field,
     );
     items.push(item);

@@ -107,7 +107,14 @@ describe('project admin: tokens and settings', () => {
     const bg = vocab.body.actionTypes.find((a: { key: string }) => a.key === 'enqueue_job:bg_remove');
     assert.deepEqual(
       bg.fields.find((f: { name: string }) => f.name === 'threshold'),
-      { name: 'threshold', required: false, kind: 'number', default: 0.06, hint: 'colour distance under which a pixel is background' },
+      {
+        name: 'threshold',
+        required: false,
+        kind: 'number',
+        options: ['auto'],
+        default: 'auto',
+        hint: 'auto (measured from the backdrop), or the colour distance 0.005-1 under which a pixel is background',
+      },
     );
     const rules = () => t.engine.rules.list(t.engine.authenticate(lead)!, 'art').length;
     const before = rules();

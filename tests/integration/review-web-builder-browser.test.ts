@@ -137,7 +137,7 @@ describe('the rule builder in Chromium: the three MVP rules', () => {
     await settled(page, () => page.getByLabel('assets of one type').check());
     await type(page, 'scope.assetType', 'character');
     await addStep(page, 'enqueue_job:bg_remove');
-    assert.equal(await ctl(page, 'a.0.f.threshold').getAttribute('placeholder'), '0.06', 'the default shown');
+    assert.equal(await ctl(page, 'a.0.f.threshold').getAttribute('placeholder'), 'auto', 'the default shown');
     await type(page, 'a.0.id', 'cutout');
     await type(page, 'a.0.f.variantId', '${event.subject.id}');
     await type(page, 'a.0.f.assetId', '${event.payload.assetId}');

@@ -121,7 +121,7 @@ describe('review web: the rule builder', () => {
       await post(B, { ...cutoutForm(), 'a.2.key': '', addKey: 'enqueue_job:bg_remove', _op: 'add-action' }, leadCookie)
     ).text();
     assert.equal(valueOf(added, 'a.2.key'), 'enqueue_job:bg_remove');
-    assert.match(added, /<code>threshold<\/code> <span class="muted">\(default 0.06\)<\/span>/);
+    assert.match(added, /<code>threshold<\/code> <span class="muted">\(default auto\)<\/span>/);
     assert.match(added, /<code>method<\/code>[\s\S]*?<option value="" selected="">default \(classic\)<\/option>/);
     assert.equal(valueOf(added, 'a.2.id'), 'bg_remove', 'a fresh step id');
     assert.equal(valueOf(added, 'a.0.f.threshold'), '0.08', 'what was typed stays');
@@ -182,7 +182,7 @@ describe('review web: the rule builder', () => {
     // A value the form itself cannot read (not a number) is refused before the engine is asked.
     const local = await post(B, { ...cutoutForm(), 'a.0.f.threshold': 'lots', _op: 'save' }, leadCookie);
     assert.equal(local.status, 400);
-    assert.match(errorAt(await local.text(), 'a.0.f.threshold') ?? '', /threshold: a number \(default 0.06\), or a placeholder/);
+    assert.match(errorAt(await local.text(), 'a.0.f.threshold') ?? '', /threshold: a number or auto \(default auto\), or a placeholder/);
     // A custom trigger type that is not entity.verb: at the custom field.
     const custom = await post(B, { ...cutoutForm(), 'trigger.kind': 'custom', 'trigger.custom': 'Build Done', _op: 'save' }, leadCookie);
     assert.match(errorAt(await custom.text(), 'trigger.custom') ?? '', /must look like entity.verb/);

@@ -1,6 +1,6 @@
 // bg_remove's classic method on procedural sprites with known ground truth:
 // mask IoU, no background halo at the edge, enclosed background-coloured
-// regions kept, erode / feather, and the processor's files and metadata.
+// regions kept, erode / feather, threshold "auto" and a numeric one, and the processor's files and metadata.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,7 @@ import { removeBackground } from '../../../gpu-worker/image/matte.js';
 import { runJob } from '../../../gpu-worker/processors/index.js';
 import { edgeContamination, maskIoU, naiveCut, sample, stats } from '../../helpers/sprites.js';
 
-const defaults = { threshold: 0.06, feather: 0, erode: 0, removeHoles: false };
+const defaults = { threshold: 'auto' as const, feather: 0, erode: 0, removeHoles: false };
 const HALO_BOUND = 0.05;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-bg-'));
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -58,6 +58,30 @@ describe('bg_remove (classic)', () => {
     assert.ok(halo.mean < HALO_BOUND, `mean contamination ${halo.mean}`);
     // The measure can fail: a naive cut that keeps the mixed edge colours is over the bound.
     assert.ok(stats(naive).mean > HALO_BOUND, `naive contamination ${stats(naive).mean}`);
+  });
+
+  it('GIVEN a numeric threshold THEN it is the cut used; "auto" sits just above a clean backdrop and keeps an outline a few levels from it', async () => {
+    // A dark square with an outline 6 levels above a near-black backdrop.
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="96" height="96" fill="#141418"/><rect x="24" y="24" width="48" height="48" fill="#46302a" stroke="#1a1a1e" stroke-width="6"/></svg>`;
+    const img = await decodeRgba(await sharp(Buffer.from(svg)).png().toBuffer(), 'x', 'outline');
+    const opaque = (m: { image: { data: Buffer } }) => m.image.data[(48 * 96 + 22) * 4 + 3]!;
+    const auto = removeBackground(img, defaults);
+    assert.ok(auto.thresholdUsed! >= 0.012 && auto.thresholdUsed! < 0.02, `auto on a clean backdrop: ${auto.thresholdUsed}`);
+    assert.equal(opaque(auto), 255, 'auto keeps the outline');
+    const loose = removeBackground(img, { ...defaults, threshold: 0.06 });
+    assert.equal(loose.thresholdUsed, 0.06);
+    assert.equal(opaque(loose), 0, 'a looser numeric threshold takes the outline for backdrop, as asked');
+  });
+
+  it('GIVEN a threshold that is neither a number in range nor "auto" THEN the job is refused naming the field and what to give', async () => {
+    const ctx = localContext({ dataDir, projectId: 'art', jobId: 'j-thr', settings: { gpu: false } });
+    for (const threshold of ['Auto', 2, '0.05', null])
+      await assert.rejects(
+        runJob('bg_remove', { assetId: 'hero', threshold }, ctx),
+        (err: Error) =>
+          err.name === 'JobInputError' && /^threshold: give threshold a number from 0\.005 to 1 .*or "auto"/.test(err.message),
+        String(threshold),
+      );
   });
 
   it('GIVEN a region of background colour enclosed by the subject THEN it stays opaque, and removeHoles takes it out', async () => {
@@ -117,7 +141,12 @@ describe('bg_remove (classic)', () => {
       assert.equal(item.trim.x + item.trim.w, Math.min(img.width, maxX + 1 + 4));
       assert.equal(item.padding, 4);
       assert.deepEqual(item.sourceSize, { w: 128, h: 128 });
-      assert.ok(fs.existsSync(path.join(dataDir, 'projects/art', item.alphaPath.replace(/\.png$/, '.json'))));
+      const meta = JSON.parse(fs.readFileSync(path.join(dataDir, 'projects/art', item.alphaPath.replace(/\.png$/, '.json')), 'utf8')) as {
+        threshold: unknown;
+        thresholdUsed: unknown;
+      };
+      assert.equal(meta.threshold, 'auto', 'the threshold as asked (the default)');
+      assert.equal(typeof meta.thresholdUsed, 'number', 'and the cut it came to');
     }
     assert.equal(progress.at(-1), 1);
   });

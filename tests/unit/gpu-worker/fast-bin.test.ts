@@ -1,9 +1,10 @@
 // The faster free-list prune and node search installed into maxrects-packer gives exactly the
-// library's own packing: same bins, same sizes, same rectangles, same order.
+// library's own packing: same bins, same sizes, same rectangles, same order; and it is installed
+// only on the maxrects-packer version it was written for.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MaxRectsPacker, PACKING_LOGIC } from 'maxrects-packer';
-import { installFastBin } from '../../../gpu-worker/atlas/fast-bin.js';
+import { MaxRectsBin, MaxRectsPacker, PACKING_LOGIC } from 'maxrects-packer';
+import { checkFastBinVersion, FAST_BIN_FOR, installedMaxrectsVersion, installFastBin } from '../../../gpu-worker/atlas/fast-bin.js';
 
 /** Deterministic sizes 4..260 (a small LCG), many shapes and some repeats. */
 function sizes(n: number, seed: number): { w: number; h: number }[] {
@@ -60,5 +61,35 @@ describe('maxrects fast bin', () => {
         }
     }
     assert.equal(cases, 40);
+  });
+});
+
+describe('maxrects fast bin version guard', () => {
+  it('GIVEN the installed maxrects-packer THEN it is the version the patch was written for', () => {
+    assert.equal(installedMaxrectsVersion(), FAST_BIN_FOR);
+    assert.doesNotThrow(() => checkFastBinVersion(FAST_BIN_FOR));
+  });
+
+  it('GIVEN any other version THEN installing fails loudly, naming the fix, and the library methods stay', () => {
+    for (const other of ['2.7.4', '2.8.0', '3.0.0', '2.7.3-beta.1', undefined]) {
+      assert.throws(
+        () => checkFastBinVersion(other),
+        (err: Error) =>
+          err.name === 'DependencyVersionError' &&
+          err.message.includes(`pin maxrects-packer to ${FAST_BIN_FOR}`) &&
+          err.message.includes('update fast-bin.ts') &&
+          err.message.includes(other ?? 'version unknown'),
+        String(other),
+      );
+    }
+    installFastBin(false);
+    const before = MaxRectsBin.prototype as unknown as Record<string, unknown>;
+    const own = before.findNode;
+    try {
+      assert.throws(() => installFastBin(true, '2.7.4'), { name: 'DependencyVersionError' });
+      assert.equal(before.findNode, own, 'nothing patched on a refused version');
+    } finally {
+      installFastBin(true);
+    }
   });
 });
