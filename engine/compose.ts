@@ -101,9 +101,9 @@ export function createEngine(res: EngineResources): EngineHost {
   );
   if (res.notifier) hooks.attach(res.notifier);
   const notifier = hooks.notifier;
-  const onStored = (source: string, _row?: EventRow) => {
+  const onStored = (source: string, row?: EventRow) => {
     metrics.eventStored(source);
-    outbox.kick();
+    outbox.kick(row?.projectId);
   };
   const entities = createEntityService({ store });
   const schedules = res.redis ? createSchedules(res.redis, config.queuePrefix) : null;

@@ -44,9 +44,10 @@ export interface JobQueues {
   /**
    * Submit one step's work job; the same jobId twice adds nothing while the job is stored. `ensure` (a
    * resubmit after a crash) first asks whether the step's flow exists, since a finished child may have
-   * been removed while its parent still waits to be read: adding it again would run it twice.
+   * been removed while its parent still waits to be read: adding it again would run it twice. `delayMs`:
+   * the work job waits that long before it is taken up (a notify job's channel slot).
    */
-  submit(queue: StepQueue, jobId: string, data: WorkJobData, ensure?: boolean): Promise<void>;
+  submit(queue: StepQueue, jobId: string, data: WorkJobData, ensure?: boolean, delayMs?: number): Promise<void>;
   /** Remove a job that has not started; true if it was removed. Active jobs finish. */
   cancel(jobType: JobType, jobId: string): Promise<boolean>;
   /** Jobs per queue and state, for metrics. */
@@ -139,7 +140,7 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
     async resumeAll() {
       await Promise.all(jobTypes.map((t) => queue(t).resume()));
     },
-    async submit(jobType, jobId, data, ensure = false) {
+    async submit(jobType, jobId, data, ensure = false, delayMs = 0) {
       const childOpts =
         jobType === WEBHOOKS_QUEUE
           ? webhookJobOptions(data.input)
@@ -153,7 +154,15 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
         prefix,
         data: { runId: data.runId, stepId: data.stepId, jobId },
         opts: { jobId: `${jobId}.done`, ...engineJobOptions },
-        children: [{ name: jobType, queueName: jobType, prefix, data, opts: { jobId, ...childOpts, ignoreDependencyOnFailure: true } }],
+        children: [
+          {
+            name: jobType,
+            queueName: jobType,
+            prefix,
+            data,
+            opts: { jobId, ...childOpts, ...(delayMs > 0 ? { delay: delayMs } : {}), ignoreDependencyOnFailure: true },
+          },
+        ],
       });
     },
     async close() {

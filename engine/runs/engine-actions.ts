@@ -81,27 +81,37 @@ export function createEngineActions(deps: {
   }
 
   // Each channel's posts (a project's review or admin channel) paced to the notifier's spacing: the next free
-  // slot per channel, and the slot a delayed job holds when it comes back.
+  // slot per channel, and the slot each notify job holds once it has been given one.
   const nextSlot = new BoundedMap<string, number>(10_000);
   const held = new BoundedMap<string, number>(100_000);
-  /**
-   * A notify step's post, from the notify queue: now if its channel is free (or its held slot has come), else
-   * the time of the channel's next slot, which it holds (the queue delays the job to then: nothing waits).
-   */
-  async function deliverNotify(ctx: EngineActionContext): Promise<{ output: unknown } | { delayUntil: number }> {
+  /** The slot this notify job holds in its channel (given once, the channel's next free one): when it may post. */
+  function slotOf(ctx: Omit<EngineActionContext, 'runId'>): number {
     const now = deps.clock.now();
     const spacing = deps.notifier.postSpacingMs ?? 0;
+    if (spacing <= 0) return now;
     const slot = held.get(ctx.jobId);
-    if (spacing > 0 && (slot === undefined || slot > now + 50)) {
-      if (slot !== undefined) return { delayUntil: slot };
-      const key = `${ctx.projectId}\u0000${ctx.config.channel === 'admin' ? 'admin' : 'review'}`;
-      const at = Math.max(now, nextSlot.get(key) ?? 0);
-      nextSlot.set(key, at + spacing);
-      if (at > now + 50) {
-        held.set(ctx.jobId, at);
-        return { delayUntil: at };
-      }
-    }
+    if (slot !== undefined) return slot;
+    const key = `${ctx.projectId}\u0000${ctx.config.channel === 'admin' ? 'admin' : 'review'}`;
+    const at = Math.max(now, nextSlot.get(key) ?? 0);
+    nextSlot.set(key, at + spacing);
+    held.set(ctx.jobId, at);
+    return at;
+  }
+  /**
+   * How long a notify job should wait before it is first tried (ms): its slot, taken when it is submitted, so
+   * a backlogged channel's job is added delayed to its turn instead of being taken up once only to be put back.
+   */
+  function notifyDelay(ctx: Omit<EngineActionContext, 'runId'>): number {
+    const wait = slotOf(ctx) - deps.clock.now();
+    return wait > 50 ? wait : 0;
+  }
+  /**
+   * A notify step's post, from the notify queue: now if its slot has come, else the time of its slot (the
+   * queue delays the job to then: nothing waits). A job submitted before a restart gets a new slot.
+   */
+  async function deliverNotify(ctx: EngineActionContext): Promise<{ output: unknown } | { delayUntil: number }> {
+    const slot = slotOf(ctx);
+    if (slot > deps.clock.now() + 50) return { delayUntil: slot };
     held.delete(ctx.jobId);
     const problem = engineActionProblem('notify', ctx.config);
     if (problem) throw new GreenlightError('validation_failed', problem);
@@ -153,5 +163,5 @@ export function createEngineActions(deps: {
     }
   }
 
-  return { deliverWebhook, deliverNotify, run };
+  return { deliverWebhook, deliverNotify, notifyDelay, run };
 }

@@ -66,7 +66,16 @@ export function createRunner(deps: RunnerDeps) {
   const { unit } = createUnits({
     store,
     onStored: deps.onStored,
-    submit: (jobType, jobId, data, ensure) => deps.jobs.submit(jobType, jobId, data, ensure),
+    // A chat post is added delayed to its channel's slot (the notify queue's pacing), not taken up to be put back.
+    // A resubmit after a crash (ensure) takes no slot: its flow is likely in Redis already; if not, it paces itself.
+    submit: (jobType, jobId, data, ensure) =>
+      deps.jobs.submit(
+        jobType,
+        jobId,
+        data,
+        ensure,
+        jobType === NOTIFY_QUEUE && !ensure ? deps.actions.notifyDelay({ projectId: data.projectId, jobId, config: data.input }) : 0,
+      ),
     ...(deps.faults?.afterCommit ? { afterCommit: deps.faults.afterCommit } : {}),
     ...(deps.faults?.afterSubmit ? { afterSubmit: deps.faults.afterSubmit } : {}),
     runAction: (e) => deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config }),

@@ -1,7 +1,7 @@
 // The events table doubles as the outbox: a row is written (durably) before
 // anything else, and `published_at` stays null until it is on the queue.
 // Intake is the hot path, so its statements are prepared once per database.
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { StoreContext } from './context.js';
 import type { StoredEvent } from './changes.js';
 import { rowReader, type Db } from './db.js';
@@ -24,13 +24,11 @@ function prepare(db: Db) {
       .where(and(eq(events.projectId, p('projectId')), eq(events.idempotencyKey, p('key'))))
       .prepare(),
     get: rowReader(db, events, 'id = ? AND project_id = ?'),
-    unpublished: db
-      .select({ id: events.id, projectId: events.projectId, type: events.type, seq: events.seq })
-      .from(events)
-      .where(isNull(events.publishedAt))
-      .orderBy(asc(events.seq))
-      .limit(p('limit'))
-      .prepare(),
+    // Pending rows only (the partial index), less those of projects whose batch is on its way (a JSON array).
+    unpublished: db.$client.prepare(
+      `SELECT id, project_id AS projectId, type, seq FROM events
+        WHERE published_at IS NULL AND project_id NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+    ),
     // One statement for any batch: the ids go in as one JSON array (a query built per call cost the outbox more than the update).
     markPublished: db.$client.prepare('UPDATE events SET published_at = ? WHERE id IN (SELECT value FROM json_each(?))'),
   };
@@ -73,9 +71,9 @@ export function createEventsRepo(ctx: StoreContext) {
     get(projectId: string, id: string): EventRow | undefined {
       return s.get.get(id, projectId);
     },
-    /** The oldest unpublished events: only what the queue job needs, no JSON decoding. */
-    unpublished(limit: number): { id: string; projectId: string; type: string; seq: number }[] {
-      return s.unpublished.all({ limit });
+    /** The oldest unpublished events, but none of the `except` projects': only what the queue job needs, no JSON decoding. */
+    unpublished(limit: number, except: readonly string[] = []): { id: string; projectId: string; type: string; seq: number }[] {
+      return s.unpublished.all(JSON.stringify(except), limit) as { id: string; projectId: string; type: string; seq: number }[];
     },
     markPublished(ids: string[], at: number): void {
       if (ids.length > 0) s.markPublished.run(at, JSON.stringify(ids));

@@ -9,6 +9,7 @@ import { testDoor } from '../../engine/testing.js';
 import { greenlightWithSlack } from './with-slack.js';
 import { fmt, summarize, verdict } from './stats.js';
 import { profiled } from './profile.js';
+import { connections } from './redis.js';
 
 /** A load client in a process of its own (tests/bench/<name>.ts); resolves with its last stdout line. */
 function client(name: string, args: Record<string, unknown>): Promise<string> {
@@ -26,6 +27,41 @@ const enable = (engine: Engine, projectId: string, body: Record<string, unknown>
   engine.rules.dryRun(cliPrincipal, projectId, row.id, { event: sample });
   engine.rules.setEnabled(cliPrincipal, projectId, row.id, true);
 };
+
+/** One quiet sample as its client saw it (wall clock): sent, its job added to Redis, picked up by its worker. */
+interface Sample {
+  n: string;
+  sent: number;
+  added: number;
+  picked: number;
+}
+
+/** Each quiet sample split at the rows the engine wrote for it: where the time between send and pickup went. */
+function stagesOf(engine: Engine, samples: Sample[]) {
+  const row = testDoor(engine).sql.prepare(
+    `SELECT e.occurred_at AS stored, e.published_at AS published, s.started_at AS started
+       FROM events e JOIN runs r ON r.event_id = e.id JOIN run_steps s ON s.run_id = r.id
+      WHERE e.project_id = 'quiet' AND json_extract(e.payload, '$.n') = ?`,
+  );
+  const parts: Record<string, number[]> = {
+    'sent → stored (HTTP, intake)': [],
+    'stored → published (outbox)': [],
+    'published → step started (events queue, firing)': [],
+    'step started → job in Redis (submit)': [],
+    'job in Redis → picked up (its worker)': [],
+  };
+  const [http, outbox, firing, submit, pickup] = Object.values(parts) as [number[], number[], number[], number[], number[]];
+  for (const s of samples) {
+    const r = row.get(s.n) as { stored: number; published: number; started: number } | undefined;
+    if (!r) continue;
+    http.push(r.stored - s.sent);
+    outbox.push(r.published - r.stored);
+    firing.push(r.started - r.published);
+    submit.push(s.added - r.started);
+    pickup.push(s.picked - s.added);
+  }
+  return Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, summarize(v)]));
+}
 
 export async function benchFairness(o: { floodRate: number; rate: number; seconds: number }): Promise<string[][]> {
   const gl = await greenlightWithSlack('fair');
@@ -62,21 +98,19 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
     const quietToken = engine.entities.createToken(cliPrincipal, 'quiet', { role: 'lead' }).token;
 
     // B's side (its client and its worker) and A's flood each run in a process of their own.
-    const quiet = async () =>
-      summarize(
-        (
-          JSON.parse(
-            await client('quiet-client', {
-              url: running.url,
-              token: quietToken,
-              redisUrl: running.redisUrl,
-              prefix: config.queuePrefix,
-              rate: o.rate,
-              seconds: o.seconds,
-            }),
-          ) as { latency: number[] }
-        ).latency,
-      );
+    const quiet = async () => {
+      const out = JSON.parse(
+        await client('quiet-client', {
+          url: running.url,
+          token: quietToken,
+          redisUrl: running.redisUrl,
+          prefix: config.queuePrefix,
+          rate: o.rate,
+          seconds: o.seconds,
+        }),
+      ) as { latency: number[]; stages: Sample[] };
+      return { ...summarize(out.latency), stages: stagesOf(engine, out.stages) };
+    };
     const alone = await quiet();
     const flooding = client('flood-client', {
       url: running.url,
@@ -91,9 +125,23 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
       (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM events WHERE project_id = 'noisy'").get() as { n: number }).n;
     for (const deadline = Date.now() + 20_000; noisyEvents() < o.floodRate && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 50));
+    // CPU per flood event, engine thread and Redis: the figure a cheaper event path moves, whatever else shares the machine.
+    const redis = connections(running.redisUrl).open();
+    const redisCpu = async () => {
+      const info = await redis.info('cpu');
+      return ['used_cpu_user', 'used_cpu_sys'].reduce((a, k) => a + Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0), 0) * 1000;
+    };
+    const noisyRunsNow = () =>
+      (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM runs WHERE project_id = 'noisy'").get() as { n: number }).n;
+    const cpu0 = process.cpuUsage();
+    const [redis0, runs0] = [await redisCpu(), noisyRunsNow()];
     const busy = await profiled('fairness', quiet);
+    const cpu1 = process.cpuUsage(cpu0);
+    const [redis1, runs1] = [await redisCpu(), noisyRunsNow()];
+    redis.disconnect();
+    const perRun = (ms: number) => ms / Math.max(1, runs1 - runs0);
     const floodResult = JSON.parse(await flooding) as { sent: number; refused: number };
-    const noisyRuns = (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM runs WHERE project_id = 'noisy'").get() as { n: number }).n;
+    const noisyRuns = noisyRunsNow();
     const posted = fake.of('chat.postMessage').filter((c) => c.args.channel === 'CNOISY').length;
     return [
       [
@@ -109,6 +157,20 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
         `alone ${fmt(alone.p99, 2)} ms`,
         `ratio ${fmt(busy.p99 / alone.p99, 2)}`,
         `target ratio ≤ 1.5: ${verdict(busy.p99 / alone.p99 <= 1.5)}`,
+      ],
+      ...Object.keys(busy.stages).map((k) => [
+        `  where B's time goes: ${k} (ms clock)`,
+        `p50 ${fmt(busy.stages[k]!.p50, 0)} / p99 ${fmt(busy.stages[k]!.p99, 0)} ms`,
+        `alone ${fmt(alone.stages[k]!.p50, 0)} / ${fmt(alone.stages[k]!.p99, 0)} ms`,
+        '',
+        '',
+      ]),
+      [
+        `  cost per flood event while B was measured (${runs1 - runs0} runs; B's own work included)`,
+        `engine process ${fmt(perRun((cpu1.user + cpu1.system) / 1000), 2)} ms CPU`,
+        `redis ${fmt(perRun(redis1 - redis0), 2)} ms CPU`,
+        '',
+        '',
       ],
       [
         `  the flood: ${floodResult.sent} notify events sent (${floodResult.refused} refused), ${noisyRuns} runs, ${posted} posted to its channel so far (paced 1/s)`,

@@ -19,11 +19,18 @@ const pool = new Pool(new URL(args.url).origin, { connections: 16, pipelining: 1
 const redis = connections(args.redisUrl);
 const sentAt = new Map<string, number>();
 const latency: number[] = [];
+/** Per sample, on the wall clock the engine's rows use: sent, job added to Redis, job picked up. */
+const stages: { n: string; sent: number; added: number; picked: number }[] = [];
+const sentWall = new Map<string, number>();
 const worker = new Worker(
   'bg_remove',
   async (job) => {
     const t0 = sentAt.get(String(job.data.input.originalPath));
-    if (t0 !== undefined) latency.push(performance.now() - t0);
+    if (t0 !== undefined) {
+      latency.push(performance.now() - t0);
+      const n = String(job.data.input.originalPath).slice(6, -4);
+      stages.push({ n, sent: sentWall.get(n)!, added: job.timestamp, picked: Date.now() });
+    }
     return { alphaPaths: [] };
   },
   { connection: redis.open(), prefix: args.prefix, concurrency: 8 },
@@ -32,6 +39,7 @@ let n = 0;
 const quiet = async () => {
   const key = `files/${process.pid}-${++n}.png`;
   sentAt.set(key, performance.now());
+  sentWall.set(`${process.pid}-${n}`, Date.now());
   const res = await pool.request({
     method: 'POST',
     path: '/api/projects/quiet/automation/events',
@@ -48,9 +56,10 @@ const settle = async (expected: number) => {
 for (let i = 0; i < 20; i++) await quiet(); // warm-up
 await settle(20);
 latency.length = 0;
+stages.length = 0;
 await paced(args.rate, args.seconds, quiet);
 await settle(Math.round(args.rate * args.seconds));
-console.log(JSON.stringify({ latency }));
+console.log(JSON.stringify({ latency, stages }));
 await worker.close();
 await pool.close();
 redis.closeAll();

@@ -4,7 +4,9 @@
 // event waited ~8 s for its job: the events consumer's slots waited on A's chat posts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { stopTestRedis, waitFor } from '../helpers/engine.js';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { stopTestRedis, testRedis, waitFor } from '../helpers/engine.js';
 import { enabledRule } from '../helpers/rules.js';
 import { slash, startSlackHarness, type SlackHarness } from '../helpers/slack-bot.js';
 import { testWorkers } from '../helpers/workers.js';
@@ -103,6 +105,21 @@ describe('fairness between projects', () => {
     );
     const posts = h.fake.of('chat.postMessage').filter((c) => c.args.channel === CHANNEL && /^chatty \d+$/.test(c.args.text));
     assert.deepEqual(posts.map((c) => c.args.text).sort(), Array.from({ length: 12 }, (_, i) => `chatty ${i + 1}`).sort());
+    // Each post was taken up once, at its slot: a backlogged channel's job is added delayed to its turn, not
+    // taken up only to be put back (on main the eleven behind the first each started twice).
+    const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
+    const notify = new Queue('notify', { connection, prefix: h.t.prefix });
+    try {
+      const chattyDone = async () => (await notify.getCompleted(0, 1000)).filter((j) => /^chatty \d+$/.test(String(j.data.input.text)));
+      await waitFor(async () => (await chattyDone()).length === 12, 5000, 'twelve notify jobs completed');
+      assert.deepEqual(
+        (await chattyDone()).map((j) => j.attemptsStarted),
+        Array.from({ length: 12 }, () => 1),
+      );
+    } finally {
+      await notify.close();
+      connection.disconnect();
+    }
   });
 
   it('GIVEN a slow chat API (every post answers after 1.5 s) and 36 more chatty events (more than the notify queue’s 16 slots) THEN the quiet project’s job is still at once and its own post is not queued behind the chatty channel’s backlog', async () => {
