@@ -75,16 +75,8 @@ program
           watchRedis: false,
         })
       : null;
-    announce(
-      `Greenlight is running at ${running.url} (review: ${running.url}/review, health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)`,
-    );
-    for (const status of bots!.status) announce(status);
-    if (worker)
-      announce(`Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/`);
-    if (running.generatedAdminToken)
-      announce(
-        `Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own): ${running.generatedAdminToken}`,
-      );
+    // Before the first line that says it is up: a signal sent on seeing that line must find its handler (with no
+    // listener yet, SIGINT's default action kills the process mid-start-up).
     stopOnSignals(
       [
         { what: 'chat bots', stop: () => bots?.stop() },
@@ -95,6 +87,16 @@ program
       (signal) => `${signal}: stopping (running jobs finish first, for up to ${cfg.shutdownTimeoutMs / 1000} s)…`,
       announce,
     );
+    announce(
+      `Greenlight is running at ${running.url} (review: ${running.url}/review, health: ${running.url}/healthz, API: ${running.url}/api/openapi.json)`,
+    );
+    for (const status of bots!.status) announce(status);
+    if (worker)
+      announce(`Worker: ${worker.queues.join(', ')} (${worker.pool.size} at once); files under ${workerConfig!.dataDir}/projects/`);
+    if (running.generatedAdminToken)
+      announce(
+        `Generated a bootstrap admin token (shown once; set GREENLIGHT_ADMIN_TOKEN to choose your own): ${running.generatedAdminToken}`,
+      );
   });
 
 program

@@ -149,14 +149,15 @@ export function registerWorkerCommands(program: Command): void {
       const { logger, announce } = processLog(process.env.LOG_LEVEL ?? 'info', logFormatOf());
       const { startWorker } = await import('../gpu-worker/worker.js');
       const worker = startWorker({ config, redisUrl, logger });
-      announce(
-        `Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}`,
-      );
+      // The handlers first: a signal sent on seeing the line below must find them (see `greenlight start`).
       stopOnSignals(
         [{ what: 'worker', stop: (signal) => worker.close({ signal }) }],
         deadlineMs,
         (signal) => `${signal}: draining — waiting up to ${deadlineMs / 1000} s for running jobs to finish (send again to exit now)…`,
         announce,
+      );
+      announce(
+        `Greenlight worker: queues ${config.queues.join(', ')}; ${config.concurrency} at once; ${config.projectConcurrency} per project; Redis ${redisUrl}`,
       );
     });
 
