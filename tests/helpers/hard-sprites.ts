@@ -167,19 +167,6 @@ export function hardCases(size = 192): HardCase[] {
   ];
 }
 
-/** Intersection over union of alpha ≥ 128. */
-export function iou(out: Rgba, truth: Rgba): number {
-  let inter = 0;
-  let union = 0;
-  for (let p = 3; p < out.data.length; p += 4) {
-    const a = out.data[p]! >= 128;
-    const b = truth.data[p]! >= 128;
-    if (a && b) inter++;
-    if (a || b) union++;
-  }
-  return union === 0 ? 1 : inter / union;
-}
-
 /**
  * Mean RGB error (levels, 0-255) on the edge pixels both show: true alpha partial, or opaque within
  * 2 px of the true outside; the cut-out's colour against the true subject colour there.

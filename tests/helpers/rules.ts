@@ -102,3 +102,16 @@ export function manyRules(n: number): Record<string, unknown>[] {
     }
   });
 }
+
+/** Generation on a Generate press (spec.generate_requested): costly, so it waits for an admin's approval. */
+export const generateOnRequest = {
+  name: 'Generate on request',
+  trigger: { event: 'spec.generate_requested' },
+  actions: [
+    {
+      id: 'gen',
+      type: 'enqueue_job',
+      config: { type: 'generate', input: { specId: '${event.payload.specId}', count: '${event.payload.count}' } },
+    },
+  ],
+};

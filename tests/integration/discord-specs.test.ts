@@ -11,7 +11,7 @@ import { createInteractionHandler, fromRaw } from '../../bot/discord/interaction
 import { checkDiscordMessage } from '../../bot/discord/limits.js';
 import { catalogFromFiles, cliPrincipal, GreenlightError, type Engine } from '../../engine/index.js';
 import { stopTestRedis, waitFor } from '../helpers/engine.js';
-import { enabledRule } from '../helpers/rules.js';
+import { enabledRule, generateOnRequest } from '../helpers/rules.js';
 import { startDiscordHarness, type DiscordHarness } from '../helpers/discord-bot.js';
 import type { RestCall } from '../helpers/discord-fake.js';
 
@@ -142,17 +142,7 @@ describe('Discord: /spec add and Generate (real discord.js, loopback gateway and
 
   it('GIVEN a generate rule and a lead’s Generate press delivered twice THEN one spec.generate_requested, the run waits for an admin, the reply names the rule', async (t) => {
     const knight = h.t.engine.specs.listSpecs(cliPrincipal, 'art').find((s) => s.name === 'knight 1' && s.specListId)!;
-    const rule = {
-      name: 'Generate on request',
-      trigger: { event: 'spec.generate_requested' },
-      actions: [
-        {
-          id: 'gen',
-          type: 'enqueue_job',
-          config: { type: 'generate', input: { specId: '${event.payload.specId}', count: '${event.payload.count}' } },
-        },
-      ],
-    };
+    const rule = generateOnRequest;
     const sample = { type: 'spec.generate_requested', subject: { kind: 'spec', id: knight.id }, payload: { specId: knight.id, count: 4 } };
     const ruleId = await enabledRule((...a) => h.t.call(...a), P, leadToken, rule, sample);
     const customId = generateId(shown, 'knight 1');

@@ -10,7 +10,7 @@ import { slashCommands } from '../../bot/slack/app.js';
 import { checkMessage } from '../../bot/slack/limits.js';
 import { actionIds } from '../../bot/views/ids.js';
 import { catalogFromFiles, cliPrincipal } from '../../engine/index.js';
-import { enabledRule } from '../helpers/rules.js';
+import { enabledRule, generateOnRequest } from '../helpers/rules.js';
 import { stopTestRedis, waitFor } from '../helpers/engine.js';
 import { press, slash, startSlackHarness, type SlackHarness } from '../helpers/slack-bot.js';
 
@@ -148,17 +148,7 @@ describe('Slack: /spec add and Generate (real Bolt over HTTP, loopback Slack)', 
 
   it('GIVEN a generate rule and a lead’s Generate press, delivered twice THEN one spec.generate_requested, the run waits for an admin, and the reply names the rule', async (t) => {
     const knight = h.t.engine.specs.listSpecs(cliPrincipal, 'art').find((s) => s.name === 'knight 1')!;
-    const rule = {
-      name: 'Generate on request',
-      trigger: { event: 'spec.generate_requested' },
-      actions: [
-        {
-          id: 'gen',
-          type: 'enqueue_job',
-          config: { type: 'generate', input: { specId: '${event.payload.specId}', count: '${event.payload.count}' } },
-        },
-      ],
-    };
+    const rule = generateOnRequest;
     const sample = { type: 'spec.generate_requested', subject: { kind: 'spec', id: knight.id }, payload: { specId: knight.id, count: 4 } };
     const ruleId = await enabledRule((...a) => h.t.call(...a), P, leadToken, rule, sample);
 

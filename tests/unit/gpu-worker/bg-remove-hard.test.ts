@@ -12,7 +12,8 @@ import sharp from 'sharp';
 import { localContext } from '../../../gpu-worker/context.js';
 import { decodeRgba } from '../../../gpu-worker/image/io.js';
 import { runJob } from '../../../gpu-worker/processors/index.js';
-import { edgeColourError, hardCases, iou } from '../../helpers/hard-sprites.js';
+import { edgeColourError, hardCases } from '../../helpers/hard-sprites.js';
+import { maskIoU } from '../../helpers/sprites.js';
 
 /** Mean RGB error (levels) on edge pixels: noise σ 6 alone is ~5 levels; a halo of backdrop colour is tens. */
 const EDGE_ERROR_BOUND = 12;
@@ -44,7 +45,7 @@ describe('bg_remove (classic) on hard cases', () => {
       };
       assert.equal(meta.threshold, 'auto', 'the default threshold is recorded as asked');
       assert.ok(meta.thresholdUsed >= 0.012 && meta.thresholdUsed <= 0.1, `thresholdUsed ${meta.thresholdUsed}`);
-      ious.push(iou(cut, c.truth));
+      ious.push(maskIoU(cut, c.truth));
       errors.push(edgeColourError(cut, c.truth));
       t.diagnostic(
         `${c.name}: IoU ${ious.at(-1)!.toFixed(4)}, edge colour error ${errors.at(-1)!.toFixed(2)} levels, threshold used ${meta.thresholdUsed.toFixed(4)}`,
