@@ -16,7 +16,7 @@ import { systemClock, type Clock } from './ids.js';
 import type { Engine } from './door.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createJobQueues, startEngineConsumers, type EngineConsumers, type JobQueues } from './queue/jobs.js';
-import { createQueues, EVENTS_QUEUE, type EngineQueues } from './queue/queues.js';
+import { createQueues, EVENTS_QUEUE, eventsOfJob, type EngineQueues } from './queue/queues.js';
 import { pingRedis } from './queue/redis.js';
 import { createSchedules, SCHEDULES_QUEUE } from './queue/schedules.js';
 import { createEngineActions } from './runs/engine-actions.js';
@@ -103,7 +103,7 @@ export function createEngine(res: EngineResources): EngineHost {
   const notifier = hooks.notifier;
   const onStored = (source: string, row?: EventRow) => {
     metrics.eventStored(source);
-    outbox.kick(row?.projectId);
+    outbox.kick(row?.projectId, source);
   };
   const entities = createEntityService({ store });
   const schedules = res.redis ? createSchedules(res.redis, config.queuePrefix) : null;
@@ -330,13 +330,22 @@ export function createEngine(res: EngineResources): EngineHost {
     allQueues: () => jobs?.all([EVENTS_QUEUE, SCHEDULES_QUEUE]) ?? [],
     drainOutbox: () => outbox.drain(),
     start(options = {}) {
-      outbox.start();
+      outbox.start({ hold: options.consume === true && res.redis !== null && runner !== null });
       if (options.consume && res.redis && runner) {
         consumers = startEngineConsumers(
           res.redis,
           config.queuePrefix,
           {
-            onEvent: (e) => runner.processEvent(e.projectId, e.eventId).then(() => undefined),
+            onEvent: (job) => {
+              const { projectId, events } = eventsOfJob(job);
+              return runner
+                .processEvents(
+                  projectId,
+                  events.map((e) => e.eventId),
+                )
+                .then(() => undefined)
+                .finally(() => outbox.settled(projectId));
+            },
             onStepDone: (d) => runner.stepFinished(d.runId, d.stepId, d.jobId, d.output, d.error),
             onWebhook: (d, jobId, attempt) =>
               actions.deliverWebhook({ projectId: d.projectId, runId: d.runId, jobId, config: d.input }, attempt),

@@ -4,28 +4,46 @@
 // and retries while Redis is away. Nothing is lost: a row stays unpublished
 // until the queue has it, and a re-send of the same event id adds nothing.
 // Projects do not queue behind each other here: while one project's batch is
-// on its way, another project's events go out in a batch of their own.
+// on its way, another project's events go out in a batch of their own. With
+// the consumer in this process, a project whose last batch is still being
+// handled waits for it (or holdMs), so it holds at most one of the consumer's
+// slots, leaving the rest to others. A flooding project (events from outside
+// at floodRate/s or more) publishes at most one batch per floodGapMs: its burst
+// goes out as batches of several events, each handled in far fewer Redis calls
+// and transactions than one per event. Below that rate nothing waits.
 import type { Logger } from 'pino';
 import type { Clock } from '../ids.js';
-import type { EventJobData } from '../queue/queues.js';
+import type { EventRef } from '../queue/queues.js';
 import type { Store } from '../store/store.js';
 
 export interface OutboxOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  publish: (batch: EventJobData[]) => Promise<void>;
+  publish: (batch: EventRef[]) => Promise<void>;
   pollMs?: number;
+  /** How long a project's published batch may hold its next one back at most (a lost settle). Default 250 ms. */
+  holdMs?: number;
+  /** Events a second from outside (not engine-emitted) that make a project a flood. Default 100. */
+  floodRate?: number;
+  /** A flooding project's least time between two batches. Default 20 ms. */
+  floodGapMs?: number;
   batchSize?: number;
   publishTimeoutMs?: number;
 }
 
 export interface Outbox {
-  /** A row was stored (of `projectId`, when the caller knows): publish it soon. */
-  kick(projectId?: string): void;
-  /** Drain until nothing is pending (or publishing fails). Resolves when every pass in flight has ended. */
+  /** A row was stored (of `projectId`, when the caller knows; `source` 'engine' when the engine emitted it): publish it soon. */
+  kick(projectId?: string, source?: string): void;
+  /**
+   * Drain until nothing is pending (or publishing fails), held projects' events too. Resolves when every pass
+   * in flight has ended.
+   */
   drain(): Promise<void>;
-  start(): void;
+  /** `hold`: the consumer runs in this process and calls settled() as it ends each project's job. */
+  start(options?: { hold?: boolean }): void;
+  /** The consumer has handled (or given up on, for now) one of the project's jobs: its next batch may go. */
+  settled(projectId: string): void;
   stop(): Promise<void>;
   readonly failing: boolean;
 }
@@ -36,6 +54,37 @@ export function createOutbox(o: OutboxOptions): Outbox {
   /** Passes in flight, and the projects whose batch is on its way: only one batch per project at a time (its order). */
   const passes = new Set<Promise<void>>();
   const sending = new Set<string>();
+  // Holds, rates and gaps are scheduling: they run on the monotonic clock, not the engine's (a test's may stand still).
+  /** Projects whose published batch the consumer has not settled yet, and since when (hold mode only). */
+  const handling = new Map<string, number>();
+  const holdMs = o.holdMs ?? 250;
+  let hold = false;
+  const held = (projectId: string, now: number) => now - (handling.get(projectId) ?? -Infinity) < holdMs;
+  /** Each project's rate of events from outside (decayed by half each second), and when its last batch went. */
+  const rates = new Map<string, { n: number; at: number }>();
+  const lastBatch = new Map<string, number>();
+  const gaps = new Map<string, NodeJS.Timeout>();
+  const floodGapMs = o.floodGapMs ?? 20;
+  /** The decayed count a steady floodRate/s holds at (rate / ln 2). */
+  const floodCount = (o.floodRate ?? 100) / Math.LN2;
+  const countOf = (projectId: string, now: number) => {
+    const r = rates.get(projectId);
+    return r ? r.n * 0.5 ** ((now - r.at) / 1000) : 0;
+  };
+  const gated = (projectId: string, now: number) =>
+    now - (lastBatch.get(projectId) ?? -Infinity) < floodGapMs && countOf(projectId, now) >= floodCount;
+  /** Come back for a flooding project's next batch when its gap has passed. */
+  const afterGap = (projectId: string, now: number) => {
+    if (gaps.has(projectId) || stopped) return;
+    const wait = Math.max(1, (lastBatch.get(projectId) ?? now) + floodGapMs - now);
+    gaps.set(
+      projectId,
+      setTimeout(() => {
+        gaps.delete(projectId);
+        void drain();
+      }, wait).unref(),
+    );
+  };
   let failing = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -52,11 +101,23 @@ export function createOutbox(o: OutboxOptions): Outbox {
    * Publish what is pending for projects with no batch on its way, batch after batch, until none is left; the
    * rows a kick found busy are picked up here once their project's batch is out (the selects after each batch).
    */
-  async function pass(): Promise<void> {
+  async function pass(force: boolean): Promise<void> {
     for (;;) {
-      const rows = events.unpublished(batchSize, [...sending]);
+      const now = performance.now();
+      for (const p of handling.keys()) if (!held(p, now)) handling.delete(p); // a settle that never came
+      const busy = force ? [...sending] : [...sending, ...handling.keys(), ...[...lastBatch.keys()].filter((p) => gated(p, now))];
+      const rows = events.unpublished(batchSize, busy);
       if (rows.length === 0) return;
       const projects = new Set(rows.map((r) => r.projectId));
+      if (hold) for (const p of projects) handling.set(p, now);
+      for (const p of projects) {
+        if (countOf(p, now) < floodCount) {
+          lastBatch.delete(p);
+          continue;
+        }
+        lastBatch.set(p, now);
+        afterGap(p, now);
+      }
       for (const p of projects) sending.add(p);
       try {
         await withTimeout(
@@ -64,6 +125,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
           o.publishTimeoutMs ?? 3000,
         );
       } catch (err) {
+        for (const p of projects) handling.delete(p);
         if (!failing) o.logger.warn({ err, pending: rows.length }, 'outbox: cannot publish events, keeping them stored and retrying');
         failing = true;
         return;
@@ -79,20 +141,32 @@ export function createOutbox(o: OutboxOptions): Outbox {
     }
   }
 
-  const drain = (): Promise<void> => {
-    const p: Promise<void> = pass().finally(() => passes.delete(p));
+  const drain = (force = false): Promise<void> => {
+    const p: Promise<void> = pass(force).finally(() => passes.delete(p));
     passes.add(p);
     return Promise.all([...passes]).then(() => undefined);
   };
 
   return {
-    kick(projectId) {
-      // A project whose batch is on its way: that pass selects again once it is out, so nothing to start here.
-      if (!stopped && !(projectId !== undefined && sending.has(projectId))) void drain();
+    kick(projectId, source) {
+      const now = performance.now();
+      if (projectId !== undefined && source !== 'engine') {
+        if (!rates.has(projectId) && rates.size >= 10_000) rates.clear(); // bounded: a forgotten rate only skips a gap
+        rates.set(projectId, { n: countOf(projectId, now) + 1, at: now });
+      }
+      // A project whose batch is on its way, being handled or in its gap: that pass, its settle or its gap's end selects again.
+      if (stopped) return;
+      if (projectId !== undefined && (sending.has(projectId) || held(projectId, now))) return;
+      if (projectId !== undefined && gated(projectId, now)) return afterGap(projectId, now);
+      void drain();
     },
-    drain,
-    start() {
+    settled(projectId) {
+      if (handling.delete(projectId) && !stopped) void drain();
+    },
+    drain: () => drain(true),
+    start(options = {}) {
       stopped = false;
+      hold = options.hold === true;
       timer = setInterval(() => void drain(), o.pollMs ?? 500);
       timer.unref();
       void drain();
@@ -100,6 +174,8 @@ export function createOutbox(o: OutboxOptions): Outbox {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      for (const t of gaps.values()) clearTimeout(t);
+      gaps.clear();
       await Promise.all([...passes]);
     },
     get failing() {

@@ -7,7 +7,7 @@ import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job
 import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
 import type { JobType, WorkJobData } from '../jobs/contracts.js';
-import { engineJobOptions, EVENTS_QUEUE, type EventJobData } from './queues.js';
+import { engineJobOptions, EVENTS_QUEUE, type EventJobData, type EventRef } from './queues.js';
 import { workerLockDefaults } from '../jobs/contracts.js';
 import { isConnectionError } from '../jobs/redis-watch.js';
 import { isGreenlightError } from '../errors.js';
@@ -48,6 +48,8 @@ export interface JobQueues {
    * the work job waits that long before it is taken up (a notify job's channel slot).
    */
   submit(queue: StepQueue, jobId: string, data: WorkJobData, ensure?: boolean, delayMs?: number): Promise<void>;
+  /** Submit several new steps' jobs in one Redis transaction (all or none); same rules as submit without ensure. */
+  submitMany(items: Submission[]): Promise<void>;
   /** Remove a job that has not started; true if it was removed. Active jobs finish. */
   cancel(jobType: JobType, jobId: string): Promise<boolean>;
   /** Jobs per queue and state, for metrics. */
@@ -76,7 +78,40 @@ export const workJobOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 } as const;
 
+/** One new step's job, for submitMany. */
+export interface Submission {
+  queue: StepQueue;
+  jobId: string;
+  data: WorkJobData;
+  delayMs?: number;
+}
+
 export function createJobQueues(connection: Redis, prefix: string): JobQueues {
+  /** A step's flow: its work job under a parent on the steps queue. */
+  const flowOf = ({ queue: jobType, jobId, data, delayMs = 0 }: Submission) => {
+    const childOpts =
+      jobType === WEBHOOKS_QUEUE
+        ? webhookJobOptions(data.input)
+        : jobType === NOTIFY_QUEUE
+          ? { ...workJobOptions, ...notifyJobOptions }
+          : workJobOptions;
+    return {
+      name: `${data.runId}.${data.stepId}`,
+      queueName: STEPS_QUEUE,
+      prefix,
+      data: { runId: data.runId, stepId: data.stepId, jobId },
+      opts: { jobId: `${jobId}.done`, ...engineJobOptions },
+      children: [
+        {
+          name: jobType,
+          queueName: jobType,
+          prefix,
+          data,
+          opts: { jobId, ...childOpts, ...(delayMs > 0 ? { delay: delayMs } : {}), ignoreDependencyOnFailure: true },
+        },
+      ],
+    };
+  };
   const flows = new FlowProducer({ connection, prefix });
   flows.on('error', () => {
     // The shared producer connection's errors are logged where it is made (runtime.ts); queues re-emit each one.
@@ -141,29 +176,12 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
       await Promise.all(jobTypes.map((t) => queue(t).resume()));
     },
     async submit(jobType, jobId, data, ensure = false, delayMs = 0) {
-      const childOpts =
-        jobType === WEBHOOKS_QUEUE
-          ? webhookJobOptions(data.input)
-          : jobType === NOTIFY_QUEUE
-            ? { ...workJobOptions, ...notifyJobOptions }
-            : workJobOptions;
       if (ensure && (await queue.steps().getJob(`${jobId}.done`))) return;
-      await flows.add({
-        name: `${data.runId}.${data.stepId}`,
-        queueName: STEPS_QUEUE,
-        prefix,
-        data: { runId: data.runId, stepId: data.stepId, jobId },
-        opts: { jobId: `${jobId}.done`, ...engineJobOptions },
-        children: [
-          {
-            name: jobType,
-            queueName: jobType,
-            prefix,
-            data,
-            opts: { jobId, ...childOpts, ...(delayMs > 0 ? { delay: delayMs } : {}), ignoreDependencyOnFailure: true },
-          },
-        ],
-      });
+      await flows.add(flowOf({ queue: jobType, jobId, data, delayMs }));
+    },
+    async submitMany(items) {
+      if (items.length === 1) await flows.add(flowOf(items[0]!));
+      else if (items.length > 1) await flows.addBulk(items.map(flowOf));
     },
     async close() {
       await Promise.all([flows.close(), stepsQueue?.close(), ...[...queues.values(), ...others.values()].map((q) => q.close())]);
@@ -180,7 +198,8 @@ export function startEngineConsumers(
   connection: Redis,
   prefix: string,
   handlers: {
-    onEvent(data: EventJobData): Promise<void>;
+    /** One events job: a run of one project's events (or, from an earlier release, one event). */
+    onEvent(data: EventJobData | EventRef): Promise<void>;
     onStepDone(done: StepDone): Promise<void>;
     /** One delivery attempt of a call_webhook step (`attempt` from 1); its output, or throws. */
     onWebhook(data: WorkJobData, jobId: string, attempt: number): Promise<unknown>;
@@ -197,7 +216,7 @@ export function startEngineConsumers(
     c.on('error', () => {
       // The Worker on this connection re-emits its errors as its own 'error', which onError logs.
     });
-  const events = new Worker<EventJobData>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), {
+  const events = new Worker<EventJobData | EventRef>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), {
     connection: conns[0]!,
     prefix,
     concurrency: 4,

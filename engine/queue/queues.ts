@@ -12,32 +12,54 @@ export const engineJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
-export interface EventJobData {
+/** A stored event as the outbox hands it to the queue: what finding its row needs. */
+export interface EventRef {
   eventId: string;
   projectId: string;
   type: string;
   seq: number;
 }
 
+/**
+ * One events-queue job: a run of one project's stored events, oldest first. A project's burst goes as
+ * few jobs (one Redis add, one pickup, one transaction per chunk), not one per event.
+ */
+export interface EventJobData {
+  projectId: string;
+  events: { eventId: string; type: string; seq: number }[];
+}
+
+/** The most events one job carries. */
+export const EVENTS_PER_JOB = 64;
+
+/** A job of an earlier release (one event each) still in Redis after an upgrade reads as a run of one. */
+export function eventsOfJob(data: EventJobData | EventRef): EventJobData {
+  return 'events' in data ? data : { projectId: data.projectId, events: [{ eventId: data.eventId, type: data.type, seq: data.seq }] };
+}
+
 export interface EngineQueues {
   events: Queue<EventJobData>;
-  /** Put stored events on the events queue; job id = event id, so a re-send adds nothing. */
-  publishEvents(batch: EventJobData[]): Promise<void>;
+  /**
+   * Put stored events on the events queue, each project's as jobs of their own (at most EVENTS_PER_JOB
+   * events each, in order); a job's id names its first and last event, so a re-send of the same run adds
+   * nothing (a re-send that grew carries some events twice: handling an event again changes nothing).
+   */
+  publishEvents(batch: EventRef[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Fair shares between projects: each event's BullMQ priority grows with its project's recent rate (events,
+ * Fair shares between projects: each events job's BullMQ priority grows with its project's recent rate (events,
  * decayed by half each second; 1 + log2 of it), so a project's burst queues behind its own earlier events
  * and never in front of a quiet project's: 1 for a project sending about one a second, 9 at 200/s. Within
  * one rate band a project's events keep their order; priorities only tell projects apart.
  */
 export function fairPriority(now: () => number = Date.now) {
   const recent = new Map<string, { n: number; at: number }>();
-  return (projectId: string): number => {
+  return (projectId: string, events = 1): number => {
     const t = now();
     const r = recent.get(projectId);
-    const n = (r ? r.n * 0.5 ** ((t - r.at) / 1000) : 0) + 1;
+    const n = (r ? r.n * 0.5 ** ((t - r.at) / 1000) : 0) + events;
     if (!r && recent.size >= 10_000) recent.clear(); // bounded: a forgotten rate only makes one event eager
     recent.set(projectId, { n, at: t });
     return Math.min(2_000_000, 1 + Math.floor(Math.log2(n)));
@@ -47,6 +69,18 @@ export function fairPriority(now: () => number = Date.now) {
 export function createQueues(connection: Redis, prefix: string): EngineQueues {
   const events = new Queue<EventJobData>(EVENTS_QUEUE, { connection, prefix });
   const priorityOf = fairPriority();
+  const jobsOf = (batch: EventRef[]) => {
+    const byProject = new Map<string, EventRef[]>();
+    for (const e of batch) {
+      const list = byProject.get(e.projectId);
+      if (list) list.push(e);
+      else byProject.set(e.projectId, [e]);
+    }
+    const out: { projectId: string; events: EventRef[] }[] = [];
+    for (const [projectId, list] of byProject)
+      for (let i = 0; i < list.length; i += EVENTS_PER_JOB) out.push({ projectId, events: list.slice(i, i + EVENTS_PER_JOB) });
+    return out;
+  };
   // Errors surface through publishEvents' rejections; without a listener they would be unhandled.
   events.on('error', () => {});
   return {
@@ -54,10 +88,14 @@ export function createQueues(connection: Redis, prefix: string): EngineQueues {
     async publishEvents(batch) {
       if (batch.length === 0) return;
       await events.addBulk(
-        batch.map((e) => ({
-          name: e.type,
-          data: e,
-          opts: { jobId: e.eventId, priority: priorityOf(e.projectId), ...engineJobOptions },
+        jobsOf(batch).map(({ projectId, events: list }) => ({
+          name: list.length === 1 ? list[0]!.type : `${list.length} events`,
+          data: { projectId, events: list.map(({ eventId, type, seq }) => ({ eventId, type, seq })) },
+          opts: {
+            jobId: list.length === 1 ? list[0]!.eventId : `${list[0]!.eventId}.${list.at(-1)!.eventId}.${list.length}`,
+            priority: priorityOf(projectId, list.length),
+            ...engineJobOptions,
+          },
         })),
       );
     },

@@ -76,6 +76,15 @@ export function createRunner(deps: RunnerDeps) {
         ensure,
         jobType === NOTIFY_QUEUE && !ensure ? deps.actions.notifyDelay({ projectId: data.projectId, jobId, config: data.input }) : 0,
       ),
+    submitMany: (items) =>
+      deps.jobs.submitMany(
+        items.map(({ jobType, jobId, data }) => ({
+          queue: jobType,
+          jobId,
+          data,
+          delayMs: jobType === NOTIFY_QUEUE ? deps.actions.notifyDelay({ projectId: data.projectId, jobId, config: data.input }) : 0,
+        })),
+      ),
     ...(deps.faults?.afterCommit ? { afterCommit: deps.faults.afterCommit } : {}),
     ...(deps.faults?.afterSubmit ? { afterSubmit: deps.faults.afterSubmit } : {}),
     runAction: (e) => deps.actions.run(e.action, { projectId: e.projectId, runId: e.runId, jobId: e.jobId, config: e.config }),
@@ -306,6 +315,7 @@ export function createRunner(deps: RunnerDeps) {
 
   return {
     processEvent: firing.processEvent,
+    processEvents: firing.processEvents,
     decide: approvalFlow.decide,
     notice: approvalFlow.notice,
     expireApprovals: approvalFlow.expireApprovals,

@@ -25,6 +25,8 @@ export interface UnitDeps {
   store: Store;
   onStored: (source: string, row?: EventRow) => void;
   submit: (jobType: StepQueue, jobId: string, data: WorkJobData, ensure: boolean) => Promise<void>;
+  /** Several new steps' jobs in one Redis transaction (all or none). */
+  submitMany: (items: { jobType: StepQueue; jobId: string; data: WorkJobData }[]) => Promise<void>;
   /** Run an engine-side action; its output, or throws. */
   runAction: (e: Extract<Effect, { kind: 'engine' }>) => Promise<unknown>;
   /** An engine action ended: record it and go on (a unit of its own). */
@@ -36,6 +38,8 @@ export interface UnitDeps {
   /** Test-only fault injection (crash tests): called once a submit is in Redis. */
   afterSubmit?: (effect: Effect) => void;
 }
+
+const isFresh = (e: Effect): e is Extract<Effect, { kind: 'submit' }> => e.kind === 'submit' && e.ensure !== true;
 
 export function createUnits(deps: UnitDeps) {
   const transaction = deps.store.transaction;
@@ -58,11 +62,16 @@ export function createUnits(deps: UnitDeps) {
         await deps.stepFinished(e.runId, e.stepId, e.jobId, output, error);
         continue;
       }
+      // A run of new submits (an events job's runs, a parallel step's jobs) goes to Redis in one transaction.
+      let end = i + 1;
+      if (!e.ensure) while (end < after.length && isFresh(after[end]!)) end++;
+      const group = after.slice(i, end) as Extract<Effect, { kind: 'submit' }>[];
       try {
-        await deps.submit(e.jobType, e.jobId, e.data, e.ensure === true);
-        deps.afterSubmit?.(e);
+        if (group.length === 1) await deps.submit(e.jobType, e.jobId, e.data, e.ensure === true);
+        else await deps.submitMany(group.map((g) => ({ jobType: g.jobType, jobId: g.jobId, data: g.data })));
+        for (const g of group) deps.afterSubmit?.(g);
       } catch (err) {
-        // This step and every one marked running after it go back to pending, so a retry of whatever
+        // These steps and every one marked running after them go back to pending, so a retry of whatever
         // called us (an event or a step end, redelivered by BullMQ) submits them (same job ids: never twice).
         transaction(() => {
           for (const rest of after.slice(i))
@@ -70,6 +79,7 @@ export function createUnits(deps: UnitDeps) {
         });
         throw err;
       }
+      i = end - 1;
     }
   }
 

@@ -35,7 +35,10 @@ describe('HTTP API', () => {
     assert.equal(ev.body.type, 'asset.approved');
     await waitFor(async () => (await t.door.queues!.events.getJob(res.body.id)) !== undefined, 5000, 'job on queue');
     const job = await t.door.queues!.events.getJob(res.body.id);
-    assert.equal(job!.data.type, 'asset.approved');
+    assert.deepEqual(
+      job!.data.events.map((e) => e.type),
+      ['asset.approved'],
+    );
   });
 
   it('GIVEN the same idempotency key twice THEN the first id comes back and nothing new is stored', async () => {

@@ -148,4 +148,48 @@ describe('fairness between projects', () => {
     assert.ok(posts(CHANNEL).length - before < 12, 'while the chatty channel is still working through its posts');
     h.fake.delay('chat.postMessage', 0);
   });
+
+  it('GIVEN 300 chatty events posted at once THEN each fires one run, they reach the consumer as runs of several events (far fewer events jobs than events), and the quiet project’s job is still at once', async () => {
+    const first = 1000;
+    const post = (n: number) => h.t.call('POST', '/api/projects/chatty/automation/events', { type: 'custom.chatty', payload: { n } });
+    const sent = Date.now();
+    const flood = Promise.all(Array.from({ length: 300 }, (_, i) => post(first + i)));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(
+      (await h.t.call('POST', '/api/projects/quiet/automation/events', { type: 'custom.quiet', payload: { n: 3 } })).status,
+      202,
+    );
+    assert.ok((await flood).every((r) => r.status === 202));
+    const runsOfFlood = () =>
+      h.t.door.sql
+        .prepare(
+          `SELECT json_extract(e.payload, '$.n') AS n, count(r.id) AS runs FROM events e LEFT JOIN runs r ON r.event_id = e.id
+            WHERE e.project_id = 'chatty' AND json_extract(e.payload, '$.n') >= ? GROUP BY e.id`,
+        )
+        .all(first) as { n: number; runs: number }[];
+    await waitFor(() => runsOfFlood().filter((r) => r.runs > 0).length === 300, 20_000, 'a run per flood event');
+    assert.ok(
+      runsOfFlood().every((r) => r.runs === 1),
+      'one run each',
+    );
+    await waitFor(() => arrived.has('files/3.png'), 15_000, 'the quiet project’s job');
+    assert.ok(arrived.get('files/3.png')! - sent < 1500, `the quiet project’s job after ${arrived.get('files/3.png')! - sent} ms`);
+    const connection = new Redis((await testRedis()).url, { maxRetriesPerRequest: null });
+    const events = new Queue('events', { connection, prefix: h.t.prefix });
+    try {
+      const jobs = (await events.getCompleted(0, 5000)).filter((j) => j.data.projectId === 'chatty' && j.timestamp >= sent);
+      const sizes = jobs.map((j) => j.data.events.length as number);
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        300,
+        'every flood event in one job',
+      );
+      assert.ok(jobs.length <= 100, `${jobs.length} events jobs for 300 events (sizes ${sizes.join(',')})`);
+      assert.ok(Math.max(...sizes) <= 64, 'at most 64 events a job');
+      console.log(`300 flood events went as ${jobs.length} events jobs (largest ${Math.max(...sizes)})`);
+    } finally {
+      await events.close();
+      connection.disconnect();
+    }
+  });
 });

@@ -6,27 +6,32 @@ import { pino } from 'pino';
 import { buildEventRow } from '../../../engine/events/intake.js';
 import { createOutbox } from '../../../engine/events/outbox.js';
 import { systemClock } from '../../../engine/ids.js';
-import type { EventJobData } from '../../../engine/queue/queues.js';
+import type { EventRef } from '../../../engine/queue/queues.js';
 import { openDb } from '../../../engine/store/db.js';
 import { createStore } from '../../../engine/store/store.js';
 import { waitFor } from '../../helpers/engine.js';
 
-function setup() {
+function setup(options: { holdMs?: number; floodRate?: number; floodGapMs?: number; pollMs?: number; held?: boolean } = {}) {
   const db = openDb(':memory:');
   const store = createStore({ db, clock: systemClock, onListenerError: (err) => assert.fail(err as Error) });
-  for (const id of ['flood', 'quiet']) store.projects.create({ id, name: id }, 'test');
+  for (const id of ['flood', 'quiet', 'chain']) store.projects.create({ id, name: id }, 'test');
   /** Each publish call, held until the test lets it go. */
-  const calls: { batch: string[]; release(): void }[] = [];
+  const calls: { batch: string[]; at: number; release(): void }[] = [];
   const outbox = createOutbox({
     store,
     clock: systemClock,
     logger: pino({ level: 'silent' }),
-    publish: (batch: EventJobData[]) =>
-      new Promise<void>((resolve) => calls.push({ batch: batch.map((e) => `${e.projectId} ${e.type}`), release: resolve })),
+    publish: (batch: EventRef[]) =>
+      new Promise<void>((resolve) => {
+        const call = { batch: batch.map((e) => `${e.projectId} ${e.type}`), at: performance.now(), release: resolve };
+        calls.push(call);
+        if (options.held === false) resolve();
+      }),
+    ...options,
   });
-  const put = (projectId: string, type: string) => {
-    store.events.insert(buildEventRow(projectId, { type, payload: {} }, { kind: 'engine', id: 't' }, 'test', Date.now()));
-    outbox.kick(projectId);
+  const put = (projectId: string, type: string, source = 'api') => {
+    store.events.insert(buildEventRow(projectId, { type, payload: {} }, { kind: 'engine', id: 't' }, source, Date.now()));
+    outbox.kick(projectId, source);
   };
   const pending = () => store.events.unpublished(100).map((r) => `${r.projectId} ${r.type}`);
   return { outbox, calls, put, pending };
@@ -59,6 +64,76 @@ describe('event outbox', () => {
     calls[2]!.release();
     await outbox.drain();
     assert.deepEqual(pending(), []);
+    await outbox.stop();
+  });
+
+  it('GIVEN the consumer runs here THEN a project whose batch it is still handling waits for the settle and then sends what piled up as one batch; others do not wait', async () => {
+    const { outbox, calls, put, pending } = setup({ held: false, pollMs: 10_000 });
+    outbox.start({ hold: true });
+    put('flood', 'f1');
+    await waitFor(() => !pending().includes('flood f1'), 2000, 'f1 published');
+    put('flood', 'f2');
+    put('flood', 'f3');
+    put('quiet', 'q1');
+    await waitFor(() => !pending().includes('quiet q1'), 2000, 'q1 published while flood is held');
+    assert.deepEqual(pending(), ['flood f2', 'flood f3']);
+    outbox.settled('flood');
+    await waitFor(() => pending().length === 0, 2000, 'the flood’s next batch');
+    assert.deepEqual(
+      calls.map((c) => c.batch),
+      [['flood f1'], ['quiet q1'], ['flood f2', 'flood f3']],
+    );
+    await outbox.stop();
+  });
+
+  it('GIVEN a settle that never comes THEN the hold lapses after holdMs and the events still go out', async () => {
+    const { outbox, put, pending } = setup({ held: false, holdMs: 100, pollMs: 50 });
+    outbox.start({ hold: true });
+    put('flood', 'f1');
+    await waitFor(() => pending().length === 0, 2000, 'f1 published');
+    const t0 = performance.now();
+    put('flood', 'f2');
+    await waitFor(() => pending().length === 0, 2000, 'f2 published once the hold lapsed');
+    const waited = performance.now() - t0;
+    assert.ok(waited >= 60 && waited < 1000, `f2 waited ${waited.toFixed(0)} ms for a hold of 100 ms`);
+    await outbox.stop();
+  });
+
+  it('GIVEN a project posting faster than floodRate THEN it sends at most one batch per floodGapMs, in order, while a quiet project and engine-emitted events below the rate go out at once', async () => {
+    const { outbox, calls, put, pending } = setup({ held: false, floodRate: 20, floodGapMs: 100, pollMs: 10_000 });
+    outbox.start();
+    // Engine-emitted events do not make a flood.
+    for (let i = 0; i < 40; i++) {
+      put('chain', `c${i}`, 'engine');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => pending().length === 0, 2000, 'chain events published');
+    assert.equal(calls.length, 40, 'each engine-emitted event went at once');
+    calls.length = 0;
+    // 200 a second, one every 5 ms; a quiet event in the middle of it.
+    for (let i = 0; i < 60; i++) {
+      put('flood', `f${i}`);
+      if (i === 45) {
+        put('quiet', 'q1');
+        assert.ok(
+          calls.some((c) => c.batch.includes('quiet q1')),
+          'the quiet event went out at once',
+        );
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => pending().length === 0, 3000, 'the flood published');
+    const flood = calls.filter((c) => c.batch[0]!.startsWith('flood'));
+    // Below the rate (the first ~29 events: 20/s ÷ ln 2) each goes alone; past it, batches a gap apart.
+    const batched = flood.filter((c) => c.batch.length > 1);
+    assert.ok(batched.length >= 1 && flood.length < 40, `${flood.length} flood batches: ${flood.map((c) => c.batch.length).join(',')}`);
+    for (let i = 1; i < batched.length; i++)
+      assert.ok(batched[i]!.at - batched[i - 1]!.at >= 95, `batches ${(batched[i]!.at - batched[i - 1]!.at).toFixed(0)} ms apart`);
+    assert.deepEqual(
+      flood.flatMap((c) => c.batch),
+      Array.from({ length: 60 }, (_, i) => `flood f${i}`),
+      'every flood event once, in order',
+    );
     await outbox.stop();
   });
 });

@@ -23,6 +23,10 @@ function setup(submit: (jobId: string) => Promise<void> = async () => {}) {
       log.push(`submit ${jobId}`);
       await submit(jobId);
     },
+    submitMany: async (items) => {
+      log.push(`submit together ${items.map((i) => i.jobId).join(' ')}`);
+      for (const i of items) await submit(i.jobId);
+    },
     runAction: async (e) => `ran ${e.stepId}`,
     stepFinished: async (_run, stepId, _job, output) => void log.push(`finished ${stepId}: ${String(output)}`),
     backToPending: (_run, stepId, why) => log.push(`pending ${stepId}: ${why}`),
@@ -33,8 +37,9 @@ function setup(submit: (jobId: string) => Promise<void> = async () => {}) {
   return { units, log, store: storeEvent, count };
 }
 
-const submit = (stepId: string): Effect => ({
+const submit = (stepId: string, ensure = false): Effect => ({
   kind: 'submit',
+  ...(ensure ? { ensure } : {}),
   runId: 'r',
   stepId,
   jobType: 'bg_remove',
@@ -79,19 +84,38 @@ describe('runner units', () => {
     assert.deepEqual(log, []);
   });
 
-  it('GIVEN a submit that fails THEN that step and every later one go back to pending and the error reaches the caller (its job retries)', async () => {
+  const engineStep = (stepId: string): Effect => ({
+    kind: 'engine',
+    runId: 'r',
+    stepId,
+    jobId: `job-${stepId}`,
+    projectId: 'p',
+    config: {},
+    action: { id: stepId, type: 'apply_tags', config: {} } as never,
+  });
+
+  it('GIVEN submits side by side THEN they go to Redis together, in order around other effects, and a resubmit (ensure) goes alone', async () => {
+    const { units, log } = setup();
+    await units.unit((fx) => void fx.after.push(submit('a'), submit('b'), engineStep('x'), submit('c'), submit('d', true), submit('e')));
+    assert.deepEqual(log, ['submit together job-a job-b', 'finished x: ran x', 'submit job-c', 'submit job-d', 'submit job-e']);
+  });
+
+  it('GIVEN a submit that fails THEN its steps and every later one go back to pending, those already in Redis stay, and the error reaches the caller (its job retries)', async () => {
     const { units, log } = setup(async (jobId) => {
-      if (jobId === 'job-b') throw new Error('redis away');
+      if (jobId === 'job-c') throw new Error('redis away');
     });
     await assert.rejects(
-      units.unit((fx) => void fx.after.push(submit('a'), submit('b'), submit('c'))),
+      units.unit((fx) => void fx.after.push(submit('a'), engineStep('x'), submit('b'), submit('c'), engineStep('y'), submit('d'))),
       /redis away/,
     );
     assert.deepEqual(log, [
       'submit job-a',
-      'submit job-b',
+      'finished x: ran x',
+      'submit together job-b job-c',
       'pending b: submit failed, will retry: redis away',
       'pending c: submit failed, will retry: redis away',
+      'pending y: submit failed, will retry: redis away',
+      'pending d: submit failed, will retry: redis away',
     ]);
   });
 });

@@ -1,0 +1,94 @@
+// Firing a run of one project's events (one events-queue job): a few per unit, in order, and one event that
+// cannot be handled does not hold its neighbours — they fire in units of their own, then its error goes back.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { buildEventRow } from '../../../engine/events/intake.js';
+import { systemClock } from '../../../engine/ids.js';
+import { createFiring } from '../../../engine/runs/firing.js';
+import { createUnits } from '../../../engine/runs/units.js';
+import { openDb } from '../../../engine/store/db.js';
+import { createStore } from '../../../engine/store/store.js';
+
+function setup(poison: number | null) {
+  const db = openDb(':memory:');
+  const store = createStore({ db, clock: systemClock, onListenerError: (err) => assert.fail(err as Error) });
+  store.projects.create({ id: 'p', name: 'P' }, 'test');
+  const ids = Array.from(
+    { length: 20 },
+    (_, n) =>
+      store.events.insert(buildEventRow('p', { type: `custom.e${n}`, payload: {} }, { kind: 'engine', id: 't' }, 'api', Date.now())).row.id,
+  );
+  const { unit } = createUnits({
+    store,
+    onStored: () => {},
+    submit: async () => {},
+    submitMany: async () => {},
+    runAction: async () => null,
+    stepFinished: async () => {},
+    backToPending: () => {},
+  });
+  /** The events each committed unit handled, unit by unit. */
+  const units: string[][] = [];
+  let handling: string[] = [];
+  const firing = createFiring({
+    store,
+    logger: pino({ level: 'silent' }),
+    unit: async (work) => {
+      handling = [];
+      await unit(work);
+      units.push(handling.map((id) => `e${ids.indexOf(id)}`));
+    },
+    eventById: (projectId, id) => store.events.get(projectId, id),
+    manualRuleOf: (ev) => {
+      if (poison !== null && ev.id === ids[poison]) throw new Error('cannot handle this one');
+      handling.push(ev.id);
+      return { manual: null, isRoot: true };
+    },
+    load: () => null,
+    resumeNow: () => {},
+    admitNow: () => {},
+    requestApproval: async () => {},
+  });
+  return { firing, ids, units };
+}
+
+describe('firing a run of events', () => {
+  it('GIVEN 20 events in one job THEN they are handled in order, 8 per unit', async () => {
+    const { firing, ids, units } = setup(null);
+    await firing.processEvents('p', ids);
+    assert.deepEqual(
+      units.map((u) => u.length),
+      [8, 8, 4],
+    );
+    assert.deepEqual(
+      units.flat(),
+      ids.map((_, n) => `e${n}`),
+    );
+  });
+
+  it('GIVEN one event of the job that cannot be handled THEN every other one is handled once and its error goes back to the queue', async () => {
+    const { firing, ids, units } = setup(10);
+    await assert.rejects(firing.processEvents('p', ids), /cannot handle this one/);
+    assert.deepEqual(
+      units.flat().sort(),
+      ids
+        .map((_, n) => `e${n}`)
+        .filter((e) => e !== 'e10')
+        .sort(),
+      'each of the other 19 once',
+    );
+    // The unit holding it (e8-e15) rolled back; those went again one per unit, then the rest as usual.
+    assert.deepEqual(units, [
+      ['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'],
+      ['e8'],
+      ['e9'],
+      ['e11'],
+      ['e12'],
+      ['e13'],
+      ['e14'],
+      ['e15'],
+      ['e16', 'e17', 'e18', 'e19'],
+    ]);
+  });
+});
