@@ -8,9 +8,10 @@
 // the consumer in this process, a project whose last batch is still being
 // handled waits for it (or holdMs), so it holds at most one of the consumer's
 // slots, leaving the rest to others. A flooding project (events from outside
-// at floodRate/s or more) publishes at most one batch per floodGapMs: its burst
-// goes out as batches of several events, each handled in far fewer Redis calls
-// and transactions than one per event. Below that rate nothing waits.
+// at floodRate/s or more) publishes at most one batch per floodGapMs while
+// another project stored events in the last second: its burst goes out as
+// batches of several events, each handled in far fewer Redis calls and
+// transactions than one per event. Below that rate, or alone, nothing waits.
 import type { Logger } from 'pino';
 import type { Clock } from '../ids.js';
 import type { EventRef } from '../queue/queues.js';
@@ -48,6 +49,9 @@ export interface Outbox {
   readonly failing: boolean;
 }
 
+/** Another project stored an event this recently: a flood yields to it. */
+const OTHERS_ACTIVE_MS = 1000;
+
 export function createOutbox(o: OutboxOptions): Outbox {
   const events = o.store.events;
   const batchSize = o.batchSize ?? 500;
@@ -71,12 +75,25 @@ export function createOutbox(o: OutboxOptions): Outbox {
     const r = rates.get(projectId);
     return r ? r.n * 0.5 ** ((now - r.at) / 1000) : 0;
   };
-  const gated = (projectId: string, now: number) =>
-    now - (lastBatch.get(projectId) ?? -Infinity) < floodGapMs && countOf(projectId, now) >= floodCount;
+  /**
+   * The project that stored an event last (any source), and the last one before it that was another project:
+   * enough to tell any project whether someone else is using the engine.
+   */
+  let lastActive: { projectId: string; at: number }[] = [];
+  const active = (projectId: string, now: number) => {
+    const [latest] = lastActive;
+    if (latest?.projectId === projectId) latest.at = now;
+    else lastActive = latest ? [{ projectId, at: now }, latest] : [{ projectId, at: now }];
+  };
+  const othersActive = (projectId: string, now: number) =>
+    lastActive.some((a) => a.projectId !== projectId && now - a.at < OTHERS_ACTIVE_MS);
+  /** A flood waits out its gap only while another project has work: alone, batching it would only delay it. */
+  const flooding = (projectId: string, now: number) => countOf(projectId, now) >= floodCount && othersActive(projectId, now);
+  const gated = (projectId: string, now: number) => now - (lastBatch.get(projectId) ?? -Infinity) < floodGapMs && flooding(projectId, now);
   /** Come back for a flooding project's next batch when its gap has passed. */
   const afterGap = (projectId: string, now: number) => {
     if (gaps.has(projectId) || stopped) return;
-    const wait = Math.max(1, (lastBatch.get(projectId) ?? now) + floodGapMs - now);
+    const wait = Math.max(1, Math.ceil((lastBatch.get(projectId) ?? now) + floodGapMs - now) + 1);
     gaps.set(
       projectId,
       setTimeout(() => {
@@ -105,13 +122,16 @@ export function createOutbox(o: OutboxOptions): Outbox {
     for (;;) {
       const now = performance.now();
       for (const p of handling.keys()) if (!held(p, now)) handling.delete(p); // a settle that never came
-      const busy = force ? [...sending] : [...sending, ...handling.keys(), ...[...lastBatch.keys()].filter((p) => gated(p, now))];
+      const inGap = force ? [] : [...lastBatch.keys()].filter((p) => gated(p, now));
+      // Each comes back when its gap ends (a timer can fire a little before its time: this one then re-arms).
+      for (const p of inGap) afterGap(p, now);
+      const busy = force ? [...sending] : [...sending, ...handling.keys(), ...inGap];
       const rows = events.unpublished(batchSize, busy);
       if (rows.length === 0) return;
       const projects = new Set(rows.map((r) => r.projectId));
       if (hold) for (const p of projects) handling.set(p, now);
       for (const p of projects) {
-        if (countOf(p, now) < floodCount) {
+        if (!flooding(p, now)) {
           lastBatch.delete(p);
           continue;
         }
@@ -150,6 +170,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   return {
     kick(projectId, source) {
       const now = performance.now();
+      if (projectId !== undefined) active(projectId, now);
       if (projectId !== undefined && source !== 'engine') {
         if (!rates.has(projectId) && rates.size >= 10_000) rates.clear(); // bounded: a forgotten rate only skips a gap
         rates.set(projectId, { n: countOf(projectId, now) + 1, at: now });

@@ -99,10 +99,10 @@ describe('event outbox', () => {
     await outbox.stop();
   });
 
-  it('GIVEN a project posting faster than floodRate THEN it sends at most one batch per floodGapMs, in order, while a quiet project and engine-emitted events below the rate go out at once', async () => {
+  it('GIVEN a project posting faster than floodRate while others use the engine THEN it sends at most one batch per floodGapMs, in order, while a quiet project and engine-emitted events below the rate go out at once', async () => {
     const { outbox, calls, put, pending } = setup({ held: false, floodRate: 20, floodGapMs: 100, pollMs: 10_000 });
     outbox.start();
-    // Engine-emitted events do not make a flood.
+    // Engine-emitted events do not make a flood (and this project is the other one using the engine).
     for (let i = 0; i < 40; i++) {
       put('chain', `c${i}`, 'engine');
       await new Promise((r) => setTimeout(r, 5));
@@ -134,6 +134,18 @@ describe('event outbox', () => {
       Array.from({ length: 60 }, (_, i) => `flood f${i}`),
       'every flood event once, in order',
     );
+    await outbox.stop();
+  });
+
+  it('GIVEN a project posting faster than floodRate with no other project about THEN nothing waits: each event goes out at once', async () => {
+    const { outbox, calls, put, pending } = setup({ held: false, floodRate: 20, floodGapMs: 100, pollMs: 10_000 });
+    outbox.start();
+    for (let i = 0; i < 60; i++) {
+      put('flood', `f${i}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => pending().length === 0, 2000, 'the flood published');
+    assert.equal(calls.length, 60, `batches: ${calls.map((c) => c.batch.length).join(',')}`);
     await outbox.stop();
   });
 });
