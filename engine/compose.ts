@@ -336,14 +336,13 @@ export function createEngine(res: EngineResources): EngineHost {
           res.redis,
           config.queuePrefix,
           {
-            onEvent: (job) => {
+            onEvent: async (job) => {
               const { projectId, events } = eventsOfJob(job);
-              return runner
+              await runner
                 .processEvents(
                   projectId,
                   events.map((e) => e.eventId),
                 )
-                .then(() => undefined)
                 .finally(() => outbox.settled(projectId));
             },
             onStepDone: (d) => runner.stepFinished(d.runId, d.stepId, d.jobId, d.output, d.error),

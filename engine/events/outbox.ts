@@ -14,7 +14,7 @@
 // transactions than one per event. Below that rate, or alone, nothing waits.
 import type { Logger } from 'pino';
 import type { Clock } from '../ids.js';
-import type { EventRef } from '../queue/queues.js';
+import { EVENTS_PER_JOB, type EventRef } from '../queue/queues.js';
 import type { Store } from '../store/store.js';
 
 export interface OutboxOptions {
@@ -49,6 +49,16 @@ export interface Outbox {
   readonly failing: boolean;
 }
 
+/** The first `n` rows of each project, in the order given. */
+function perProject<R extends { projectId: string }>(rows: R[], n: number): R[] {
+  const seen = new Map<string, number>();
+  return rows.filter((r) => {
+    const k = (seen.get(r.projectId) ?? 0) + 1;
+    seen.set(r.projectId, k);
+    return k <= n;
+  });
+}
+
 /** Another project stored an event this recently: a flood yields to it. */
 const OTHERS_ACTIVE_MS = 1000;
 
@@ -64,6 +74,19 @@ export function createOutbox(o: OutboxOptions): Outbox {
   const holdMs = o.holdMs ?? 250;
   let hold = false;
   const held = (projectId: string, now: number) => now - (handling.get(projectId) ?? -Infinity) < holdMs;
+  /** A hold that lapses (no settle came: a re-send the queue already had, a job removed by hand) wakes a pass. */
+  const holdTimers = new Map<string, NodeJS.Timeout>();
+  const holdFor = (projectId: string, now: number) => {
+    handling.set(projectId, now);
+    clearTimeout(holdTimers.get(projectId));
+    holdTimers.set(
+      projectId,
+      setTimeout(() => {
+        holdTimers.delete(projectId);
+        void drain();
+      }, holdMs + 1).unref(),
+    );
+  };
   /** Each project's rate of events from outside (decayed by half each second), and when its last batch went. */
   const rates = new Map<string, { n: number; at: number }>();
   const lastBatch = new Map<string, number>();
@@ -122,14 +145,16 @@ export function createOutbox(o: OutboxOptions): Outbox {
     for (;;) {
       const now = performance.now();
       for (const p of handling.keys()) if (!held(p, now)) handling.delete(p); // a settle that never came
+      for (const [p, at] of lastBatch) if (now - at >= floodGapMs) lastBatch.delete(p); // its gap is over
       const inGap = force ? [] : [...lastBatch.keys()].filter((p) => gated(p, now));
       // Each comes back when its gap ends (a timer can fire a little before its time: this one then re-arms).
       for (const p of inGap) afterGap(p, now);
       const busy = force ? [...sending] : [...sending, ...handling.keys(), ...inGap];
-      const rows = events.unpublished(batchSize, busy);
+      // Holding, a project sends one job's worth at a time (its next once this one is handled): one slot, in order.
+      const rows = hold ? perProject(events.unpublished(batchSize, busy), EVENTS_PER_JOB) : events.unpublished(batchSize, busy);
       if (rows.length === 0) return;
       const projects = new Set(rows.map((r) => r.projectId));
-      if (hold) for (const p of projects) handling.set(p, now);
+      if (hold) for (const p of projects) holdFor(p, now);
       for (const p of projects) {
         if (!flooding(p, now)) {
           lastBatch.delete(p);
@@ -152,6 +177,8 @@ export function createOutbox(o: OutboxOptions): Outbox {
       } finally {
         for (const p of projects) sending.delete(p);
       }
+      // The hold runs from when the batch is on the queue (unless it was handled already).
+      for (const p of projects) if (handling.has(p)) holdFor(p, performance.now());
       events.markPublished(
         rows.map((r) => r.id),
         o.clock.now(),
@@ -182,6 +209,8 @@ export function createOutbox(o: OutboxOptions): Outbox {
       void drain();
     },
     settled(projectId) {
+      clearTimeout(holdTimers.get(projectId));
+      holdTimers.delete(projectId);
       if (handling.delete(projectId) && !stopped) void drain();
     },
     drain: () => drain(true),
@@ -195,8 +224,9 @@ export function createOutbox(o: OutboxOptions): Outbox {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      for (const t of gaps.values()) clearTimeout(t);
+      for (const t of [...gaps.values(), ...holdTimers.values()]) clearTimeout(t);
       gaps.clear();
+      holdTimers.clear();
       await Promise.all([...passes]);
     },
     get failing() {

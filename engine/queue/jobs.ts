@@ -7,7 +7,7 @@ import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job
 import { jobTypes } from '../jobs/contracts.js';
 import type { Redis } from 'ioredis';
 import type { JobType, WorkJobData } from '../jobs/contracts.js';
-import { engineJobOptions, EVENTS_QUEUE, type EventJobData, type EventRef } from './queues.js';
+import { engineJobOptions, EVENTS_QUEUE, eventsOfJob, type EventJobData, type EventRef } from './queues.js';
 import { workerLockDefaults } from '../jobs/contracts.js';
 import { isConnectionError } from '../jobs/redis-watch.js';
 import { isGreenlightError } from '../errors.js';
@@ -198,7 +198,10 @@ export function startEngineConsumers(
   connection: Redis,
   prefix: string,
   handlers: {
-    /** One events job: a run of one project's events (or, from an earlier release, one event). */
+    /**
+     * One events job: a run of one project's events (or, from an earlier release, one event). An error carrying
+     * `eventIds` names the events still to do: the job keeps only those for its retry.
+     */
     onEvent(data: EventJobData | EventRef): Promise<void>;
     onStepDone(done: StepDone): Promise<void>;
     /** One delivery attempt of a call_webhook step (`attempt` from 1); its output, or throws. */
@@ -216,13 +219,32 @@ export function startEngineConsumers(
     c.on('error', () => {
       // The Worker on this connection re-emits its errors as its own 'error', which onError logs.
     });
-  const events = new Worker<EventJobData | EventRef>(EVENTS_QUEUE, (job) => handlers.onEvent(job.data), {
-    connection: conns[0]!,
-    prefix,
-    concurrency: 4,
-    // A killed engine's event is handed to the next engine within ~5 s (BullMQ's defaults: 30 s + 30 s).
-    ...engineLockDefaults,
-  });
+  const events = new Worker<EventJobData | EventRef>(
+    EVENTS_QUEUE,
+    async (job) => {
+      try {
+        await handlers.onEvent(job.data);
+      } catch (err) {
+        const { projectId, events: all } = eventsOfJob(job.data);
+        const ids = (err as { eventIds?: unknown }).eventIds;
+        const left = new Set(Array.isArray(ids) ? (ids as string[]) : []);
+        // Its retry handles only what is left: the rest is done, and deciding it again could differ (a rule changed).
+        if (left.size > 0 && left.size < all.length)
+          await job.updateData({ projectId, events: all.filter((e) => left.has(e.eventId)) }).catch((e: unknown) => {
+            // Redis away: the retry handles them all, which changes nothing for those already done bar a rule edited since.
+            onError(e as Error, `event job ${job.id}: could not narrow it to ${left.size} events`);
+          });
+        throw err;
+      }
+    },
+    {
+      connection: conns[0]!,
+      prefix,
+      concurrency: 4,
+      // A killed engine's event is handed to the next engine within ~5 s (BullMQ's defaults: 30 s + 30 s).
+      ...engineLockDefaults,
+    },
+  );
   const steps = new Worker(
     STEPS_QUEUE,
     async (job: Job<{ runId: string; stepId: string; jobId: string }>) => {

@@ -10,10 +10,21 @@ import type { RuleDefinition } from '../rules/schema.js';
 import type { EventRow } from '../store/events.js';
 import type { RunRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
-import type { Effects } from './units.js';
+import { failedAfterCommit, type Effects } from './units.js';
 
 /** Reasons worth a durable 'skipped' run; the rest (conditions, scope) only go to the log. */
 const recordedSkips = new Set(['depth_limit', 'debounced', 'manual_override', 'halted']);
+
+/** Some events of a run could not be handled: these are the ones a retry must handle (the others are done). */
+export class EventsFailed extends Error {
+  constructor(
+    readonly eventIds: string[],
+    cause: Error,
+  ) {
+    super(cause.message, { cause });
+    this.name = 'EventsFailed';
+  }
+}
 
 /** Events fired in one unit (one transaction): ~0.3 ms each here, so a unit holds the thread ~2-3 ms at most. */
 const EVENTS_PER_UNIT = 8;
@@ -51,7 +62,7 @@ export interface FiringDeps<L> {
 
 export function createFiring<L>(deps: FiringDeps<L>) {
   const { logger, unit, eventById, manualRuleOf, load, resumeNow, admitNow, requestApproval } = deps;
-  const { rules, runs, world } = deps.store;
+  const { rules, runs, world, approvals } = deps.store;
 
   /** Fire, within the caller's unit, every enabled rule the event triggers; the runs it started go to `started`. */
   function fire(fx: Effects, ev: EventRow, started: RunRow[]): void {
@@ -101,8 +112,11 @@ export function createFiring<L>(deps: FiringDeps<L>) {
         rule.definition.actions.map((a) => ({ stepId: a.id, type: a.type })),
       );
       if (!created) {
-        // A redelivery: the run exists; if an earlier attempt stopped half-way (a crash), carry it on.
+        // A redelivery: the run exists; if an earlier attempt stopped half-way (a crash, a failed submit
+        // beside it in its unit), carry it on, or ask for the approval it never asked for.
         if (run.status === 'running') resumeNow(fx, load(run.id));
+        if (run.status === 'awaiting_approval' && gate && !approvals.byRun(run.id))
+          fx.after.push({ kind: 'later', run: () => requestApproval(run, rule.definition, ev, gate.steps) });
         continue;
       }
       started.push(run);
@@ -124,10 +138,18 @@ export function createFiring<L>(deps: FiringDeps<L>) {
   async function processEvents(projectId: string, eventIds: readonly string[]): Promise<RunRow[]> {
     const started: RunRow[] = [];
     // One event that cannot be handled must not hold the others: the rest of its unit goes again one event per
-    // unit, later units go on, and the first failure goes back to the queue (its retry finds the others done).
+    // unit and later units go on. A failure after a unit committed (a submit: Redis is away) stops here. Either
+    // way the error names only the events still to do, so a retry handles those and nothing twice.
     let failed: Error | undefined;
+    const retry: string[] = [];
     const note = (err: unknown) => void (failed ??= err instanceof Error ? err : new Error(String(err)));
-    for (let i = 0; i < eventIds.length; i += EVENTS_PER_UNIT) {
+    // What a unit started counts once it has committed.
+    const fireAll = async (list: EventRow[]) => {
+      const mine: RunRow[] = [];
+      await unit((fx) => list.forEach((ev) => fire(fx, ev, mine)));
+      started.push(...mine);
+    };
+    chunks: for (let i = 0; i < eventIds.length; i += EVENTS_PER_UNIT) {
       const evs: EventRow[] = [];
       for (const id of eventIds.slice(i, i + EVENTS_PER_UNIT)) {
         const ev = eventById(projectId, id);
@@ -135,20 +157,34 @@ export function createFiring<L>(deps: FiringDeps<L>) {
         else logger.warn({ eventId: id }, 'runner: event not found');
       }
       if (evs.length === 0) continue;
-      // What a unit started counts once it has committed (a unit that throws rolled its runs back).
-      const fireAll = async (list: EventRow[]) => {
-        const mine: RunRow[] = [];
-        await unit((fx) => list.forEach((ev) => fire(fx, ev, mine)));
-        started.push(...mine);
-      };
       try {
         await fireAll(evs);
+        continue;
       } catch (err) {
-        if (evs.length === 1) note(err);
-        else for (const ev of evs) await fireAll([ev]).catch(note);
+        note(err);
+        if (failedAfterCommit(err)) {
+          retry.push(...eventIds.slice(i));
+          break;
+        }
+        if (evs.length === 1) {
+          retry.push(evs[0]!.id);
+          continue;
+        }
+      }
+      for (const [k, ev] of evs.entries()) {
+        try {
+          await fireAll([ev]);
+        } catch (err) {
+          note(err);
+          if (failedAfterCommit(err)) {
+            retry.push(...evs.slice(k).map((x) => x.id), ...eventIds.slice(i + EVENTS_PER_UNIT));
+            break chunks;
+          }
+          retry.push(ev.id);
+        }
       }
     }
-    if (failed) throw failed;
+    if (failed) throw new EventsFailed(retry, failed);
     return started;
   }
 

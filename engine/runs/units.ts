@@ -39,6 +39,10 @@ export interface UnitDeps {
   afterSubmit?: (effect: Effect) => void;
 }
 
+/** Errors a unit's effects threw after its transaction had committed (its rows stay: nothing rolled back). */
+const afterCommitFailures = new WeakSet<object>();
+export const failedAfterCommit = (err: unknown): boolean => typeof err === 'object' && err !== null && afterCommitFailures.has(err);
+
 const isFresh = (e: Effect): e is Extract<Effect, { kind: 'submit' }> => e.kind === 'submit' && e.ensure !== true;
 
 export function createUnits(deps: UnitDeps) {
@@ -90,7 +94,12 @@ export function createUnits(deps: UnitDeps) {
       transaction(() => work(fx));
       deps.afterCommit?.(fx.after);
       for (const row of fx.stored) deps.onStored('engine', row);
-      await perform(fx.after);
+      try {
+        await perform(fx.after);
+      } catch (err) {
+        if (typeof err === 'object' && err !== null) afterCommitFailures.add(err);
+        throw err;
+      }
     },
   };
 }

@@ -5,12 +5,12 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { buildEventRow } from '../../../engine/events/intake.js';
 import { systemClock } from '../../../engine/ids.js';
-import { createFiring } from '../../../engine/runs/firing.js';
+import { createFiring, EventsFailed } from '../../../engine/runs/firing.js';
 import { createUnits } from '../../../engine/runs/units.js';
 import { openDb } from '../../../engine/store/db.js';
 import { createStore } from '../../../engine/store/store.js';
 
-function setup(poison: number | null) {
+function setup(poison: number | null, failAfterCommitAt: number | null = null) {
   const db = openDb(':memory:');
   const store = createStore({ db, clock: systemClock, onListenerError: (err) => assert.fail(err as Error) });
   store.projects.create({ id: 'p', name: 'P' }, 'test');
@@ -36,7 +36,12 @@ function setup(poison: number | null) {
     logger: pino({ level: 'silent' }),
     unit: async (work) => {
       handling = [];
-      await unit(work);
+      // A unit whose effects fail after its commit (a submit with Redis away): the real units' wrapper sees it.
+      await unit((fx) => {
+        work(fx);
+        if (failAfterCommitAt !== null && handling.includes(ids[failAfterCommitAt]!))
+          fx.after.push({ kind: 'later', run: () => Promise.reject(new Error('redis away')) });
+      });
       units.push(handling.map((id) => `e${ids.indexOf(id)}`));
     },
     eventById: (projectId, id) => store.events.get(projectId, id),
@@ -90,5 +95,27 @@ describe('firing a run of events', () => {
       ['e15'],
       ['e16', 'e17', 'e18', 'e19'],
     ]);
+  });
+
+  it('GIVEN a unit whose effects fail after it committed (Redis away) THEN nothing is handled twice: the job stops there and names the rest for its retry', async () => {
+    const { firing, ids, units } = setup(null, 10);
+    const err = await firing.processEvents('p', ids).then(
+      () => assert.fail('expected it to throw'),
+      (e: unknown) => e as EventsFailed,
+    );
+    assert.ok(err instanceof EventsFailed, String(err));
+    assert.match(err.message, /redis away/);
+    assert.equal(units.length, 1, 'the first unit committed; the second (holding e10) failed after its commit; no unit after');
+    assert.deepEqual(
+      err.eventIds,
+      ids.slice(8),
+      'its retry handles e8-e19: e8-e15 committed but their effects were not all performed (a redelivery carries them on)',
+    );
+  });
+
+  it('GIVEN one bad event THEN the error names only it for the retry', async () => {
+    const { firing, ids } = setup(10);
+    const err = (await firing.processEvents('p', ids).catch((e: unknown) => e)) as EventsFailed;
+    assert.deepEqual(err.eventIds, [ids[10]]);
   });
 });
