@@ -48,7 +48,12 @@ export interface JobQueues {
    * the work job waits that long before it is taken up (a notify job's channel slot).
    */
   submit(queue: StepQueue, jobId: string, data: WorkJobData, ensure?: boolean, delayMs?: number): Promise<void>;
-  /** Submit several new steps' jobs in one Redis transaction (all or none); same rules as submit without ensure. */
+  /**
+   * Submit several new steps' jobs in one MULTI/EXEC (FlowProducer.addBulk); same rules as submit without ensure.
+   * Nothing is added if the connection fails or Redis refuses the transaction. Redis does not roll back a script
+   * that errs inside EXEC, and BullMQ 6.7 ignores such per-entry errors; this flow shape (a `.done` parent with
+   * one new child) has no error code to give there.
+   */
   submitMany(items: Submission[]): Promise<void>;
   /** Remove a job that has not started; true if it was removed. Active jobs finish. */
   cancel(jobType: JobType, jobId: string): Promise<boolean>;

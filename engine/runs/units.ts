@@ -25,7 +25,7 @@ export interface UnitDeps {
   store: Store;
   onStored: (source: string, row?: EventRow) => void;
   submit: (jobType: StepQueue, jobId: string, data: WorkJobData, ensure: boolean) => Promise<void>;
-  /** Several new steps' jobs in one Redis transaction (all or none). */
+  /** Several new steps' jobs in one Redis transaction (see JobQueues.submitMany). */
   submitMany: (items: { jobType: StepQueue; jobId: string; data: WorkJobData }[]) => Promise<void>;
   /** Run an engine-side action; its output, or throws. */
   runAction: (e: Extract<Effect, { kind: 'engine' }>) => Promise<unknown>;
