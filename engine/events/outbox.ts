@@ -74,18 +74,21 @@ export function createOutbox(o: OutboxOptions): Outbox {
   const holdMs = o.holdMs ?? 250;
   let hold = false;
   const held = (projectId: string, now: number) => now - (handling.get(projectId) ?? -Infinity) < holdMs;
+  /** A pass in `ms`, remembered in `timers` under the project until it has fired. */
+  const wakeLater = (timers: Map<string, NodeJS.Timeout>, projectId: string, ms: number) =>
+    timers.set(
+      projectId,
+      setTimeout(() => {
+        timers.delete(projectId);
+        void drain();
+      }, ms).unref(),
+    );
   /** A hold that lapses (no settle came: a re-send the queue already had, a job removed by hand) wakes a pass. */
   const holdTimers = new Map<string, NodeJS.Timeout>();
   const holdFor = (projectId: string, now: number) => {
     handling.set(projectId, now);
     clearTimeout(holdTimers.get(projectId));
-    holdTimers.set(
-      projectId,
-      setTimeout(() => {
-        holdTimers.delete(projectId);
-        void drain();
-      }, holdMs + 1).unref(),
-    );
+    wakeLater(holdTimers, projectId, holdMs + 1);
   };
   /** Each project's rate of events from outside (decayed by half each second), and when its last batch went. */
   const rates = new Map<string, { n: number; at: number }>();
@@ -116,14 +119,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   /** Come back for a flooding project's next batch when its gap has passed. */
   const afterGap = (projectId: string, now: number) => {
     if (gaps.has(projectId) || stopped) return;
-    const wait = Math.max(1, Math.ceil((lastBatch.get(projectId) ?? now) + floodGapMs - now) + 1);
-    gaps.set(
-      projectId,
-      setTimeout(() => {
-        gaps.delete(projectId);
-        void drain();
-      }, wait).unref(),
-    );
+    wakeLater(gaps, projectId, Math.max(1, Math.ceil((lastBatch.get(projectId) ?? now) + floodGapMs - now) + 1));
   };
   let failing = false;
   let timer: NodeJS.Timeout | undefined;
