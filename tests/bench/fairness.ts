@@ -1,13 +1,14 @@
 // Fairness between projects: project B's event → its first job (active on a
 // worker), p50/p99, while project A floods notify events at a Slack-bound
 // channel (the real Bolt app and poster, paced one post a second per channel),
-// beside B alone measured in the same run on the same server.
+// beside B alone measured in the same run on the same server, in alternating
+// windows.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cliPrincipal, type Engine } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
 import { greenlightWithSlack } from './with-slack.js';
-import { fmt, summarize, verdict } from './stats.js';
+import { cpuShare, cpuTicks, fmt, summarize, verdict } from './stats.js';
 import { profiled } from './profile.js';
 import { connections } from './redis.js';
 
@@ -28,12 +29,13 @@ const enable = (engine: Engine, projectId: string, body: Record<string, unknown>
   engine.rules.setEnabled(cliPrincipal, projectId, row.id, true);
 };
 
-/** One quiet sample as its client saw it (wall clock): sent, its job added to Redis, picked up by its worker. */
+/** One quiet sample as its client saw it (wall clock): sent, its job added to Redis, picked up by its worker; its latency (ms). */
 interface Sample {
   n: string;
   sent: number;
   added: number;
   picked: number;
+  latency: number;
 }
 
 /** Each quiet sample split at the rows the engine wrote for it: where the time between send and pickup went. */
@@ -63,7 +65,13 @@ function stagesOf(engine: Engine, samples: Sample[]) {
   return Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, summarize(v)]));
 }
 
-export async function benchFairness(o: { floodRate: number; rate: number; seconds: number }): Promise<string[][]> {
+export async function benchFairness(o: {
+  floodRate: number;
+  rate: number;
+  rounds: number;
+  windowMs: number;
+  settleMs: number;
+}): Promise<string[][]> {
   const gl = await greenlightWithSlack('fair');
   const { running, fake, config } = gl;
   try {
@@ -97,35 +105,39 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
     const noisyToken = engine.entities.createToken(cliPrincipal, 'noisy', { role: 'lead' }).token;
     const quietToken = engine.entities.createToken(cliPrincipal, 'quiet', { role: 'lead' }).token;
 
-    // B's side (its client and its worker) and A's flood each run in a process of their own.
-    const quiet = async () => {
-      const out = JSON.parse(
-        await client('quiet-client', {
-          url: running.url,
-          token: quietToken,
-          redisUrl: running.redisUrl,
-          prefix: config.queuePrefix,
-          rate: o.rate,
-          seconds: o.seconds,
-        }),
-      ) as { latency: number[]; stages: Sample[] };
-      return { ...summarize(out.latency), stages: stagesOf(engine, out.stages) };
-    };
-    const alone = await quiet();
+    // B's side (its client and its worker) and A's flood each run in a process of their own. B posts
+    // throughout; A floods every other window: flooded, then B alone, `rounds` times, so both figures
+    // come from the same minute of this machine (a host taking CPU away for a while weighs on both).
+    // The first `settleMs` of each window is not counted (the flood starting up, or draining). A
+    // flooded window comes first: a cold start (JIT, caches) then weighs on the flooded figure, never
+    // on the baseline it is compared with.
+    const t0 = Date.now() + 4000; // both clients started and B warmed up
+    const windows = Array.from({ length: o.rounds * 2 }, (_, i) => ({
+      flooded: i % 2 === 0,
+      from: t0 + i * o.windowMs,
+      to: t0 + (i + 1) * o.windowMs,
+    }));
+    const counted = (sent: number) => windows.find((w) => sent >= w.from + o.settleMs && sent < w.to);
     const flooding = client('flood-client', {
       url: running.url,
       token: noisyToken,
       projectId: 'noisy',
       type: 'custom.noisy',
       rate: o.floodRate,
-      seconds: o.seconds + 6,
+      windows: windows.filter((w) => w.flooded).map((w) => [w.from, w.to]),
     });
-    // Measure once the flood is under way (a client process takes a moment to start).
-    const noisyEvents = () =>
-      (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM events WHERE project_id = 'noisy'").get() as { n: number }).n;
-    for (const deadline = Date.now() + 20_000; noisyEvents() < o.floodRate && Date.now() < deadline;)
-      await new Promise((r) => setTimeout(r, 50));
-    // CPU per flood event, engine thread and Redis: the figure a cheaper event path moves, whatever else shares the machine.
+    const quiet = client('quiet-client', {
+      url: running.url,
+      token: quietToken,
+      redisUrl: running.redisUrl,
+      prefix: config.queuePrefix,
+      rate: o.rate,
+      seconds: (windows.length * o.windowMs) / 1000,
+      startAt: t0,
+    });
+
+    // Over each counted stretch: CPU per flood event (engine thread and Redis: the figure a cheaper
+    // event path moves, whatever else shares the machine) and what the host took away.
     const redis = connections(running.redisUrl).open();
     const redisCpu = async () => {
       const info = await redis.info('cpu');
@@ -133,13 +145,30 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
     };
     const noisyRunsNow = () =>
       (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM runs WHERE project_id = 'noisy'").get() as { n: number }).n;
-    const cpu0 = process.cpuUsage();
-    const [redis0, runs0] = [await redisCpu(), noisyRunsNow()];
-    const busy = await profiled('fairness', quiet);
-    const cpu1 = process.cpuUsage(cpu0);
-    const [redis1, runs1] = [await redisCpu(), noisyRunsNow()];
+    const spent = { engine: 0, redis: 0, runs: 0, steal: { alone: [] as number[], flooded: [] as number[] } };
+    const at = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+    const watch = async () => {
+      for (const w of windows) {
+        await at(w.from + o.settleMs);
+        const [cpu0, ticks0, redis0, runs0] = [process.cpuUsage(), cpuTicks(), await redisCpu(), noisyRunsNow()];
+        await at(w.to);
+        const [cpu1, ticks1] = [process.cpuUsage(cpu0), cpuTicks()];
+        if (ticks0 && ticks1) spent.steal[w.flooded ? 'flooded' : 'alone'].push(cpuShare(ticks0, ticks1).steal);
+        if (!w.flooded) continue;
+        spent.engine += (cpu1.user + cpu1.system) / 1000;
+        spent.redis += (await redisCpu()) - redis0;
+        spent.runs += noisyRunsNow() - runs0;
+      }
+    };
+    const [out] = await profiled('fairness', () => Promise.all([quiet, watch()]));
     redis.disconnect();
-    const perRun = (ms: number) => ms / Math.max(1, runs1 - runs0);
+    const samples = (JSON.parse(out) as { samples: Sample[] }).samples;
+    const ofKind = (flooded: boolean) => samples.filter((s) => counted(s.sent)?.flooded === flooded);
+    const [busySamples, aloneSamples] = [ofKind(true), ofKind(false)];
+    const busy = { ...summarize(busySamples.map((s) => s.latency)), stages: stagesOf(engine, busySamples) };
+    const alone = { ...summarize(aloneSamples.map((s) => s.latency)), stages: stagesOf(engine, aloneSamples) };
+    const perRun = (ms: number) => ms / Math.max(1, spent.runs);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const floodResult = JSON.parse(await flooding) as { sent: number; refused: number };
     const noisyRuns = noisyRunsNow();
     const posted = fake.of('chat.postMessage').filter((c) => c.args.channel === 'CNOISY').length;
@@ -158,6 +187,13 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
         `ratio ${fmt(busy.p99 / alone.p99, 2)}`,
         `target ratio ≤ 1.5: ${verdict(busy.p99 / alone.p99 <= 1.5)}`,
       ],
+      [
+        `  measured in ${o.rounds} round(s) of ${o.windowMs / 1000} s flooded then ${o.windowMs / 1000} s alone (first ${o.settleMs / 1000} s of each not counted; ${alone.n} samples alone)`,
+        `host stole ${fmt(mean(spent.steal.flooded), 0)}% flooded`,
+        `${fmt(mean(spent.steal.alone), 0)}% alone`,
+        '',
+        '',
+      ],
       ...Object.keys(busy.stages).map((k) => [
         `  where B's time goes: ${k} (ms clock)`,
         `p50 ${fmt(busy.stages[k]!.p50, 0)} / p99 ${fmt(busy.stages[k]!.p99, 0)} ms`,
@@ -166,9 +202,9 @@ export async function benchFairness(o: { floodRate: number; rate: number; second
         '',
       ]),
       [
-        `  cost per flood event while B was measured (${runs1 - runs0} runs; B's own work included)`,
-        `engine process ${fmt(perRun((cpu1.user + cpu1.system) / 1000), 2)} ms CPU`,
-        `redis ${fmt(perRun(redis1 - redis0), 2)} ms CPU`,
+        `  cost per flood event while B was measured (${spent.runs} runs; B's own work included)`,
+        `engine process ${fmt(perRun(spent.engine), 2)} ms CPU`,
+        `redis ${fmt(perRun(spent.redis), 2)} ms CPU`,
         '',
         '',
       ],

@@ -124,7 +124,7 @@ try {
     // Its own Greenlight with the Slack bot mounted: a noisy project floods notify events at its channel.
     phase('fairness: a quiet project while another floods notifications');
     const load = machineLoad();
-    rows.push(...(await benchFairness({ floodRate: 200, rate: 20, seconds: quick ? 4 : 8 })));
+    rows.push(...(await benchFairness({ floodRate: 200, rate: 20, rounds: quick ? 1 : 4, windowMs: 6000, settleMs: 1000 })));
     rows.push(...[load()].filter((r) => r !== undefined));
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -45,32 +45,41 @@ export function verdict(ok: boolean): string {
   return ok ? 'MET' : 'MISSED';
 }
 
+/** The machine's CPU counters summed over all cores (Linux /proc/stat: user nice system idle iowait irq softirq steal …), or undefined. */
+export function cpuTicks(): number[] | undefined {
+  try {
+    return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Between two cpuTicks readings: busy and stolen, in % of one core (so up to cores × 100). */
+export function cpuShare(before: number[], after: number[]): { busy: number; steal: number } {
+  const d = after.map((v, i) => v - (before[i] ?? 0));
+  const total = d.reduce((a, b) => a + b, 0) || 1;
+  const idle = (d[3] ?? 0) + (d[4] ?? 0);
+  const steal = d[7] ?? 0;
+  const cores = cpus().length;
+  return { busy: ((total - idle - steal) / total) * 100 * cores, steal: (steal / total) * 100 * cores };
+}
+
 /**
  * The whole machine's CPU over a phase, from /proc/stat (Linux; elsewhere no row): how busy all cores
  * were and how much time the hypervisor took away (steal) — figures from a run with much steal are
  * not comparable with a quiet one.
  */
 export function machineLoad(): () => string[] | undefined {
-  const read = (): number[] | undefined => {
-    try {
-      return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    } catch {
-      return undefined;
-    }
-  };
-  const before = read();
+  const before = cpuTicks();
   return () => {
-    const after = read();
+    const after = cpuTicks();
     if (!before || !after) return undefined;
-    const d = after.map((v, i) => v - (before[i] ?? 0));
-    const total = d.reduce((a, b) => a + b, 0) || 1;
-    const idle = (d[3] ?? 0) + (d[4] ?? 0);
-    const steal = d[7] ?? 0;
+    const { busy, steal } = cpuShare(before, after);
     const cores = cpus().length;
     return [
       '  machine during this phase (/proc/stat)',
-      `busy ${fmt(((total - idle - steal) / total) * 100 * cores, 0)}% of ${cores * 100}%`,
-      `stolen by the host ${fmt((steal / total) * 100 * cores, 0)}%`,
+      `busy ${fmt(busy, 0)}% of ${cores * 100}%`,
+      `stolen by the host ${fmt(steal, 0)}%`,
       '',
       '',
     ];
