@@ -40,6 +40,7 @@ async function consumer(answer: (attempt: number, data: EventJobData) => void) {
     seen,
     errors,
     publish: (batch: EventRef[]) => queues.publishEvents(batch),
+    state: (jobId: string) => queues.events.getJobState(jobId),
     async close() {
       await consumers.close();
       await queues.close();
@@ -63,8 +64,8 @@ describe('events consumer', () => {
         [['evt_1', 'evt_2', 'evt_3'], ['evt_2']],
       );
       assert.deepEqual(c.seen[1], { projectId: 'p', events: [{ eventId: 'evt_2', type: 'custom.x', seq: 2 }] });
-      // No third attempt: the narrowed retry succeeded.
-      await new Promise((r) => setTimeout(r, 700));
+      // No third attempt: the narrowed retry succeeded, and the job is done.
+      await waitFor(async () => (await c.state('evt_1.evt_3.3')) === 'completed', 5000, 'the job completed');
       assert.equal(c.seen.length, 2);
       // The one failure is logged; narrowing it did not fail.
       assert.deepEqual(c.errors, ['event evt_1.evt_3.3: rule store busy']);
