@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cliPrincipal, type Engine } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
 import { greenlightWithSlack } from './with-slack.js';
-import { cpuShare, cpuTicks, fmt, summarize, verdict } from './stats.js';
+import { cpuShare, cpuTicks, fmt, summarize, until, verdict } from './stats.js';
 import { profiled } from './profile.js';
 import { connections } from './redis.js';
 
@@ -146,12 +146,11 @@ export async function benchFairness(o: {
     const noisyRunsNow = () =>
       (testDoor(engine).sql.prepare("SELECT count(*) AS n FROM runs WHERE project_id = 'noisy'").get() as { n: number }).n;
     const spent = { engine: 0, redis: 0, runs: 0, steal: { alone: [] as number[], flooded: [] as number[] } };
-    const at = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
     const watch = async () => {
       for (const w of windows) {
-        await at(w.from + o.settleMs);
+        await until(w.from + o.settleMs);
         const [cpu0, ticks0, redis0, runs0] = [process.cpuUsage(), cpuTicks(), await redisCpu(), noisyRunsNow()];
-        await at(w.to);
+        await until(w.to);
         const [cpu1, ticks1] = [process.cpuUsage(cpu0), cpuTicks()];
         if (ticks0 && ticks1) spent.steal[w.flooded ? 'flooded' : 'alone'].push(cpuShare(ticks0, ticks1).steal);
         if (!w.flooded) continue;

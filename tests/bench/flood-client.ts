@@ -3,7 +3,7 @@
 // during each of the given windows (wall clock, ms), then print one JSON line
 // (sent, refused, ms spent).
 import { Pool } from 'undici';
-import { paced } from './stats.js';
+import { paced, until } from './stats.js';
 
 const args = JSON.parse(process.argv[2]!) as {
   url: string;
@@ -18,7 +18,7 @@ const pool = new Pool(target.origin, { connections: 32, pipelining: 1 });
 let [sent, refused] = [0, 0];
 const started = performance.now();
 for (const [from, to] of args.windows) {
-  if (from > Date.now()) await new Promise((r) => setTimeout(r, from - Date.now()));
+  await until(from);
   const first = sent;
   const seconds = Math.max(0, to - Date.now()) / 1000;
   sent += Math.round(args.rate * seconds);

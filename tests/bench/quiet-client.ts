@@ -6,7 +6,7 @@
 import { Worker } from 'bullmq';
 import { Pool } from 'undici';
 import { connections } from './redis.js';
-import { paced } from './stats.js';
+import { paced, until } from './stats.js';
 
 const args = JSON.parse(process.argv[2]!) as {
   url: string;
@@ -57,7 +57,7 @@ const settle = async (expected: number) => {
 for (let i = 0; i < 20; i++) await quiet(); // warm-up
 await settle(20);
 samples.length = 0;
-if (args.startAt > Date.now()) await new Promise((r) => setTimeout(r, args.startAt - Date.now()));
+await until(args.startAt);
 await paced(args.rate, args.seconds, quiet);
 await settle(Math.round(args.rate * args.seconds));
 console.log(JSON.stringify({ samples }));

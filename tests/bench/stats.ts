@@ -39,6 +39,9 @@ export async function paced(ratePerSec: number, seconds: number, fn: (i: number)
   await Promise.all(pending);
 }
 
+/** Resolves at a wall-clock time (Date.now() ms), at once if it has passed: the bench's processes share one clock. */
+export const until = (wallMs: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, wallMs - Date.now())));
+
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 export function verdict(ok: boolean): string {
