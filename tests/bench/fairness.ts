@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cliPrincipal, type Engine } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
 import { greenlightWithSlack } from './with-slack.js';
-import { cpuShare, cpuTicks, fmt, summarize, until, verdict } from './stats.js';
+import { cpuShare, cpuTicks, fmt, loopWatch, summarize, until, verdict } from './stats.js';
 import { profiled } from './profile.js';
 import { connections } from './redis.js';
 
@@ -159,7 +159,9 @@ export async function benchFairness(o: {
         spent.runs += noisyRunsNow() - runs0;
       }
     };
+    const loop = loopWatch(10);
     const [out] = await profiled('fairness', () => Promise.all([quiet, watch()]));
+    const { stalls, pauses } = loop.stop();
     redis.disconnect();
     const samples = (JSON.parse(out) as { samples: Sample[] }).samples;
     const ofKind = (flooded: boolean) => samples.filter((s) => counted(s.sent)?.flooded === flooded);
@@ -200,6 +202,19 @@ export async function benchFairness(o: {
         '',
         '',
       ]),
+      ...[
+        ['stalls over 10 ms (the thread busy that long without a break)', stalls],
+        ['GC pauses', pauses],
+      ].map(([what, list]) => {
+        const of = (flooded: boolean) => {
+          const ms = (list as { at: number; ms: number }[]).filter((x) => counted(x.at)?.flooded === flooded).map((x) => x.ms);
+          return `${ms.length}, ${fmt(
+            ms.reduce((a, b) => a + b, 0),
+            0,
+          )} ms in all, longest ${fmt(Math.max(0, ...ms), 0)} ms`;
+        };
+        return [`  engine thread, counted windows: ${what as string}`, `flooded ${of(true)}`, `alone ${of(false)}`, '', ''];
+      }),
       [
         `  cost per flood event while B was measured (${spent.runs} runs; B's own work included)`,
         `engine process ${fmt(perRun(spent.engine), 2)} ms CPU`,

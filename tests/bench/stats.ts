@@ -1,6 +1,7 @@
 // Small helpers for benchmarks: percentiles, pacing, a table.
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -86,5 +87,33 @@ export function machineLoad(): () => string[] | undefined {
       '',
       '',
     ];
+  };
+}
+
+/**
+ * This process's event loop until stop(): each stall (a 5 ms timer that fired more than `overMs` late: the
+ * thread was busy that long without a break) and each GC pause, with when it ended (Date.now() ms). The tail
+ * of a latency figure measured through this process mostly comes from these.
+ */
+export function loopWatch(overMs = 10) {
+  const stalls: { at: number; ms: number }[] = [];
+  const pauses: { at: number; ms: number }[] = [];
+  const every = 5;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const t = performance.now();
+    if (t - last - every > overMs) stalls.push({ at: Date.now(), ms: t - last - every });
+    last = t;
+  }, every);
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ at: performance.timeOrigin + e.startTime + e.duration, ms: e.duration });
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      clearInterval(timer);
+      gc.disconnect();
+      return { stalls, pauses };
+    },
   };
 }
