@@ -202,18 +202,20 @@ export async function benchFairness(o: {
         '',
         '',
       ]),
-      ...[
-        ['stalls over 10 ms (the thread busy that long without a break)', stalls],
-        ['GC pauses', pauses],
-      ].map(([what, list]) => {
+      ...(
+        [
+          ['stalls over 10 ms (the thread busy that long without a break)', stalls],
+          ['GC pauses', pauses],
+        ] as const
+      ).map(([what, list]) => {
         const of = (flooded: boolean) => {
-          const ms = (list as { at: number; ms: number }[]).filter((x) => counted(x.at)?.flooded === flooded).map((x) => x.ms);
+          const ms = list.filter((x) => counted(x.at)?.flooded === flooded).map((x) => x.ms);
           return `${ms.length}, ${fmt(
             ms.reduce((a, b) => a + b, 0),
             0,
           )} ms in all, longest ${fmt(Math.max(0, ...ms), 0)} ms`;
         };
-        return [`  engine thread, counted windows: ${what as string}`, `flooded ${of(true)}`, `alone ${of(false)}`, '', ''];
+        return [`  engine thread, counted windows: ${what}`, `flooded ${of(true)}`, `alone ${of(false)}`, '', ''];
       }),
       [
         `  cost per flood event while B was measured (${spent.runs} runs; B's own work included)`,
