@@ -150,6 +150,9 @@ export function createFiring<L>(deps: FiringDeps<L>) {
       started.push(...mine);
     };
     chunks: for (let i = 0; i < eventIds.length; i += EVENTS_PER_UNIT) {
+      // Between units, a turn of the event loop: other projects' requests and Redis replies run here. A unit
+      // without effects resolves at once, and awaiting it alone yields to promises only, not to I/O.
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const evs: EventRow[] = [];
       for (const id of eventIds.slice(i, i + EVENTS_PER_UNIT)) {
         const ev = eventById(projectId, id);

@@ -72,6 +72,17 @@ describe('firing a run of events', () => {
     );
   });
 
+  it("GIVEN a job of several units THEN other work (requests, Redis replies) gets a turn of the event loop between them: a flood's job never holds the thread for all its events", async () => {
+    const { firing, ids, units } = setup(null);
+    let seen: number | undefined;
+    const done = firing.processEvents('p', ids);
+    // Queued as the job starts: it runs at the next turn of the loop, which must come before the job's last unit.
+    setImmediate(() => (seen = units.length));
+    await done;
+    assert.equal(seen, 1, 'it ran after the first unit, before the other two');
+    assert.equal(units.length, 3);
+  });
+
   it('GIVEN one event of the job that cannot be handled THEN every other one is handled once and its error goes back to the queue', async () => {
     const { firing, ids, units } = setup(10);
     await assert.rejects(firing.processEvents('p', ids), /cannot handle this one/);
