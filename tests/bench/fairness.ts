@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cliPrincipal, type Engine } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
 import { greenlightWithSlack } from './with-slack.js';
-import { cpuShare, cpuTicks, fmt, loopWatch, summarize, until, verdict } from './stats.js';
+import { cpuShare, cpuTicks, fmt, loopWatch, ratioInterval, summarize, until, verdict } from './stats.js';
 import { profiled } from './profile.js';
 import { connections } from './redis.js';
 
@@ -76,7 +76,8 @@ export async function benchFairness(o: {
   const { running, fake, config } = gl;
   try {
     const { engine } = running;
-    // Every run may go at once in both: what A floods is its notifications, not its run limit.
+    // The most runs a project may have going at once (1000, the settings' ceiling): A's first thousand runs each
+    // queue a post (paced 1/s at its channel), its later ones wait as planned runs: where any real flood piles up.
     const settings = { limits: { maxConcurrentRuns: 1000 } };
     for (const id of ['noisy', 'quiet']) engine.entities.createProject(cliPrincipal, { id, name: id, settings });
     engine.chat.bind(cliPrincipal, 'slack', 'CNOISY', 'noisy', 'review');
@@ -172,6 +173,16 @@ export async function benchFairness(o: {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const floodResult = JSON.parse(await flooding) as { sent: number; refused: number };
     const noisyRuns = noisyRunsNow();
+    const noisyPlanned = (
+      testDoor(engine).sql.prepare("SELECT count(*) AS n FROM runs WHERE project_id = 'noisy' AND status = 'planned'").get() as {
+        n: number;
+      }
+    ).n;
+    const interval = ratioInterval(
+      busySamples.map((s) => s.latency),
+      aloneSamples.map((s) => s.latency),
+      99,
+    );
     const posted = fake.of('chat.postMessage').filter((c) => c.args.channel === 'CNOISY').length;
     return [
       [
@@ -185,7 +196,7 @@ export async function benchFairness(o: {
         `fairness: quiet project's event → first job p99 while flooded`,
         `${fmt(busy.p99, 2)} ms`,
         `alone ${fmt(alone.p99, 2)} ms`,
-        `ratio ${fmt(busy.p99 / alone.p99, 2)}`,
+        `ratio ${fmt(busy.p99 / alone.p99, 2)} (95% interval ${interval.map((x) => fmt(x, 2)).join('-')})`,
         `target ratio ≤ 1.5: ${verdict(busy.p99 / alone.p99 <= 1.5)}`,
       ],
       [
@@ -225,7 +236,7 @@ export async function benchFairness(o: {
         '',
       ],
       [
-        `  the flood: ${floodResult.sent} notify events sent (${floodResult.refused} refused), ${noisyRuns} runs, ${posted} posted to its channel so far (paced 1/s)`,
+        `  the flood: ${floodResult.sent} notify events sent (${floodResult.refused} refused), ${noisyRuns} runs (${noisyPlanned} still waiting at its run limit), ${posted} posted to its channel so far (paced 1/s)`,
         '',
         '',
         '',

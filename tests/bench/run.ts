@@ -22,6 +22,10 @@ const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex'
 const quick = process.argv.includes('--quick');
 // --chain-rate=N: chains per second for the chain bench (default 200, the issue's figure).
 const chainRate = Number(/^--chain-rate=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--chain-rate=')) ?? '')?.[1] ?? 200);
+// --fairness-rounds=N: flooded/alone window pairs for the fairness bench (default 12: 1200 samples of each kind, so the p99 does not rest on its 4 largest).
+const fairnessRounds = Number(
+  /^--fairness-rounds=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--fairness-rounds=')) ?? '')?.[1] ?? 12,
+);
 // --only=intake,chain,gpu,slack,discord,review,fairness: run some phases (default all), e.g. to profile one.
 const only = process.argv
   .find((a) => a.startsWith('--only='))
@@ -124,7 +128,7 @@ try {
     // Its own Greenlight with the Slack bot mounted: a noisy project floods notify events at its channel.
     phase('fairness: a quiet project while another floods notifications');
     const load = machineLoad();
-    rows.push(...(await benchFairness({ floodRate: 200, rate: 20, rounds: quick ? 1 : 4, windowMs: 6000, settleMs: 1000 })));
+    rows.push(...(await benchFairness({ floodRate: 200, rate: 20, rounds: quick ? 1 : fairnessRounds, windowMs: 6000, settleMs: 1000 })));
     rows.push(...[load()].filter((r) => r !== undefined));
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 
-export function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
@@ -116,4 +116,24 @@ export function loopWatch(overMs = 10) {
       return { stalls, pauses };
     },
   };
+}
+
+/**
+ * How sure a ratio of two percentiles is: the 2.5th and 97.5th percentiles of that ratio over `rounds`
+ * bootstrap resamples of each sample set (drawn with a fixed-seed generator, so the same samples give the
+ * same interval). A p99 of a few hundred samples rests on its few largest: this says how far it may move.
+ */
+export function ratioInterval(over: number[], under: number[], p: number, rounds = 1000): [number, number] {
+  let seed = 0x9e3779b9;
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const resampled = (xs: number[]) => percentile(Float64Array.from(xs, () => xs[Math.floor(random() * xs.length)]!).sort(), p);
+  if (over.length === 0 || under.length === 0) return [NaN, NaN];
+  const ratios = Array.from({ length: rounds }, () => resampled(over) / resampled(under)).sort((a, b) => a - b);
+  return [percentile(ratios, 2.5), percentile(ratios, 97.5)];
 }
