@@ -3,25 +3,17 @@
 // channel (the real Bolt app and poster, paced one post a second per channel),
 // beside B alone measured in the same run on the same server, in alternating
 // windows.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cliPrincipal, type Engine } from '../../engine/index.js';
 import { testDoor } from '../../engine/testing.js';
 import { greenlightWithSlack } from './with-slack.js';
-import { cpuShare, cpuTicks, fmt, loopWatch, ratioInterval, summarize, until, verdict } from './stats.js';
+import { cpuShare, cpuTicks, fmt, lastLineOf, loopWatch, ratioInterval, summarize, until, verdict } from './stats.js';
 import { profiled } from './profile.js';
 import { connections } from './redis.js';
 
 /** A load client in a process of its own (tests/bench/<name>.ts); resolves with its last stdout line. */
-function client(name: string, args: Record<string, unknown>): Promise<string> {
-  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').at(-1)!) : reject(new Error(`${name} exited ${code}`))));
-  });
-}
+const client = (name: string, args: Record<string, unknown>) =>
+  lastLineOf(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), [JSON.stringify(args)]);
 
 const enable = (engine: Engine, projectId: string, body: Record<string, unknown>, sample: Record<string, unknown>) => {
   const { row } = engine.rules.create(cliPrincipal, projectId, body);

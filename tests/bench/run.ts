@@ -1,7 +1,6 @@
 // `npm run bench`: starts Greenlight on a temporary data dir (file SQLite,
 // private redis-server unless REDIS_URL is set) and prints each figure beside
 // its raw-BullMQ baseline measured in the same run.
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,7 +17,7 @@ import { benchSlack } from './slack.js';
 import { benchDiscord } from './discord.js';
 import { benchReview } from './review.js';
 import { benchFairness } from './fairness.js';
-import { fmt, machineLoad, summarize } from './stats.js';
+import { fmt, lastLineOf, machineLoad, summarize } from './stats.js';
 
 const dataDir = path.join(os.tmpdir(), `gl-bench-${randomBytes(4).toString('hex')}`);
 const quick = process.argv.includes('--quick');
@@ -43,17 +42,15 @@ const runs = (p: string) => !only || only.includes(p);
 const rowsJson = process.argv.includes('--rows-json');
 
 /** The fairness phase run by this script in a child process: its rows. */
-function fairnessInItsOwnProcess(): Promise<string[][]> {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--only=fairness', `--fairness-rounds=${fairnessRounds}`, '--rows-json'];
-  const child = spawn(process.execPath, [...args, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) =>
-    child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as string[][]) : reject(new Error(`fairness phase exited ${code}`)),
-    ),
-  );
-}
+const fairnessInItsOwnProcess = async () =>
+  JSON.parse(
+    await lastLineOf(fileURLToPath(import.meta.url), [
+      '--only=fairness',
+      `--fairness-rounds=${fairnessRounds}`,
+      '--rows-json',
+      ...(quick ? ['--quick'] : []),
+    ]),
+  ) as string[][];
 const config = loadConfig({ ...process.env, GREENLIGHT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }, process.cwd());
 const running = await startGreenlight(config, { logger: pino({ level: 'warn' }) });
 let stopped = false;

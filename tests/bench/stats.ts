@@ -1,4 +1,5 @@
 // Small helpers for benchmarks: percentiles, pacing, a table.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -136,4 +137,14 @@ export function ratioInterval(over: number[], under: number[], p: number, rounds
   if (over.length === 0 || under.length === 0) return [NaN, NaN];
   const ratios = Array.from({ length: rounds }, () => resampled(over) / resampled(under)).sort((a, b) => a - b);
   return [percentile(ratios, 2.5), percentile(ratios, 97.5)];
+}
+
+/** A bench script (a .ts file) in a process of its own, run with tsx; resolves with its last stdout line. */
+export function lastLineOf(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').at(-1)!) : reject(new Error(`${file} exited ${code}`))));
+  });
 }
